@@ -1,0 +1,184 @@
+#include "matcher/keys.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace dibao::keys {
+namespace {
+
+// STORED ON DISK: never renumber.
+constexpr char kTagMeta = 'm';
+constexpr char kTagHousehold = 'H';
+constexpr char kTagMember = 'M';
+constexpr char kTagArea = 'A';
+constexpr char kTagHistory = 'V';
+constexpr char kTagChange = 'C';
+
+std::string Tagged(char tag) { return std::string(1, tag); }
+
+// Strips the tag or explains why the key is not of this type.
+absl::StatusOr<absl::string_view> Untag(absl::string_view key, char tag,
+                                        absl::string_view type) {
+  if (key.empty() || key[0] != tag) {
+    return absl::DataLossError(absl::StrCat("not a ", type, " key"));
+  }
+  key.remove_prefix(1);
+  return key;
+}
+
+absl::Status Malformed(absl::string_view type) {
+  return absl::DataLossError(absl::StrCat("malformed ", type, " key"));
+}
+
+}  // namespace
+
+void PutFixed32(std::string* out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
+  }
+}
+
+void PutFixed64(std::string* out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
+  }
+}
+
+void PutString(std::string* out, absl::string_view s) {
+  PutFixed32(out, static_cast<uint32_t>(s.size()));
+  out->append(s.data(), s.size());
+}
+
+bool GetFixed32(absl::string_view* in, uint32_t* v) {
+  if (in->size() < 4) return false;
+  uint32_t r = 0;
+  for (int i = 0; i < 4; ++i) r = (r << 8) | static_cast<uint8_t>((*in)[i]);
+  in->remove_prefix(4);
+  *v = r;
+  return true;
+}
+
+bool GetFixed64(absl::string_view* in, uint64_t* v) {
+  if (in->size() < 8) return false;
+  uint64_t r = 0;
+  for (int i = 0; i < 8; ++i) r = (r << 8) | static_cast<uint8_t>((*in)[i]);
+  in->remove_prefix(8);
+  *v = r;
+  return true;
+}
+
+bool GetString(absl::string_view* in, absl::string_view* s) {
+  uint32_t n;
+  if (!GetFixed32(in, &n) || in->size() < n) return false;
+  *s = in->substr(0, n);
+  in->remove_prefix(n);
+  return true;
+}
+
+std::string MetaKey(absl::string_view name) {
+  std::string k = Tagged(kTagMeta);
+  PutString(&k, name);
+  return k;
+}
+
+std::string HouseholdPrefix() { return Tagged(kTagHousehold); }
+
+std::string HouseholdKey(absl::string_view household_id) {
+  std::string k = Tagged(kTagHousehold);
+  PutString(&k, household_id);
+  return k;
+}
+
+absl::StatusOr<absl::string_view> DecodeHouseholdKey(absl::string_view key) {
+  auto rest = Untag(key, kTagHousehold, "household");
+  if (!rest.ok()) return rest.status();
+  absl::string_view id;
+  if (!GetString(&*rest, &id) || !rest->empty()) return Malformed("household");
+  return id;
+}
+
+std::string MemberKey(absl::string_view id_number) {
+  std::string k = Tagged(kTagMember);
+  PutString(&k, id_number);
+  return k;
+}
+
+std::string AreaPrefix() { return Tagged(kTagArea); }
+
+std::string AreaPrefix(absl::string_view district) {
+  std::string k = AreaPrefix();
+  PutString(&k, district);
+  return k;
+}
+
+std::string AreaPrefix(absl::string_view district, absl::string_view street) {
+  std::string k = AreaPrefix(district);
+  PutString(&k, street);
+  return k;
+}
+
+std::string AreaPrefix(absl::string_view district, absl::string_view street,
+                       absl::string_view community) {
+  std::string k = AreaPrefix(district, street);
+  PutString(&k, community);
+  return k;
+}
+
+std::string AreaKey(absl::string_view district, absl::string_view street,
+                    absl::string_view community,
+                    absl::string_view household_id) {
+  std::string k = AreaPrefix(district, street, community);
+  PutString(&k, household_id);
+  return k;
+}
+
+absl::StatusOr<AreaKeyParts> DecodeAreaKey(absl::string_view key) {
+  auto rest = Untag(key, kTagArea, "area");
+  if (!rest.ok()) return rest.status();
+  AreaKeyParts p;
+  if (!GetString(&*rest, &p.district) || !GetString(&*rest, &p.street) ||
+      !GetString(&*rest, &p.community) || !GetString(&*rest, &p.household_id) ||
+      !rest->empty()) {
+    return Malformed("area");
+  }
+  return p;
+}
+
+std::string HistoryPrefix(absl::string_view household_id) {
+  std::string k = Tagged(kTagHistory);
+  PutString(&k, household_id);
+  return k;
+}
+
+std::string HistoryKey(absl::string_view household_id, uint64_t version) {
+  std::string k = HistoryPrefix(household_id);
+  PutFixed64(&k, version);
+  return k;
+}
+
+absl::StatusOr<HistoryKeyParts> DecodeHistoryKey(absl::string_view key) {
+  auto rest = Untag(key, kTagHistory, "history");
+  if (!rest.ok()) return rest.status();
+  HistoryKeyParts p;
+  if (!GetString(&*rest, &p.household_id) || !GetFixed64(&*rest, &p.version) ||
+      !rest->empty()) {
+    return Malformed("history");
+  }
+  return p;
+}
+
+std::string ChangeKey(uint64_t seq) {
+  std::string k = Tagged(kTagChange);
+  PutFixed64(&k, seq);
+  return k;
+}
+
+absl::StatusOr<uint64_t> DecodeChangeKey(absl::string_view key) {
+  auto rest = Untag(key, kTagChange, "change");
+  if (!rest.ok()) return rest.status();
+  uint64_t seq;
+  if (!GetFixed64(&*rest, &seq) || !rest->empty()) return Malformed("change");
+  return seq;
+}
+
+}  // namespace dibao::keys

@@ -1,0 +1,76 @@
+// Every RocksDB key dibao-audit writes is encoded here, and only here.
+//
+// Layout: [1-byte tag][fields], where integers are big-endian fixed width
+// (so byte order is numeric order) and strings are a big-endian uint32 length
+// followed by the bytes (so a key can be split without escaping and every
+// complete leading component is a usable scan prefix). The tag names the key
+// type even though column families already separate them: a key read from
+// the wrong family fails to decode instead of being misread.
+//
+// STORED ON DISK: never change a tag or a layout; add a new tag instead.
+#ifndef DIBAO_MATCHER_KEYS_H_
+#define DIBAO_MATCHER_KEYS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace dibao::keys {
+
+// Low-level pieces, exposed for tests and for the decoders below.
+void PutFixed32(std::string* out, uint32_t v);
+void PutFixed64(std::string* out, uint64_t v);
+void PutString(std::string* out, absl::string_view s);
+
+// Reads the pieces back from the front of `in`, advancing it. Return false
+// on truncated input.
+bool GetFixed32(absl::string_view* in, uint32_t* v);
+bool GetFixed64(absl::string_view* in, uint64_t* v);
+bool GetString(absl::string_view* in, absl::string_view* s);
+
+// meta: named singletons such as the schema version.
+std::string MetaKey(absl::string_view name);
+
+// households: household_id -> dibao.v1.Household (members included).
+std::string HouseholdKey(absl::string_view household_id);
+// The prefix every household key starts with.
+std::string HouseholdPrefix();
+absl::StatusOr<absl::string_view> DecodeHouseholdKey(absl::string_view key);
+
+// member_index: id_number -> household_id of the person's current household.
+std::string MemberKey(absl::string_view id_number);
+
+// area_index: (district, street, community, household_id) -> 1 byte status.
+// The prefix helpers take the leading components a filter fixes.
+std::string AreaKey(absl::string_view district, absl::string_view street,
+                    absl::string_view community,
+                    absl::string_view household_id);
+std::string AreaPrefix();
+std::string AreaPrefix(absl::string_view district);
+std::string AreaPrefix(absl::string_view district, absl::string_view street);
+std::string AreaPrefix(absl::string_view district, absl::string_view street,
+                       absl::string_view community);
+struct AreaKeyParts {
+  absl::string_view district, street, community, household_id;
+};
+absl::StatusOr<AreaKeyParts> DecodeAreaKey(absl::string_view key);
+
+// household_history: (household_id, version) -> dibao.v1.HouseholdChange.
+std::string HistoryKey(absl::string_view household_id, uint64_t version);
+std::string HistoryPrefix(absl::string_view household_id);
+struct HistoryKeyParts {
+  absl::string_view household_id;
+  uint64_t version = 0;
+};
+absl::StatusOr<HistoryKeyParts> DecodeHistoryKey(absl::string_view key);
+
+// registry_changes: change_seq -> the HistoryKey of that change. Replaying
+// the registry in order is a scan of this family.
+std::string ChangeKey(uint64_t seq);
+absl::StatusOr<uint64_t> DecodeChangeKey(absl::string_view key);
+
+}  // namespace dibao::keys
+
+#endif  // DIBAO_MATCHER_KEYS_H_

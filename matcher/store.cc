@@ -1,0 +1,202 @@
+#include "matcher/store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "matcher/keys.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+
+namespace dibao {
+namespace {
+
+constexpr char kLockFile[] = "dibao.lock";
+constexpr char kSchemaVersionName[] = "schema_version";
+
+absl::Status ErrnoError(absl::string_view what, const std::string& path) {
+  const int err = errno;
+  std::string msg = absl::StrCat(what, " ", path, ": ", std::strerror(err));
+  if (err == EACCES || err == EPERM) return absl::PermissionDeniedError(msg);
+  return absl::UnavailableError(msg);
+}
+
+// Takes the directory lock, writing our pid into the lock file so the next
+// server can say who holds it.
+absl::StatusOr<int> LockDirectory(const std::string& dir) {
+  const std::string path = dir + "/" + kLockFile;
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoError("cannot open lock file", path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char buf[32] = {};
+    const ssize_t n = ::pread(fd, buf, sizeof(buf) - 1, 0);
+    ::close(fd);
+    std::string holder;
+    if (n > 0)
+      holder = absl::StrCat(
+          " (pid ", absl::StripAsciiWhitespace(absl::string_view(buf, n)), ")");
+    return absl::FailedPreconditionError(
+        absl::StrCat("data directory ", dir, " is in use by another process",
+                     holder, "; stop it or choose another data directory"));
+  }
+  const std::string pid = absl::StrCat(::getpid(), "\n");
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) !=
+                                     static_cast<ssize_t>(pid.size())) {
+    absl::Status s = ErrnoError("cannot write lock file", path);
+    ::close(fd);
+    return s;
+  }
+  return fd;
+}
+
+}  // namespace
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat(context, ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
+    return absl::UnavailableError(msg);
+  }
+  if (s.IsIOError()) return absl::UnavailableError(msg);
+  return absl::InternalError(msg);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(
+    const std::string& dir, const StoreOptions& options) {
+  std::error_code ec;
+  if (options.create_if_missing) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat(
+          "cannot create data directory ", dir, ": ", ec.message()));
+    }
+  }
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return absl::NotFoundError(
+        absl::StrCat("data directory ", dir, " does not exist"));
+  }
+  if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
+    return ErrnoError("cannot use data directory", dir);
+  }
+
+  std::unique_ptr<Store> store(new Store());
+  store->dir_ = dir;
+  store->options_ = options;
+  auto fd = LockDirectory(dir);
+  if (!fd.ok()) return fd.status();
+  store->lock_fd_ = *fd;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache =
+      rocksdb::NewLRUCache(static_cast<size_t>(options.block_cache_mb) << 20);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.write_buffer_size = static_cast<size_t>(options.write_buffer_mb)
+                                 << 20;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.compression = rocksdb::kLZ4Compression;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = options.create_if_missing;
+  db_options.max_open_files = options.max_open_files;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.keep_log_file_num = 5;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kCfNames) families.emplace_back(name, cf_options);
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, dir, families, &store->handles_, &raw);
+  if (!s.ok()) {
+    return FromRocks(s, absl::StrCat("cannot open the store in ", dir));
+  }
+  store->db_.reset(raw);
+  if (absl::Status v = store->CheckSchemaVersion(); !v.ok()) return v;
+  return store;
+}
+
+absl::Status Store::CheckSchemaVersion() {
+  const std::string key = keys::MetaKey(kSchemaVersionName);
+  auto value = Get(Cf::kMeta, key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) {
+    std::string v;
+    keys::PutFixed32(&v, kSchemaVersion);
+    rocksdb::WriteBatch batch;
+    batch.Put(handle(Cf::kMeta), key, v);
+    return Write(batch);
+  }
+  absl::string_view in = **value;
+  uint32_t on_disk = 0;
+  if (!keys::GetFixed32(&in, &on_disk) || !in.empty()) {
+    return absl::DataLossError(
+        absl::StrCat("data directory ", dir_, ": unreadable schema version"));
+  }
+  if (on_disk > kSchemaVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data directory ", dir_, " has schema version ", on_disk,
+                     " but this build understands up to ", kSchemaVersion,
+                     "; run a newer dibao-server"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::Write(rocksdb::WriteBatch& batch) {
+  if (!db_) return absl::FailedPreconditionError("store is closed");
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync_writes;
+  return FromRocks(db_->Write(wo, &batch), "write");
+}
+
+absl::StatusOr<std::optional<std::string>> Store::Get(
+    Cf cf, absl::string_view key, const rocksdb::Snapshot* snapshot) const {
+  if (!db_) return absl::FailedPreconditionError("store is closed");
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(ro, handle(cf), rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok())
+    return FromRocks(s, absl::StrCat("read ", kCfNames[static_cast<int>(cf)]));
+  return std::optional<std::string>(std::move(value));
+}
+
+std::unique_ptr<rocksdb::Iterator> Store::NewIterator(
+    Cf cf, const rocksdb::Snapshot* snapshot) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, handle(cf)));
+}
+
+absl::Status Store::Close() {
+  absl::Status result;
+  if (db_) {
+    result = FromRocks(db_->FlushWAL(/*sync=*/true), "flush WAL");
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    handles_.clear();
+    rocksdb::Status s = db_->Close();
+    if (result.ok()) result = FromRocks(s, "close");
+    db_.reset();
+  }
+  if (lock_fd_ >= 0) {
+    ::flock(lock_fd_, LOCK_UN);
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+  }
+  return result;
+}
+
+Store::~Store() { Close().IgnoreError(); }
+
+}  // namespace dibao
