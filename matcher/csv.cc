@@ -1,0 +1,158 @@
+#include "matcher/csv.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace dibao {
+namespace {
+constexpr size_t kBlockSize = 64 << 10;
+}  // namespace
+
+CsvReader::CsvReader(std::istream& in, size_t max_record_bytes)
+    : in_(in), max_record_bytes_(max_record_bytes), buffer_(kBlockSize) {}
+
+int CsvReader::Peek() {
+  if (pos_ == end_) {
+    in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    end_ = static_cast<size_t>(in_.gcount());
+    pos_ = 0;
+    if (end_ == 0) return -1;
+  }
+  return static_cast<unsigned char>(buffer_[pos_]);
+}
+
+int CsvReader::Get() {
+  const int c = Peek();
+  if (c >= 0) ++pos_;
+  if (c == '\n') ++current_line_;
+  return c;
+}
+
+void CsvReader::SkipRestOfLine() {
+  for (int c = Get(); c >= 0 && c != '\n'; c = Get()) {
+  }
+}
+
+CsvReader::Result CsvReader::Fail(std::string message) {
+  error_ = std::move(message);
+  return Result::kError;
+}
+
+CsvReader::Result CsvReader::Next() {
+  record_.clear();
+  field_ends_.clear();
+  fields_.clear();
+  error_.clear();
+
+  if (at_start_) {
+    at_start_ = false;
+    // UTF-8 byte-order mark, written by spreadsheet programs.
+    if (Peek() == 0xEF) {
+      ++pos_;
+      if (Get() != 0xBB || Get() != 0xBF) {
+        record_line_ = 1;
+        SkipRestOfLine();
+        return Fail("line 1 starts with a broken byte-order mark");
+      }
+    }
+  }
+  // Skip empty lines.
+  for (;;) {
+    const int c = Peek();
+    if (c == '\r') {
+      Get();
+    } else if (c == '\n') {
+      Get();
+    } else {
+      break;
+    }
+  }
+  record_line_ = current_line_;
+  if (Peek() < 0) return Result::kEnd;
+
+  for (;;) {
+    // Start of a field.
+    int c = Peek();
+    if (c == '"') {
+      Get();
+      const int64_t opened_at = current_line_;
+      for (;;) {
+        c = Get();
+        if (c < 0) {
+          return Fail(absl::StrCat("quoted field opened on line ", opened_at,
+                                   " is never closed"));
+        }
+        if (c == '"') {
+          if (Peek() == '"') {
+            Get();
+            record_.push_back('"');
+            continue;
+          }
+          break;
+        }
+        record_.push_back(static_cast<char>(c));
+        if (record_.size() > max_record_bytes_) {
+          SkipRestOfLine();
+          return Fail(absl::StrCat("record is longer than ", max_record_bytes_,
+                                   " bytes"));
+        }
+      }
+      c = Peek();
+      if (c == '\r') {
+        Get();
+        c = Peek();
+      }
+      if (c != ',' && c != '\n' && c >= 0) {
+        SkipRestOfLine();
+        return Fail(absl::StrCat("field ", field_ends_.size() + 1,
+                                 ": text after the closing quote"));
+      }
+    } else {
+      for (;;) {
+        c = Peek();
+        if (c < 0 || c == ',' || c == '\n') break;
+        Get();
+        if (c == '\r') continue;
+        if (c == '"') {
+          SkipRestOfLine();
+          return Fail(absl::StrCat("field ", field_ends_.size() + 1,
+                                   ": a quote inside an unquoted field"));
+        }
+        record_.push_back(static_cast<char>(c));
+        if (record_.size() > max_record_bytes_) {
+          SkipRestOfLine();
+          return Fail(absl::StrCat("record is longer than ", max_record_bytes_,
+                                   " bytes"));
+        }
+      }
+    }
+    field_ends_.push_back(record_.size());
+    c = Get();
+    if (c == ',') continue;
+    break;  // '\n' or end of input
+  }
+
+  size_t begin = 0;
+  for (size_t end : field_ends_) {
+    fields_.emplace_back(record_.data() + begin, end - begin);
+    begin = end;
+  }
+  return Result::kRecord;
+}
+
+void AppendCsvCell(absl::string_view cell, std::string* out) {
+  const bool quote =
+      cell.find_first_of(",\"\r\n") != absl::string_view::npos ||
+      (!cell.empty() && (cell.front() == ' ' || cell.back() == ' '));
+  if (!quote) {
+    out->append(cell.data(), cell.size());
+    return;
+  }
+  out->push_back('"');
+  for (char c : cell) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+}  // namespace dibao

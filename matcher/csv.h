@@ -1,0 +1,68 @@
+// A streaming RFC 4180 CSV reader and the matching cell writer.
+//
+// Reads from an std::istream in 64 KiB blocks and hands out one record at a
+// time as views into reused buffers, so a file of any size is read in
+// constant memory and without per-record allocation once warmed up.
+// Accepts a UTF-8 byte-order mark, CRLF or LF line ends, quoted fields with
+// doubled quotes and embedded line breaks; skips empty lines. A malformed
+// record (stray quote, unclosed quote, over-long record) is reported with
+// its line number and skipped, and reading goes on with the next line.
+//
+// Not thread-safe: one reader per thread.
+#ifndef DIBAO_MATCHER_CSV_H_
+#define DIBAO_MATCHER_CSV_H_
+
+#include <cstdint>
+#include <istream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace dibao {
+
+class CsvReader {
+ public:
+  enum class Result { kRecord, kEnd, kError };
+
+  // `max_record_bytes` bounds one record, so a file with a missing closing
+  // quote cannot make us buffer the rest of the file.
+  explicit CsvReader(std::istream& in, size_t max_record_bytes = 1 << 20);
+
+  // Reads the next record. On kRecord, fields() holds it; on kError,
+  // error() says what was wrong. line() is the record's first line (1-based).
+  Result Next();
+
+  // Valid until the next call to Next().
+  const std::vector<absl::string_view>& fields() const { return fields_; }
+  const std::string& error() const { return error_; }
+  int64_t line() const { return record_line_; }
+
+ private:
+  // Next byte of input, or -1 at end.
+  int Get();
+  int Peek();
+  void SkipRestOfLine();
+  Result Fail(std::string message);
+
+  std::istream& in_;
+  const size_t max_record_bytes_;
+  std::vector<char> buffer_;
+  size_t pos_ = 0;
+  size_t end_ = 0;
+  bool at_start_ = true;
+  int64_t current_line_ = 1;
+  int64_t record_line_ = 0;
+  std::string record_;              // field bytes, back to back
+  std::vector<size_t> field_ends_;  // end offset of each field in record_
+  std::vector<absl::string_view> fields_;
+  std::string error_;
+};
+
+// Appends `cell` to `out`, quoted when it holds a comma, quote, line break or
+// leading/trailing space.
+void AppendCsvCell(absl::string_view cell, std::string* out);
+
+}  // namespace dibao
+
+#endif  // DIBAO_MATCHER_CSV_H_

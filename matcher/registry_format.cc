@@ -1,0 +1,454 @@
+#include "matcher/registry_format.h"
+
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/json_util.h"
+#include "matcher/csv.h"
+#include "matcher/dates.h"
+
+namespace dibao {
+namespace {
+
+using google::protobuf::EnumDescriptor;
+
+// Enum values are named PREFIX_SHORT in the schema; files use SHORT.
+std::string EnumPrefix(const EnumDescriptor* d) {
+  // The UNSPECIFIED value (number 0) carries the prefix.
+  const std::string& zero = d->FindValueByNumber(0)->name();
+  return zero.substr(0, zero.size() - std::string("UNSPECIFIED").size());
+}
+
+std::string EnumShortName(const EnumDescriptor* d, int value) {
+  const auto* v = d->FindValueByNumber(value);
+  if (v == nullptr) return absl::StrCat(value);
+  return v->name().substr(EnumPrefix(d).size());
+}
+
+std::string KnownValues(const EnumDescriptor* d) {
+  std::vector<std::string> names;
+  for (int i = 0; i < d->value_count(); ++i) {
+    if (d->value(i)->number() != 0) {
+      names.push_back(EnumShortName(d, d->value(i)->number()));
+    }
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+absl::StatusOr<int> ParseEnum(absl::string_view cell, const EnumDescriptor* d) {
+  if (cell.empty()) return absl::InvalidArgumentError("is required");
+  const std::string upper = absl::AsciiStrToUpper(cell);
+  const auto* v = d->FindValueByName(EnumPrefix(d) + upper);
+  if (v == nullptr) v = d->FindValueByName(upper);
+  if (v == nullptr || v->number() == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown value '", cell, "' (expected one of ", KnownValues(d), ")"));
+  }
+  return v->number();
+}
+
+absl::StatusOr<int64_t> ParseFen(absl::string_view cell) {
+  if (cell.empty()) return absl::InvalidArgumentError("is required");
+  int64_t v;
+  if (!absl::SimpleAtoi(cell, &v)) {
+    if (absl::StrContains(cell, '.')) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", cell, "' is not a whole number of fen (1 yuan = 100 fen)"));
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", cell, "' is not a whole number of fen"));
+  }
+  if (v < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("is negative (", v, ")"));
+  }
+  return v;
+}
+
+absl::StatusOr<bool> ParseBool(absl::string_view cell) {
+  const std::string lower = absl::AsciiStrToLower(cell);
+  if (lower.empty() || lower == "false" || lower == "0" || lower == "no") {
+    return false;
+  }
+  if (lower == "true" || lower == "1" || lower == "yes") return true;
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", cell, "' is not true or false"));
+}
+
+absl::StatusOr<v1::Date> ParseDateCell(absl::string_view cell, bool required) {
+  if (cell.empty()) {
+    if (required) return absl::InvalidArgumentError("is required");
+    return v1::Date();
+  }
+  auto day = ParseDate(cell);
+  if (!day.ok()) return day.status();
+  return ToProto(*day);
+}
+
+absl::Status Required(absl::string_view cell) {
+  return cell.empty() ? absl::InvalidArgumentError("is required")
+                      : absl::OkStatus();
+}
+
+// One column of a CSV file: how to read a cell into a message and write it
+// back out.
+template <typename Msg>
+struct Column {
+  const char* name;
+  bool required;  // must appear in the header
+  absl::Status (*read)(absl::string_view cell, Msg& msg);
+  std::string (*write)(const Msg& msg);
+};
+
+#define DIBAO_TEXT_COLUMN(Msg, field, required_value)                 \
+  Column<Msg> {                                                       \
+#field, true,                                                       \
+        [](absl::string_view cell, Msg& m) {                            \
+          if (required_value) {                                         \
+            if (absl::Status s = Required(cell); !s.ok()) return s;     \
+          }                                                             \
+          m.set_##field(std::string(cell));                             \
+          return absl::OkStatus();                                      \
+        },                                                              \
+        [](const Msg& m) { return m.field(); } \
+  }
+
+const std::vector<Column<v1::Household>>& HouseholdColumns() {
+  using H = v1::Household;
+  static const auto* columns = new std::vector<Column<H>>{
+      DIBAO_TEXT_COLUMN(H, household_id, true),
+      DIBAO_TEXT_COLUMN(H, district_code, true),
+      DIBAO_TEXT_COLUMN(H, street, true),
+      DIBAO_TEXT_COLUMN(H, community, true),
+      DIBAO_TEXT_COLUMN(H, registered_address, true),
+      {"residence_address", false,
+       [](absl::string_view cell, H& h) {
+         h.set_residence_address(std::string(cell));
+         return absl::OkStatus();
+       },
+       [](const H& h) { return h.residence_address(); }},
+      {"status", true,
+       [](absl::string_view cell, H& h) {
+         auto v = ParseEnum(cell, v1::HouseholdStatus_descriptor());
+         if (!v.ok()) return v.status();
+         h.set_status(static_cast<v1::HouseholdStatus>(*v));
+         return absl::OkStatus();
+       },
+       [](const H& h) { return ShortName(h.status()); }},
+      {"monthly_benefit_fen", true,
+       [](absl::string_view cell, H& h) {
+         auto v = ParseFen(cell);
+         if (!v.ok()) return v.status();
+         h.set_monthly_benefit_fen(*v);
+         return absl::OkStatus();
+       },
+       [](const H& h) { return absl::StrCat(h.monthly_benefit_fen()); }},
+      {"benefit_start_date", true,
+       [](absl::string_view cell, H& h) {
+         auto v = ParseDateCell(cell, /*required=*/true);
+         if (!v.ok()) return v.status();
+         *h.mutable_benefit_start_date() = *v;
+         return absl::OkStatus();
+       },
+       [](const H& h) { return FormatDate(h.benefit_start_date()); }},
+      {"categories", false,
+       [](absl::string_view cell, H& h) {
+         for (absl::string_view part :
+              absl::StrSplit(cell, ';', absl::SkipWhitespace())) {
+           auto v = ParseEnum(absl::StripAsciiWhitespace(part),
+                              v1::Category_descriptor());
+           if (!v.ok()) return v.status();
+           h.add_categories(static_cast<v1::Category>(*v));
+         }
+         return absl::OkStatus();
+       },
+       [](const H& h) {
+         std::vector<std::string> names;
+         for (int c : h.categories()) {
+           names.push_back(ShortName(static_cast<v1::Category>(c)));
+         }
+         return absl::StrJoin(names, ";");
+       }},
+  };
+  return *columns;
+}
+
+const std::vector<Column<v1::Member>>& MemberColumns() {
+  using M = v1::Member;
+  static const auto* columns = new std::vector<Column<M>>{
+      DIBAO_TEXT_COLUMN(M, household_id, true),
+      DIBAO_TEXT_COLUMN(M, id_number, true),
+      DIBAO_TEXT_COLUMN(M, name, true),
+      {"sex", false,
+       [](absl::string_view cell, M& m) {
+         const std::string upper = absl::AsciiStrToUpper(cell);
+         if (upper.empty()) {
+           m.set_sex(v1::SEX_UNSPECIFIED);
+         } else if (upper == "M" || upper == "MALE" || upper == "男") {
+           m.set_sex(v1::SEX_MALE);
+         } else if (upper == "F" || upper == "FEMALE" || upper == "女") {
+           m.set_sex(v1::SEX_FEMALE);
+         } else {
+           return absl::InvalidArgumentError(
+               absl::StrCat("unknown value '", cell, "' (expected M or F)"));
+         }
+         return absl::OkStatus();
+       },
+       [](const M& m) { return ShortName(m.sex()); }},
+      {"birth_date", false,
+       [](absl::string_view cell, M& m) {
+         auto v = ParseDateCell(cell, /*required=*/false);
+         if (!v.ok()) return v.status();
+         *m.mutable_birth_date() = *v;
+         return absl::OkStatus();
+       },
+       [](const M& m) { return FormatDate(m.birth_date()); }},
+      {"relation", false,
+       [](absl::string_view cell, M& m) {
+         m.set_relation(std::string(cell));
+         return absl::OkStatus();
+       },
+       [](const M& m) { return m.relation(); }},
+      {"reported_status", true,
+       [](absl::string_view cell, M& m) {
+         auto v = ParseEnum(cell, v1::ReportedStatus_descriptor());
+         if (!v.ok()) return v.status();
+         m.set_reported_status(static_cast<v1::ReportedStatus>(*v));
+         return absl::OkStatus();
+       },
+       [](const M& m) { return ShortName(m.reported_status()); }},
+      {"reported_monthly_income_fen", true,
+       [](absl::string_view cell, M& m) {
+         auto v = ParseFen(cell);
+         if (!v.ok()) return v.status();
+         m.set_reported_monthly_income_fen(*v);
+         return absl::OkStatus();
+       },
+       [](const M& m) {
+         return absl::StrCat(m.reported_monthly_income_fen());
+       }},
+      {"disabled", false,
+       [](absl::string_view cell, M& m) {
+         auto v = ParseBool(cell);
+         if (!v.ok()) return v.status();
+         m.set_disabled(*v);
+         return absl::OkStatus();
+       },
+       [](const M& m) { return std::string(m.disabled() ? "true" : "false"); }},
+      {"able_to_work", false,
+       [](absl::string_view cell, M& m) {
+         auto v = ParseBool(cell);
+         if (!v.ok()) return v.status();
+         m.set_able_to_work(*v);
+         return absl::OkStatus();
+       },
+       [](const M& m) {
+         return std::string(m.able_to_work() ? "true" : "false");
+       }},
+  };
+  return *columns;
+}
+
+template <typename Msg>
+absl::Status ReadCsv(std::istream& in, const std::vector<Column<Msg>>& columns,
+                     const std::function<void(int64_t, Msg)>& ok,
+                     const ErrorSink& bad) {
+  CsvReader reader(in);
+  CsvReader::Result r = reader.Next();
+  if (r == CsvReader::Result::kEnd) {
+    return absl::InvalidArgumentError("the file is empty (no header row)");
+  }
+  if (r == CsvReader::Result::kError) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", reader.line(), ": ", reader.error()));
+  }
+  // Header: map each position to a column.
+  std::vector<const Column<Msg>*> by_position;
+  std::map<std::string, int> seen;
+  for (absl::string_view raw : reader.fields()) {
+    const std::string name =
+        absl::AsciiStrToLower(absl::StripAsciiWhitespace(raw));
+    const Column<Msg>* found = nullptr;
+    for (const auto& c : columns) {
+      if (name == c.name) found = &c;
+    }
+    if (found == nullptr) {
+      std::vector<std::string> known;
+      for (const auto& c : columns) known.push_back(c.name);
+      return absl::InvalidArgumentError(
+          absl::StrCat("line 1: unknown column '", raw,
+                       "' (known: ", absl::StrJoin(known, ", "), ")"));
+    }
+    if (seen.count(name) > 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line 1: column '", name, "' appears twice"));
+    }
+    seen[name] = static_cast<int>(by_position.size());
+    by_position.push_back(found);
+  }
+  for (const auto& c : columns) {
+    if (c.required && seen.count(c.name) == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line 1: missing required column '", c.name, "'"));
+    }
+  }
+  const auto key_at = seen.find("household_id");
+
+  for (;;) {
+    r = reader.Next();
+    if (r == CsvReader::Result::kEnd) break;
+    if (r == CsvReader::Result::kError) {
+      bad(RowError{reader.line(), "", reader.error(), ""});
+      continue;
+    }
+    const auto& fields = reader.fields();
+    std::string key;
+    if (key_at != seen.end() &&
+        key_at->second < static_cast<int>(fields.size())) {
+      key = std::string(absl::StripAsciiWhitespace(fields[key_at->second]));
+    }
+    if (fields.size() != by_position.size()) {
+      bad(RowError{reader.line(), "",
+                   absl::StrCat("has ", fields.size(),
+                                " fields, the header has ", by_position.size()),
+                   key});
+      continue;
+    }
+    Msg msg;
+    bool good = true;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      absl::Status s =
+          by_position[i]->read(absl::StripAsciiWhitespace(fields[i]), msg);
+      if (!s.ok()) {
+        good = false;
+        bad(RowError{reader.line(), by_position[i]->name,
+                     std::string(s.message()), key});
+      }
+    }
+    if (good) ok(reader.line(), std::move(msg));
+  }
+  if (in.bad()) return absl::UnavailableError("read error");
+  return absl::OkStatus();
+}
+
+template <typename Msg>
+absl::Status ReadJsonl(std::istream& in,
+                       const std::function<void(int64_t, Msg)>& ok,
+                       const ErrorSink& bad) {
+  std::string line;
+  int64_t number = 0;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  while (std::getline(in, line)) {
+    ++number;
+    if (number == 1 && absl::StartsWith(line, "\xEF\xBB\xBF")) line.erase(0, 3);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    Msg msg;
+    auto status =
+        google::protobuf::util::JsonStringToMessage(line, &msg, options);
+    if (!status.ok()) {
+      bad(RowError{number, "", std::string(status.message()), ""});
+      continue;
+    }
+    ok(number, std::move(msg));
+  }
+  if (in.bad()) return absl::UnavailableError("read error");
+  return absl::OkStatus();
+}
+
+template <typename Msg>
+void AppendCsv(const std::vector<Column<Msg>>& columns, const Msg& msg,
+               std::string* out) {
+  bool first = true;
+  for (const auto& c : columns) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendCsvCell(c.write(msg), out);
+  }
+  out->push_back('\n');
+}
+
+template <typename Msg>
+std::string CsvHeader(const std::vector<Column<Msg>>& columns) {
+  std::vector<std::string> names;
+  for (const auto& c : columns) names.push_back(c.name);
+  return absl::StrCat(absl::StrJoin(names, ","), "\n");
+}
+
+}  // namespace
+
+absl::StatusOr<FileFormat> ChooseFileFormat(absl::string_view path,
+                                            absl::string_view flag) {
+  const std::string f = absl::AsciiStrToLower(flag);
+  if (f == "csv") return FileFormat::kCsv;
+  if (f == "jsonl" || f == "json") return FileFormat::kJsonl;
+  if (!f.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown file format '", flag, "' (csv or jsonl)"));
+  }
+  const std::string p = absl::AsciiStrToLower(path);
+  if (absl::EndsWith(p, ".csv")) return FileFormat::kCsv;
+  if (absl::EndsWith(p, ".jsonl") || absl::EndsWith(p, ".ndjson") ||
+      absl::EndsWith(p, ".json")) {
+    return FileFormat::kJsonl;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "cannot tell the format of ", path,
+      " from its name; use .csv or .jsonl, or say --input_format"));
+}
+
+absl::Status ReadHouseholds(std::istream& in, FileFormat format,
+                            const HouseholdSink& ok, const ErrorSink& bad) {
+  if (format == FileFormat::kJsonl)
+    return ReadJsonl<v1::Household>(in, ok, bad);
+  return ReadCsv<v1::Household>(in, HouseholdColumns(), ok, bad);
+}
+
+absl::Status ReadMembers(std::istream& in, FileFormat format,
+                         const MemberSink& ok, const ErrorSink& bad) {
+  if (format == FileFormat::kJsonl) return ReadJsonl<v1::Member>(in, ok, bad);
+  return ReadCsv<v1::Member>(in, MemberColumns(), ok, bad);
+}
+
+std::string HouseholdCsvHeader() { return CsvHeader(HouseholdColumns()); }
+void AppendHouseholdCsv(const v1::Household& h, std::string* out) {
+  AppendCsv(HouseholdColumns(), h, out);
+}
+std::string MemberCsvHeader() { return CsvHeader(MemberColumns()); }
+void AppendMemberCsv(const v1::Member& m, std::string* out) {
+  AppendCsv(MemberColumns(), m, out);
+}
+
+std::string ToJsonLine(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  // Printing a well-formed message cannot fail; an empty line would show it.
+  if (!google::protobuf::util::MessageToJsonString(message, &out, options)
+           .ok()) {
+    out.clear();
+  }
+  return out;
+}
+
+std::string ShortName(v1::HouseholdStatus s) {
+  return EnumShortName(v1::HouseholdStatus_descriptor(), s);
+}
+std::string ShortName(v1::ReportedStatus s) {
+  return EnumShortName(v1::ReportedStatus_descriptor(), s);
+}
+std::string ShortName(v1::Category c) {
+  return EnumShortName(v1::Category_descriptor(), c);
+}
+std::string ShortName(v1::Sex s) {
+  if (s == v1::SEX_MALE) return "M";
+  if (s == v1::SEX_FEMALE) return "F";
+  return "";
+}
+
+}  // namespace dibao

@@ -1,0 +1,197 @@
+#include "services/registry_service.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "matcher/dates.h"
+#include "services/grpc_status.h"
+#include "services/log.h"
+
+namespace dibao {
+namespace {
+
+constexpr int kMaxListedRejections = 10000;
+
+ListFilter ToFilter(const v1::ListHouseholdsRequest& r) {
+  ListFilter f;
+  f.district_code = r.district_code();
+  f.street = r.street();
+  f.community = r.community();
+  f.status = r.status();
+  return f;
+}
+
+v1::UpsertOutcome ToProto(UpsertOutcome o) {
+  switch (o) {
+    case UpsertOutcome::kCreated:
+      return v1::UPSERT_OUTCOME_CREATED;
+    case UpsertOutcome::kUpdated:
+      return v1::UPSERT_OUTCOME_UPDATED;
+    case UpsertOutcome::kUnchanged:
+      return v1::UPSERT_OUTCOME_UNCHANGED;
+  }
+  return v1::UPSERT_OUTCOME_UNSPECIFIED;
+}
+
+// Validation failures are the client's to fix; anything else stops an import.
+bool IsRecordProblem(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kInvalidArgument ||
+         s.code() == absl::StatusCode::kFailedPrecondition;
+}
+
+}  // namespace
+
+std::string ActorOf(const grpc::ServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kActorMetadataKey);
+  if (it == metadata.end() || it->second.empty()) return "unidentified";
+  return std::string(it->second.data(), it->second.size());
+}
+
+grpc::Status RegistryServiceImpl::UpsertHousehold(
+    grpc::ServerContext* context, const v1::UpsertHouseholdRequest* request,
+    v1::UpsertHouseholdResponse* response) {
+  const ChangeContext change{
+      ActorOf(*context), request->source().empty() ? "api" : request->source()};
+  auto result = registry_->Upsert(request->household(), change);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  response->set_outcome(ToProto(result->outcome));
+  *response->mutable_household() = std::move(result->household);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::GetHousehold(
+    grpc::ServerContext*, const v1::GetHouseholdRequest* request,
+    v1::Household* response) {
+  auto h = request->has_as_of()
+               ? registry_->GetAsOf(request->household_id(),
+                                    FromProto(request->as_of()))
+               : registry_->Get(request->household_id());
+  if (!h.ok()) return ToGrpcStatus(h.status());
+  *response = *std::move(h);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::FindHouseholdByMember(
+    grpc::ServerContext*, const v1::FindHouseholdByMemberRequest* request,
+    v1::Household* response) {
+  auto h = registry_->FindByMember(request->id_number());
+  if (!h.ok()) return ToGrpcStatus(h.status());
+  *response = *std::move(h);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ListHouseholds(
+    grpc::ServerContext*, const v1::ListHouseholdsRequest* request,
+    v1::ListHouseholdsResponse* response) {
+  auto page = registry_->List(ToFilter(*request), request->page_size(),
+                              request->page_token());
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (auto& h : page->households) *response->add_households() = std::move(h);
+  response->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::GetHouseholdHistory(
+    grpc::ServerContext*, const v1::GetHouseholdHistoryRequest* request,
+    v1::GetHouseholdHistoryResponse* response) {
+  auto history = registry_->History(request->household_id());
+  if (!history.ok()) return ToGrpcStatus(history.status());
+  for (auto& c : *history) *response->add_changes() = std::move(c);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ImportRegistry(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::ImportRegistryRequest>* reader,
+    v1::ImportRegistryResponse* response) {
+  v1::ImportRegistryRequest request;
+  if (!reader->Read(&request) || !request.has_header()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the first message of an import must be its header");
+  }
+  const v1::ImportHeader header = request.header();
+  const std::string actor = ActorOf(*context);
+  int64_t items = 0;
+
+  auto reject = [&](v1::Rejection r) {
+    if (response->rejections_size() < kMaxListedRejections) {
+      *response->add_rejections() = std::move(r);
+    } else {
+      response->set_rejections_omitted(response->rejections_omitted() + 1);
+    }
+  };
+
+  while (reader->Read(&request)) {
+    if (!request.has_item()) {
+      return grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("message ", items + 2,
+                       " of the import is not an item; households imported "
+                       "before it are kept"));
+    }
+    ++items;
+    const v1::ImportItem& item = request.item();
+    const ChangeContext change{
+        actor, absl::StrCat("import ", header.households_source(), ":",
+                            item.household_line())};
+    std::vector<FieldError> errors;
+    auto result = registry_->Upsert(item.household(), change, &errors);
+    if (result.ok()) {
+      switch (result->outcome) {
+        case UpsertOutcome::kCreated:
+          response->set_created(response->created() + 1);
+          break;
+        case UpsertOutcome::kUpdated:
+          response->set_updated(response->updated() + 1);
+          break;
+        case UpsertOutcome::kUnchanged:
+          response->set_unchanged(response->unchanged() + 1);
+          break;
+      }
+      response->set_members_stored(response->members_stored() +
+                                   result->household.members_size());
+      continue;
+    }
+    if (!IsRecordProblem(result.status())) {
+      LogError("import stopped after ", items - 1,
+               " households: ", result.status().ToString());
+      return ToGrpcStatus(result.status());
+    }
+    response->set_rejected_households(response->rejected_households() + 1);
+    for (const FieldError& e : errors) {
+      v1::Rejection r;
+      const bool member = e.member_index >= 0;
+      r.set_source(member ? header.members_source()
+                          : header.households_source());
+      if (!member) {
+        r.set_line(item.household_line());
+      } else if (e.member_index < item.member_lines_size()) {
+        r.set_line(item.member_lines(e.member_index));
+      }
+      r.set_field(e.field);
+      r.set_reason(e.reason);
+      r.set_key(item.household().household_id());
+      reject(std::move(r));
+    }
+  }
+  LogInfo("import by ", actor, ": ", items, " households, ",
+          response->created(), " created, ", response->updated(), " updated, ",
+          response->unchanged(), " unchanged, ",
+          response->rejected_households(), " refused");
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ExportRegistry(
+    grpc::ServerContext*, const v1::ListHouseholdsRequest* request,
+    grpc::ServerWriter<v1::Household>* writer) {
+  return ToGrpcStatus(registry_->ForEach(
+      ToFilter(*request), [&](const v1::Household& h) -> absl::Status {
+        if (!writer->Write(h)) {
+          return absl::CancelledError("the client stopped reading the export");
+        }
+        return absl::OkStatus();
+      }));
+}
+
+}  // namespace dibao

@@ -1,0 +1,55 @@
+// gRPC adapter for the beneficiary registry: translates requests into
+// Registry calls and results back. No business rule lives here.
+//
+// Thread-safe: the registry is.
+#ifndef DIBAO_SERVICES_REGISTRY_SERVICE_H_
+#define DIBAO_SERVICES_REGISTRY_SERVICE_H_
+
+#include "dibao/v1/registry.grpc.pb.h"
+#include "matcher/registry.h"
+
+namespace dibao {
+
+// Request metadata naming who acts (a caseworker or operator ID), until real
+// authentication arrives. Recorded in the registry history.
+inline constexpr char kActorMetadataKey[] = "x-dibao-actor";
+
+class RegistryServiceImpl final : public v1::RegistryService::Service {
+ public:
+  explicit RegistryServiceImpl(Registry* registry) : registry_(registry) {}
+
+  grpc::Status UpsertHousehold(grpc::ServerContext* context,
+                               const v1::UpsertHouseholdRequest* request,
+                               v1::UpsertHouseholdResponse* response) override;
+  grpc::Status GetHousehold(grpc::ServerContext* context,
+                            const v1::GetHouseholdRequest* request,
+                            v1::Household* response) override;
+  grpc::Status FindHouseholdByMember(
+      grpc::ServerContext* context,
+      const v1::FindHouseholdByMemberRequest* request,
+      v1::Household* response) override;
+  grpc::Status ListHouseholds(grpc::ServerContext* context,
+                              const v1::ListHouseholdsRequest* request,
+                              v1::ListHouseholdsResponse* response) override;
+  grpc::Status GetHouseholdHistory(
+      grpc::ServerContext* context,
+      const v1::GetHouseholdHistoryRequest* request,
+      v1::GetHouseholdHistoryResponse* response) override;
+  grpc::Status ImportRegistry(
+      grpc::ServerContext* context,
+      grpc::ServerReader<v1::ImportRegistryRequest>* reader,
+      v1::ImportRegistryResponse* response) override;
+  grpc::Status ExportRegistry(
+      grpc::ServerContext* context, const v1::ListHouseholdsRequest* request,
+      grpc::ServerWriter<v1::Household>* writer) override;
+
+ private:
+  Registry* const registry_;
+};
+
+// The actor named in the call's metadata, or "unidentified".
+std::string ActorOf(const grpc::ServerContext& context);
+
+}  // namespace dibao
+
+#endif  // DIBAO_SERVICES_REGISTRY_SERVICE_H_

@@ -1,0 +1,122 @@
+#include "services/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "services/log.h"
+
+namespace dibao {
+namespace {
+
+// Collects the parser's complaints with their positions (1-based, as editors
+// show them).
+class ConfigErrors : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit ConfigErrors(std::string path) : path_(std::move(path)) {}
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (!text_.empty()) text_ += "\n";
+    absl::StrAppend(&text_, path_, ":", line + 1, ":", column + 1, ": ",
+                    message);
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string path_;
+  std::string text_;
+};
+
+}  // namespace
+
+ServerOptions FromConfig(const v1::ServerConfig& config) {
+  ServerOptions o;
+  if (!config.listen().empty()) o.listen = config.listen();
+  if (!config.data_dir().empty()) o.data_dir = config.data_dir();
+  if (config.max_message_bytes() > 0) {
+    o.max_message_bytes = config.max_message_bytes();
+  }
+  const v1::StoreConfig& s = config.store();
+  if (s.has_sync_writes()) o.store.sync_writes = s.sync_writes();
+  if (s.has_block_cache_mb()) o.store.block_cache_mb = s.block_cache_mb();
+  if (s.has_write_buffer_mb()) o.store.write_buffer_mb = s.write_buffer_mb();
+  if (s.has_max_open_files()) o.store.max_open_files = s.max_open_files();
+  return o;
+}
+
+absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  ConfigErrors errors(path);
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  v1::ServerConfig config;
+  if (!parser.ParseFromString(text.str(), &config)) {
+    return absl::InvalidArgumentError(errors.text().empty()
+                                          ? absl::StrCat(path, ": unreadable")
+                                          : errors.text());
+  }
+  return config;
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    const ServerOptions& options, Clock* clock) {
+  std::unique_ptr<Server> server(new Server());
+  server->options_ = options;
+  auto store = Store::Open(options.data_dir, options.store);
+  if (!store.ok()) return store.status();
+  server->store_ = *std::move(store);
+  server->registry_ = std::make_unique<Registry>(server->store_.get(), clock);
+  server->registry_service_ =
+      std::make_unique<RegistryServiceImpl>(server->registry_.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  // Loopback by default; no TLS here. Put a TLS-terminating proxy in front
+  // before listening on any other interface.
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+                           &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.RegisterService(server->registry_service_.get());
+  server->grpc_server_ = builder.BuildAndStart();
+  if (!server->grpc_server_ || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen,
+                     " (address in use or not available?)"));
+  }
+  return server;
+}
+
+std::string Server::address() const {
+  // Keep the host as configured; report the port actually bound.
+  const std::size_t colon = options_.listen.rfind(':');
+  return absl::StrCat(options_.listen.substr(0, colon), ":", port_);
+}
+
+absl::Status Server::Shutdown(absl::Duration grace) {
+  if (stopped_) return absl::OkStatus();
+  stopped_ = true;
+  if (grpc_server_) {
+    grpc_server_->Shutdown(std::chrono::system_clock::now() +
+                           absl::ToChronoSeconds(grace));
+    grpc_server_->Wait();
+  }
+  return store_ ? store_->Close() : absl::OkStatus();
+}
+
+Server::~Server() { Shutdown(absl::Seconds(5)).IgnoreError(); }
+
+}  // namespace dibao

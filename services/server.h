@@ -1,0 +1,68 @@
+// dibao-server assembled: the store, the registry and the gRPC services on
+// one listening port, with health checking and server reflection on.
+//
+// Used by main.cc and by end-to-end tests, which start it on port 0 and ask
+// port() which free port it got.
+#ifndef DIBAO_SERVICES_SERVER_H_
+#define DIBAO_SERVICES_SERVER_H_
+
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "dibao/v1/config.pb.h"
+#include "matcher/clock.h"
+#include "matcher/registry.h"
+#include "matcher/store.h"
+#include "services/registry_service.h"
+
+namespace dibao {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free port (see Server::port()).
+  std::string listen = "127.0.0.1:50051";
+  std::string data_dir = "./var/data";
+  StoreOptions store;
+  // Largest message accepted or sent, bytes.
+  int max_message_bytes = 4 << 20;
+};
+
+// Fills options from a parsed config; unset config fields keep the defaults.
+ServerOptions FromConfig(const v1::ServerConfig& config);
+
+// Reads a ServerConfig in protobuf text format. Errors name the file, line
+// and column: "dibao.conf:3:7: Message type ... has no field named ...".
+absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path);
+
+class Server {
+ public:
+  // Opens the store and starts serving. `clock` must outlive the server.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const ServerOptions& options, Clock* clock);
+  ~Server();
+
+  int port() const { return port_; }
+  std::string address() const;
+
+  // Stops accepting calls, lets in-flight calls finish for up to `grace`
+  // (then cancels them), and closes the store cleanly. Idempotent.
+  absl::Status Shutdown(absl::Duration grace);
+
+ private:
+  Server() = default;
+
+  ServerOptions options_;
+  int port_ = 0;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<RegistryServiceImpl> registry_service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  bool stopped_ = false;
+};
+
+}  // namespace dibao
+
+#endif  // DIBAO_SERVICES_SERVER_H_
