@@ -436,6 +436,13 @@ std::string ToJsonLine(const google::protobuf::Message& message) {
   return out;
 }
 
+absl::StatusOr<v1::HouseholdStatus> ParseHouseholdStatus(absl::string_view s) {
+  auto v = ParseEnum(absl::StripAsciiWhitespace(s),
+                     v1::HouseholdStatus_descriptor());
+  if (!v.ok()) return v.status();
+  return static_cast<v1::HouseholdStatus>(*v);
+}
+
 std::string ShortName(v1::HouseholdStatus s) {
   return EnumShortName(v1::HouseholdStatus_descriptor(), s);
 }

@@ -68,6 +68,9 @@ void AppendMemberCsv(const v1::Member& m, std::string* out);
 // One line of JSON (protobuf JSON mapping, no trailing newline).
 std::string ToJsonLine(const google::protobuf::Message& message);
 
+// A household status by its short name, any case ("active").
+absl::StatusOr<v1::HouseholdStatus> ParseHouseholdStatus(absl::string_view s);
+
 // Short names as used in files: "ACTIVE", "EMPLOYED", "M", "THREE_NO".
 std::string ShortName(v1::HouseholdStatus s);
 std::string ShortName(v1::ReportedStatus s);

@@ -7,12 +7,9 @@
 
 #include "dibao/v1/registry.grpc.pb.h"
 #include "matcher/registry.h"
+#include "services/metadata.h"
 
 namespace dibao {
-
-// Request metadata naming who acts (a caseworker or operator ID), until real
-// authentication arrives. Recorded in the registry history.
-inline constexpr char kActorMetadataKey[] = "x-dibao-actor";
 
 class RegistryServiceImpl final : public v1::RegistryService::Service {
  public:

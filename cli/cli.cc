@@ -1,0 +1,227 @@
+#include "cli/cli.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/support/channel_arguments.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cli/commands.h"
+#include "cli/table.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "matcher/clock.h"
+#include "matcher/dates.h"
+#include "matcher/money.h"
+#include "matcher/registry_format.h"
+#include "matcher/resident_id.h"
+#include "sample/sample_district.h"
+#include "services/metadata.h"
+
+namespace dibao::cli {
+
+const char* CliUsage() {
+  return R"(dibaoctl COMMAND [flags]
+
+Commands:
+  id check ID...                        normalise and validate resident IDs
+  health                                is the server serving?
+  registry import --households F --members F
+                                        import households and members (CSV or JSON Lines)
+  registry export --households F --members F
+                                        write the registry as re-importable CSV
+  registry get HOUSEHOLD_ID [--as_of RFC3339]
+  registry find ID_NUMBER               the household a person belongs to
+  registry list [--district D --street S --community C --status ST]
+  registry history HOUSEHOLD_ID         every stored version: who, when, what
+  sample generate --seed N --out DIR [--sample_as_of YYYY-MM-DD]
+                                        write a sample district (households.csv, members.csv)
+
+Global flags: --server HOST:PORT (env DIBAO_SERVER), --caseworker ID (env
+DIBAO_CASEWORKER), --deadline, --format table|csv|jsonl.
+Exit status: 0 done, 1 failed, 2 usage error, 3 partly done (lines refused).
+)";
+}
+
+std::shared_ptr<grpc::Channel> Connect(const CliOptions& options) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(options.server,
+                                   grpc::InsecureChannelCredentials(), args);
+}
+
+std::unique_ptr<grpc::ClientContext> NewContext(const CliOptions& options,
+                                                bool streaming) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() +
+                        absl::ToChronoMilliseconds(streaming
+                                                       ? options.stream_deadline
+                                                       : options.deadline));
+  if (!options.caseworker.empty()) {
+    context->AddMetadata(kActorMetadataKey, options.caseworker);
+  }
+  return context;
+}
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
+}
+
+int Fail(std::ostream& err, const absl::Status& status) {
+  err << "error: " << absl::StatusCodeToString(status.code()) << ": "
+      << status.message() << "\n";
+  return kExitFailed;
+}
+
+int IdCheck(const Env& env) {
+  if (env.args.empty()) {
+    env.err << "usage: dibaoctl id check ID...\n";
+    return kExitUsage;
+  }
+  auto format = ParseOutputFormat(env.options.format);
+  if (!format.ok()) return Fail(env.err, format.status());
+  SystemClock clock;
+  const absl::CivilDay today = clock.Today();
+  Table table({"input", "id_number", "birth_date", "sex", "province", "error"});
+  int invalid = 0;
+  for (const std::string& input : env.args) {
+    auto id = ParseResidentId(input, today);
+    if (!id.ok()) {
+      ++invalid;
+      table.AddRow({input, "", "", "", "", std::string(id.status().message())});
+      continue;
+    }
+    table.AddRow(
+        {input, std::string(id->number()), FormatDate(id->birth_date()),
+         id->sex() == Sex::kMale ? "M" : "F",
+         absl::StrCat(id->province_code(), " ", id->province_name()), ""});
+  }
+  table.Print(
+      *format == OutputFormat::kCsv ? OutputFormat::kCsv : OutputFormat::kTable,
+      env.out);
+  return invalid == 0 ? kExitOk : kExitFailed;
+}
+
+int Health(const Env& env) {
+  auto stub = grpc::health::v1::Health::NewStub(Connect(env.options));
+  auto context = NewContext(env.options);
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status s = stub->Check(context.get(), request, &response);
+  if (!s.ok()) return Fail(env.err, FromGrpc(s));
+  env.out << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+                 response.status())
+          << "\n";
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING
+             ? kExitOk
+             : kExitFailed;
+}
+
+int SampleGenerate(const Env& env) {
+  const CliOptions& o = env.options;
+  if (o.out_dir.empty()) {
+    env.err << "usage: dibaoctl sample generate --seed N --out DIR\n";
+    return kExitUsage;
+  }
+  SampleDistrictOptions options;
+  options.seed = o.seed;
+  options.district_code = o.sample_district;
+  if (o.sample_as_of.empty()) {
+    SystemClock clock;
+    options.as_of = clock.Today();
+  } else {
+    auto day = ParseDate(o.sample_as_of);
+    if (!day.ok()) return Fail(env.err, day.status());
+    options.as_of = *day;
+  }
+  auto households = GenerateSampleDistrict(options);
+  if (!households.ok()) return Fail(env.err, households.status());
+
+  std::error_code ec;
+  std::filesystem::create_directories(o.out_dir, ec);
+  const std::string households_path = o.out_dir + "/households.csv";
+  const std::string members_path = o.out_dir + "/members.csv";
+  std::ofstream hf(households_path, std::ios::binary | std::ios::trunc);
+  std::ofstream mf(members_path, std::ios::binary | std::ios::trunc);
+  if (!hf || !mf) {
+    return Fail(env.err, absl::UnavailableError(
+                             absl::StrCat("cannot write into ", o.out_dir)));
+  }
+  std::string hbuf = HouseholdCsvHeader();
+  std::string mbuf = MemberCsvHeader();
+  int64_t persons = 0;
+  int64_t outlay = 0;
+  std::map<std::string, int> by_status;
+  for (const auto& h : *households) {
+    AppendHouseholdCsv(h, &hbuf);
+    outlay += h.monthly_benefit_fen();
+    for (const auto& m : h.members()) {
+      AppendMemberCsv(m, &mbuf);
+      ++persons;
+      ++by_status[ShortName(m.reported_status())];
+    }
+  }
+  hf << hbuf;
+  mf << mbuf;
+  hf.close();
+  mf.close();
+  if (!hf || !mf) {
+    return Fail(env.err, absl::UnavailableError(
+                             absl::StrCat("cannot write into ", o.out_dir)));
+  }
+  std::vector<std::string> statuses;
+  for (const auto& [name, count] : by_status) {
+    statuses.push_back(absl::StrCat(name, " ", count));
+  }
+  env.out << "sample district " << options.district_code << " (seed "
+          << options.seed << ", as of " << FormatDate(options.as_of)
+          << "): " << households->size() << " households, " << persons
+          << " persons, monthly outlay " << FormatYuan(outlay) << " yuan\n"
+          << "  by reported status: " << absl::StrJoin(statuses, ", ") << "\n"
+          << "  wrote " << households_path << " and " << members_path << "\n";
+  return kExitOk;
+}
+
+int RunCli(const std::vector<std::string>& args, const CliOptions& options,
+           std::ostream& out, std::ostream& err) {
+  using Command = int (*)(const Env&);
+  static const std::map<std::pair<std::string, std::string>, Command>
+      kCommands = {
+          {{"id", "check"}, IdCheck},
+          {{"health", ""}, Health},
+          {{"sample", "generate"}, SampleGenerate},
+          {{"registry", "import"}, RegistryImport},
+          {{"registry", "export"}, RegistryExport},
+          {{"registry", "get"}, RegistryGet},
+          {{"registry", "find"}, RegistryFind},
+          {{"registry", "list"}, RegistryList},
+          {{"registry", "history"}, RegistryHistory},
+      };
+  if (args.empty()) {
+    err << CliUsage();
+    return kExitUsage;
+  }
+  auto it = kCommands.find({args[0], ""});
+  size_t used = 1;
+  if (it == kCommands.end() && args.size() >= 2) {
+    it = kCommands.find({args[0], args[1]});
+    used = 2;
+  }
+  if (it == kCommands.end()) {
+    err << "unknown command '"
+        << absl::StrJoin(args.begin(),
+                         args.begin() + std::min<size_t>(2, args.size()), " ")
+        << "'\n\n"
+        << CliUsage();
+    return kExitUsage;
+  }
+  const std::vector<std::string> rest(args.begin() + used, args.end());
+  return it->second(Env{options, rest, out, err});
+}
+
+}  // namespace dibao::cli

@@ -1,0 +1,48 @@
+// The dibaoctl commands, one function each, sharing a little plumbing.
+// Internal to cli/: callers use RunCli (cli.h).
+#ifndef DIBAO_CLI_COMMANDS_H_
+#define DIBAO_CLI_COMMANDS_H_
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "cli/cli.h"
+#include "dibao/v1/registry.grpc.pb.h"
+
+namespace dibao::cli {
+
+// What every command gets.
+struct Env {
+  const CliOptions& options;
+  const std::vector<std::string>& args;  // after the command words
+  std::ostream& out;
+  std::ostream& err;
+};
+
+// A call context with the deadline and the actor metadata set.
+std::unique_ptr<grpc::ClientContext> NewContext(const CliOptions& options,
+                                                bool streaming = false);
+std::shared_ptr<grpc::Channel> Connect(const CliOptions& options);
+// Prints "error: CODE: message" and returns kExitFailed.
+int Fail(std::ostream& err, const absl::Status& status);
+absl::Status FromGrpc(const grpc::Status& status);
+
+int IdCheck(const Env& env);
+int Health(const Env& env);
+int SampleGenerate(const Env& env);
+int RegistryImport(const Env& env);
+int RegistryExport(const Env& env);
+int RegistryGet(const Env& env);
+int RegistryFind(const Env& env);
+int RegistryList(const Env& env);
+int RegistryHistory(const Env& env);
+
+}  // namespace dibao::cli
+
+#endif  // DIBAO_CLI_COMMANDS_H_
