@@ -1,5 +1,6 @@
 #include "matcher/registry.h"
 
+#include <map>
 #include <set>
 
 #include "absl/strings/escaping.h"
@@ -20,70 +21,74 @@ using SpecificField = MessageDifferencer::SpecificField;
 
 constexpr char kChangeSeqName[] = "registry_change_seq";
 
-absl::string_view MemberIdAt(const Message& m, int index) {
-  const auto& h = static_cast<const v1::Household&>(m);
-  if (index < 0 || index >= h.members_size()) return "?";
-  return h.members(index).id_number();
-}
-
-// Collects the paths of changed fields, with members identified by ID:
-// "street", "members[ID].reported_monthly_income_fen", "members+ID".
+// Collects the names of changed fields, each under `prefix`.
 class ChangedFields : public MessageDifferencer::Reporter {
  public:
-  explicit ChangedFields(std::set<std::string>& out) : out_(out) {}
+  ChangedFields(std::set<std::string>& out, std::string prefix)
+      : out_(out), prefix_(std::move(prefix)) {}
 
-  void ReportAdded(const Message&, const Message& m2,
+  void ReportAdded(const Message&, const Message&,
                    const std::vector<SpecificField>& path) override {
-    Record(m2, m2, path, "+");
+    Record(path);
   }
-  void ReportDeleted(const Message& m1, const Message&,
+  void ReportDeleted(const Message&, const Message&,
                      const std::vector<SpecificField>& path) override {
-    Record(m1, m1, path, "-");
+    Record(path);
   }
-  void ReportModified(const Message& m1, const Message& m2,
+  void ReportModified(const Message&, const Message&,
                       const std::vector<SpecificField>& path) override {
-    Record(m1, m2, path, "");
+    Record(path);
   }
 
  private:
-  void Record(const Message& m1, const Message& m2,
-              const std::vector<SpecificField>& path, absl::string_view op) {
+  void Record(const std::vector<SpecificField>& path) {
     if (path.empty() || path[0].field == nullptr) return;
-    const std::string& name = path[0].field->name();
-    if (name != "members") {
-      out_.insert(name);
-      return;
-    }
-    const SpecificField& f = path[0];
-    if (path.size() == 1) {
-      // A whole member came or went.
-      const int index = op == "+" && f.new_index >= 0 ? f.new_index : f.index;
-      out_.insert(absl::StrCat("members", op, MemberIdAt(m1, index)));
-      return;
-    }
-    absl::string_view id = MemberIdAt(m2, f.new_index);
-    if (id == "?") id = MemberIdAt(m1, f.index);
-    out_.insert(absl::StrCat("members[", id, "].",
-                             path[1].field ? path[1].field->name() : "?"));
+    out_.insert(absl::StrCat(prefix_, path[0].field->name()));
   }
 
   std::set<std::string>& out_;
+  const std::string prefix_;
 };
 
-// Field paths that differ between two stored forms of one household.
+// Names of the top-level fields in which `a` and `b` differ, under `prefix`,
+// ignoring `ignored` fields.
+void DiffFields(
+    const Message& a, const Message& b, const std::string& prefix,
+    const std::vector<const google::protobuf::FieldDescriptor*>& ignored,
+    std::set<std::string>& out) {
+  ChangedFields reporter(out, prefix);
+  MessageDifferencer differ;
+  for (const auto* f : ignored) differ.IgnoreField(f);
+  differ.ReportDifferencesTo(&reporter);
+  differ.Compare(a, b);
+}
+
+// Field paths that differ between two stored forms of one household:
+// "street", "members[ID].reported_monthly_income_fen", "members+ID" (joined),
+// "members-ID" (left). Members are matched by ID, not by position.
 std::vector<std::string> Diff(const v1::Household& before,
                               const v1::Household& after) {
   std::set<std::string> changed;
-  ChangedFields reporter(changed);
-  MessageDifferencer differ;
   const auto* d = v1::Household::descriptor();
-  differ.IgnoreField(d->FindFieldByName("version"));
-  differ.IgnoreField(d->FindFieldByName("updated_at"));
-  differ.IgnoreField(d->FindFieldByName("updated_by"));
-  differ.TreatAsMap(d->FindFieldByName("members"),
-                    v1::Member::descriptor()->FindFieldByName("id_number"));
-  differ.ReportDifferencesTo(&reporter);
-  differ.Compare(before, after);
+  DiffFields(before, after, "",
+             {d->FindFieldByName("version"), d->FindFieldByName("updated_at"),
+              d->FindFieldByName("updated_by"), d->FindFieldByName("members")},
+             changed);
+  std::map<absl::string_view, const v1::Member*> old_members;
+  for (const v1::Member& m : before.members()) old_members[m.id_number()] = &m;
+  for (const v1::Member& m : after.members()) {
+    auto it = old_members.find(m.id_number());
+    if (it == old_members.end()) {
+      changed.insert(absl::StrCat("members+", m.id_number()));
+      continue;
+    }
+    DiffFields(*it->second, m, absl::StrCat("members[", m.id_number(), "]."),
+               {}, changed);
+    old_members.erase(it);
+  }
+  for (const auto& [id, m] : old_members) {
+    changed.insert(absl::StrCat("members-", id));
+  }
   return {changed.begin(), changed.end()};
 }
 

@@ -1,0 +1,224 @@
+// The real dibaoctl binary against a real server on a loopback port.
+#include <algorithm>
+#include <sstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "matcher/clock.h"
+#include "services/server.h"
+#include "tests/testing/test_util.h"
+
+namespace dibao {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::vector<std::string> SortedLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+const char kHouseholdsHeader[] =
+    "household_id,district_code,street,community,registered_address,status,"
+    "monthly_benefit_fen,benefit_start_date,categories\n";
+const char kMembersHeader[] =
+    "household_id,id_number,name,relation,reported_status,"
+    "reported_monthly_income_fen,disabled,able_to_work\n";
+
+class DibaoctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::NewTempDir("dibaoctl");
+    ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.data_dir = dir_ + "/data";
+    auto server = Server::Start(options, &clock_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+
+  testing::RunResult Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(),
+                {testing::BinaryPath("cli/dibaoctl"),
+                 "--server=" + server_->address(), "--caseworker=ops-1"});
+    return testing::Run(args);
+  }
+
+  SystemClock clock_;
+  std::string dir_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(DibaoctlTest, SampleDistrictImportsReimportsAndRoundTrips) {
+  auto gen =
+      Ctl({"sample", "generate", "--seed=3", "--out=" + dir_ + "/sample"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  EXPECT_THAT(gen.out, HasSubstr("465 households, 1013 persons"));
+
+  const std::string h = "--households=" + dir_ + "/sample/households.csv";
+  const std::string m = "--members=" + dir_ + "/sample/members.csv";
+  auto first = Ctl({"registry", "import", h, m});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_THAT(first.out, HasSubstr("465 created, 0 updated, 0 unchanged"));
+  EXPECT_THAT(first.out, HasSubstr("1013 members stored"));
+
+  auto again = Ctl({"registry", "import", h, m});
+  ASSERT_EQ(again.exit_code, 0);
+  EXPECT_THAT(again.out, HasSubstr("0 created, 0 updated, 465 unchanged"));
+
+  auto exported = Ctl({"registry", "export", "--households=" + dir_ + "/h2.csv",
+                       "--members=" + dir_ + "/m2.csv"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(SortedLines(testing::ReadFile(dir_ + "/h2.csv")),
+            SortedLines(testing::ReadFile(dir_ + "/sample/households.csv")));
+  EXPECT_EQ(SortedLines(testing::ReadFile(dir_ + "/m2.csv")),
+            SortedLines(testing::ReadFile(dir_ + "/sample/members.csv")));
+
+  // A csv listing is re-importable and changes nothing.
+  auto listed = Ctl({"registry", "list", "--format=csv"});
+  ASSERT_EQ(listed.exit_code, 0);
+  testing::WriteFile(dir_ + "/listed.csv", listed.out);
+  auto relisted =
+      Ctl({"registry", "import", "--households=" + dir_ + "/listed.csv",
+           "--members=" + dir_ + "/m2.csv"});
+  EXPECT_EQ(relisted.exit_code, 0) << relisted.out;
+  EXPECT_THAT(relisted.out, HasSubstr("465 unchanged"));
+
+  auto table = Ctl({"registry", "list"});
+  EXPECT_THAT(table.out, HasSubstr("465 households, monthly benefit"));
+}
+
+TEST_F(DibaoctlTest, BadLinesAreReportedWhileGoodLinesLand) {
+  testing::WriteFile(
+      dir_ + "/households.csv",
+      std::string(kHouseholdsHeader) +
+          "H1,420102,人民街道,桃园社区,地址1,ACTIVE,10000,2020-01-01,\n"
+          "H2,420102,人民街道,桃园社区,地址2,RICH,10000,2020-01-01,\n"
+          "H3,420102,人民街道,桃园社区,地址3,ACTIVE,10000,2020-01-01,ELDERLY\n"
+          "H1,420102,人民街道,桃园社区,地址1,ACTIVE,10000,2020-01-01,\n");
+  testing::WriteFile(
+      dir_ + "/members.csv",
+      std::string(kMembersHeader) +
+          "H1,420102199003074513,张三,户主,UNEMPLOYED,0,false,true\n"
+          "H3,420102199003074514,李四,户主,OTHER,0,false,false\n"
+          "H9,11010519491231002X,王五,户主,RETIRED,9000,false,false\n");
+  auto r =
+      Ctl({"registry", "import", "--households=" + dir_ + "/households.csv",
+           "--members=" + dir_ + "/members.csv"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("1 created"));
+  EXPECT_THAT(r.out, HasSubstr("4 line(s) refused"));
+  // Which file, which line, which field, why.
+  EXPECT_THAT(r.out, HasSubstr("households.csv  3     status"));
+  EXPECT_THAT(r.out, HasSubstr("unknown value 'RICH'"));
+  EXPECT_THAT(r.out, HasSubstr("households.csv  5     household_id  H1"));
+  EXPECT_THAT(r.out, HasSubstr("appears again (first on line 2)"));
+  EXPECT_THAT(r.out, HasSubstr("members.csv     3     id_number"));
+  EXPECT_THAT(r.out, HasSubstr("check character is 4, expected 3"));
+  EXPECT_THAT(r.out, HasSubstr("members.csv     4     household_id  H9"));
+  EXPECT_THAT(r.out, HasSubstr("household H9 is not in households.csv"));
+
+  auto get = Ctl({"registry", "get", "H1"});
+  ASSERT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_THAT(get.out, HasSubstr("张三"));
+  auto missing = Ctl({"registry", "get", "H3"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("NOT_FOUND"));
+}
+
+TEST_F(DibaoctlTest, DuplicateEnrolmentIsRefusedWithTheOtherHousehold) {
+  testing::WriteFile(
+      dir_ + "/h.csv",
+      std::string(kHouseholdsHeader) +
+          "H1,420102,人民街道,桃园社区,地址1,ACTIVE,10000,2020-01-01,\n"
+          "H2,420102,和平街道,永安社区,地址2,ACTIVE,10000,2020-01-01,\n");
+  testing::WriteFile(dir_ + "/m.csv",
+                     std::string(kMembersHeader) +
+                         "H1,420102199003074513,张三,户主,OTHER,0,false,true\n"
+                         "H2,420102 900307 451,张三,户主,OTHER,0,false,true\n");
+  auto r = Ctl({"registry", "import", "--households=" + dir_ + "/h.csv",
+                "--members=" + dir_ + "/m.csv"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.out, HasSubstr("m.csv  3     id_number  H2"));
+  EXPECT_THAT(r.out, HasSubstr("already a member of ACTIVE household H1"));
+  auto find = Ctl({"registry", "find", "420102199003074513"});
+  EXPECT_THAT(find.out, HasSubstr("household H1"));
+}
+
+TEST_F(DibaoctlTest, HistoryShowsWhoAndWhat) {
+  testing::WriteFile(
+      dir_ + "/h.csv",
+      std::string(kHouseholdsHeader) +
+          "H1,420102,人民街道,桃园社区,地址1,ACTIVE,10000,2020-01-01,\n");
+  testing::WriteFile(
+      dir_ + "/m.csv",
+      std::string(kMembersHeader) +
+          "H1,420102199003074513,张三,户主,OTHER,0,false,true\n");
+  ASSERT_EQ(Ctl({"registry", "import", "--households=" + dir_ + "/h.csv",
+                 "--members=" + dir_ + "/m.csv"})
+                .exit_code,
+            0);
+  testing::WriteFile(
+      dir_ + "/h.csv",
+      std::string(kHouseholdsHeader) +
+          "H1,420102,人民街道,桃园社区,地址1,ACTIVE,8000,2020-01-01,\n");
+  ASSERT_EQ(Ctl({"registry", "import", "--households=" + dir_ + "/h.csv",
+                 "--members=" + dir_ + "/m.csv"})
+                .exit_code,
+            0);
+  auto r = Ctl({"registry", "history", "H1", "--format=csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ops-1,import h.csv:2,monthly_benefit_fen"));
+}
+
+TEST_F(DibaoctlTest, HeaderErrorsFailTheWholeFile) {
+  testing::WriteFile(dir_ + "/h.csv", "household_id,colour\nH1,red\n");
+  auto r = Ctl({"registry", "import", "--households=" + dir_ + "/h.csv"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("unknown column 'colour'"));
+}
+
+TEST_F(DibaoctlTest, JsonLinesImport) {
+  testing::WriteFile(
+      dir_ + "/h.jsonl",
+      "{\"household_id\":\"J1\",\"district_code\":\"420102\",\"street\":\"s\","
+      "\"community\":\"c\",\"registered_address\":\"a\",\"status\":"
+      "\"HOUSEHOLD_STATUS_ACTIVE\",\"benefit_start_date\":{\"year\":2020,"
+      "\"month\":1,\"day\":1},\"members\":[{\"id_number\":"
+      "\"420102199003074513\",\"name\":\"张三\",\"reported_status\":"
+      "\"REPORTED_STATUS_OTHER\"}]}\n");
+  auto r = Ctl({"registry", "import", "--households=" + dir_ + "/h.jsonl"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("1 created"));
+}
+
+TEST_F(DibaoctlTest, IdCheckPrintsFactsOrPreciseErrors) {
+  auto ok = Ctl({"id", "check", "420102900307451", "11010519491231002x"});
+  EXPECT_EQ(ok.exit_code, 0);
+  EXPECT_THAT(ok.out,
+              HasSubstr("420102199003074513  1990-03-07  M    42 湖北省"));
+  EXPECT_THAT(ok.out, HasSubstr("11010519491231002X"));
+  auto bad = Ctl({"id", "check", "420102199003074513", "110105194912310023"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.out, HasSubstr("check character is 3, expected X"));
+}
+
+TEST_F(DibaoctlTest, UsageAndUnreachableServer) {
+  auto usage = Ctl({"frobnicate"});
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_THAT(usage.err, HasSubstr("unknown command"));
+  auto down = testing::Run({testing::BinaryPath("cli/dibaoctl"),
+                            "--server=127.0.0.1:1", "--deadline=2s", "health"});
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_THAT(down.err, Not(HasSubstr("SERVING")));
+  auto health = Ctl({"health"});
+  EXPECT_EQ(health.exit_code, 0);
+  EXPECT_EQ(health.out, "SERVING\n");
+}
+
+}  // namespace
+}  // namespace dibao

@@ -1,0 +1,104 @@
+#include "matcher/keys.h"
+
+#include <cstdint>
+#include <limits>
+
+#include "gtest/gtest.h"
+
+namespace dibao::keys {
+namespace {
+
+TEST(KeysTest, FixedIntsRoundTripAndSortNumerically) {
+  const uint64_t values[] = {
+      0, 1, 255, 256, 65535, 1ull << 32, std::numeric_limits<uint64_t>::max()};
+  std::string prev;
+  for (uint64_t v : values) {
+    std::string bytes;
+    PutFixed64(&bytes, v);
+    ASSERT_EQ(bytes.size(), 8u);
+    absl::string_view in = bytes;
+    uint64_t back = 0;
+    ASSERT_TRUE(GetFixed64(&in, &back));
+    EXPECT_EQ(back, v);
+    EXPECT_TRUE(in.empty());
+    if (!prev.empty()) {
+      EXPECT_LT(prev, bytes) << v;
+    }
+    prev = bytes;
+  }
+  std::string four;
+  PutFixed32(&four, 0x01020304);
+  EXPECT_EQ(four, std::string("\x01\x02\x03\x04", 4));
+}
+
+TEST(KeysTest, TruncatedInputIsRefused) {
+  absl::string_view in("\x00\x00\x00", 3);
+  uint32_t v;
+  EXPECT_FALSE(GetFixed32(&in, &v));
+  absl::string_view s;
+  absl::string_view str(
+      "\x00\x00\x00\x05"
+      "abc",
+      7);
+  EXPECT_FALSE(GetString(&str, &s));
+}
+
+TEST(KeysTest, HouseholdKeyRoundTrip) {
+  const std::string key = HouseholdKey("420102-0001");
+  auto id = DecodeHouseholdKey(key);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(*id, "420102-0001");
+  EXPECT_TRUE(absl::string_view(key).substr(0, HouseholdPrefix().size()) ==
+              HouseholdPrefix());
+  EXPECT_EQ(DecodeHouseholdKey(MemberKey("x")).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+TEST(KeysTest, AreaKeyRoundTripAndPrefixes) {
+  const std::string key = AreaKey("420102", "人民街道", "桃园社区", "H1");
+  auto parts = DecodeAreaKey(key);
+  ASSERT_TRUE(parts.ok());
+  EXPECT_EQ(parts->district, "420102");
+  EXPECT_EQ(parts->street, "人民街道");
+  EXPECT_EQ(parts->community, "桃园社区");
+  EXPECT_EQ(parts->household_id, "H1");
+  for (const std::string& prefix :
+       {AreaPrefix(), AreaPrefix("420102"), AreaPrefix("420102", "人民街道"),
+        AreaPrefix("420102", "人民街道", "桃园社区")}) {
+    EXPECT_EQ(key.compare(0, prefix.size(), prefix), 0);
+  }
+  // A street that is a prefix of another street's name is not matched.
+  const std::string other = AreaKey("420102", "人民街道东", "c", "H2");
+  const std::string prefix = AreaPrefix("420102", "人民街道");
+  EXPECT_NE(other.compare(0, prefix.size(), prefix), 0);
+}
+
+TEST(KeysTest, HistoryKeysSortByVersionWithinHousehold) {
+  std::string prev;
+  for (uint64_t v : {1ull, 2ull, 10ull, 256ull, 70000ull}) {
+    const std::string key = HistoryKey("H1", v);
+    auto parts = DecodeHistoryKey(key);
+    ASSERT_TRUE(parts.ok());
+    EXPECT_EQ(parts->household_id, "H1");
+    EXPECT_EQ(parts->version, v);
+    if (!prev.empty()) {
+      EXPECT_LT(prev, key);
+    }
+    prev = key;
+  }
+  // "H1"'s history is not a prefix of "H10"'s.
+  const std::string h10 = HistoryKey("H10", 1);
+  EXPECT_NE(h10.compare(0, HistoryPrefix("H1").size(), HistoryPrefix("H1")), 0);
+}
+
+TEST(KeysTest, ChangeKeysSortBySequence) {
+  EXPECT_LT(ChangeKey(9), ChangeKey(10));
+  EXPECT_LT(ChangeKey(255), ChangeKey(256));
+  auto seq = DecodeChangeKey(ChangeKey(123456789));
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(*seq, 123456789u);
+  EXPECT_FALSE(DecodeChangeKey(ChangeKey(1) + "x").ok());
+}
+
+}  // namespace
+}  // namespace dibao::keys

@@ -1,0 +1,232 @@
+// The registry service through a real server on a loopback port and the real
+// generated stub.
+#include "services/registry_service.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "matcher/dates.h"
+#include "matcher/resident_id.h"
+#include "services/server.h"
+#include "tests/testing/test_util.h"
+
+namespace dibao {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Id(const std::string& first17) {
+  return first17 + ResidentIdCheckCharacter(first17);
+}
+
+v1::Household MakeHousehold(const std::string& id,
+                            const std::vector<std::string>& member_ids) {
+  v1::Household h;
+  h.set_household_id(id);
+  h.set_district_code("420102");
+  h.set_street("人民街道");
+  h.set_community("桃园社区");
+  h.set_registered_address("地址");
+  h.set_status(v1::HOUSEHOLD_STATUS_ACTIVE);
+  h.set_monthly_benefit_fen(10000);
+  *h.mutable_benefit_start_date() = ToProto(absl::CivilDay(2020, 1, 1));
+  for (const auto& m : member_ids) {
+    v1::Member* member = h.add_members();
+    member->set_id_number(m);
+    member->set_name("某人");
+    member->set_reported_status(v1::REPORTED_STATUS_OTHER);
+  }
+  return h;
+}
+
+class RegistryServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.data_dir = testing::NewTempDir("service");
+    options.max_message_bytes = 64 << 10;
+    auto server = Server::Start(options, &clock_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    channel_ = grpc::CreateChannel(server_->address(),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = v1::RegistryService::NewStub(channel_);
+  }
+
+  std::unique_ptr<grpc::ClientContext> Context(const std::string& actor = "") {
+    auto c = std::make_unique<grpc::ClientContext>();
+    c->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(10));
+    if (!actor.empty()) c->AddMetadata(kActorMetadataKey, actor);
+    return c;
+  }
+
+  grpc::Status Upsert(const v1::Household& h, v1::UpsertHouseholdResponse* r,
+                      const std::string& actor = "clerk-7") {
+    v1::UpsertHouseholdRequest request;
+    *request.mutable_household() = h;
+    return stub_->UpsertHousehold(Context(actor).get(), request, r);
+  }
+
+  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 11, 26, 9, 0, 0),
+                                   BureauTimeZone())};
+  std::unique_ptr<Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::RegistryService::Stub> stub_;
+  const std::string a_ = Id("42010219900307451");
+  const std::string b_ = Id("42010219900307452");
+};
+
+TEST_F(RegistryServiceTest, UpsertGetFindAndHistoryRecordTheActor) {
+  v1::UpsertHouseholdResponse r;
+  ASSERT_TRUE(Upsert(MakeHousehold("H1", {a_}), &r).ok());
+  EXPECT_EQ(r.outcome(), v1::UPSERT_OUTCOME_CREATED);
+  ASSERT_TRUE(Upsert(MakeHousehold("H1", {a_}), &r).ok());
+  EXPECT_EQ(r.outcome(), v1::UPSERT_OUTCOME_UNCHANGED);
+
+  v1::GetHouseholdRequest get;
+  get.set_household_id("H1");
+  v1::Household h;
+  ASSERT_TRUE(stub_->GetHousehold(Context().get(), get, &h).ok());
+  EXPECT_EQ(h.updated_by(), "clerk-7");
+
+  v1::FindHouseholdByMemberRequest find;
+  find.set_id_number(
+      "４２０１０２９００３０７４５１");  // full-width, 15 digits
+  ASSERT_TRUE(stub_->FindHouseholdByMember(Context().get(), find, &h).ok());
+  EXPECT_EQ(h.household_id(), "H1");
+
+  get.set_household_id("nope");
+  grpc::Status missing = stub_->GetHousehold(Context().get(), get, &h);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+
+  v1::GetHouseholdHistoryRequest hist;
+  hist.set_household_id("H1");
+  v1::GetHouseholdHistoryResponse history;
+  ASSERT_TRUE(stub_->GetHouseholdHistory(Context().get(), hist, &history).ok());
+  ASSERT_EQ(history.changes_size(), 1);
+  EXPECT_EQ(history.changes(0).actor(), "clerk-7");
+  EXPECT_EQ(history.changes(0).source(), "api");
+}
+
+TEST_F(RegistryServiceTest,
+       DuplicateEnrolmentIsFailedPreconditionNamingTheHousehold) {
+  v1::UpsertHouseholdResponse r;
+  ASSERT_TRUE(Upsert(MakeHousehold("H1", {a_}), &r).ok());
+  grpc::Status s = Upsert(MakeHousehold("H2", {b_, a_}), &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("ACTIVE household H1"));
+}
+
+TEST_F(RegistryServiceTest, InvalidFieldIsInvalidArgument) {
+  v1::UpsertHouseholdResponse r;
+  grpc::Status s = Upsert(MakeHousehold("H1", {"420102199003074514"}), &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(
+      s.error_message(),
+      HasSubstr("member 1 id_number: check character is 4, expected 3"));
+}
+
+TEST_F(RegistryServiceTest, ImportKeepsGoodHouseholdsAndReportsLines) {
+  v1::ImportRegistryResponse response;
+  {
+    auto context = Context("importer");
+    auto writer = stub_->ImportRegistry(context.get(), &response);
+    v1::ImportRegistryRequest req;
+    req.mutable_header()->set_households_source("h.csv");
+    req.mutable_header()->set_members_source("m.csv");
+    ASSERT_TRUE(writer->Write(req));
+    auto add = [&](const v1::Household& h, int64_t hline,
+                   std::vector<int64_t> mlines) {
+      v1::ImportRegistryRequest item;
+      *item.mutable_item()->mutable_household() = h;
+      item.mutable_item()->set_household_line(hline);
+      for (auto l : mlines) item.mutable_item()->add_member_lines(l);
+      ASSERT_TRUE(writer->Write(item));
+    };
+    add(MakeHousehold("H1", {a_}), 2, {2});
+    add(MakeHousehold("H2", {b_, "42010219900307451X"}), 3, {3, 4});
+    add(MakeHousehold("H3", {a_}), 4, {5});  // a_ is in ACTIVE H1
+    writer->WritesDone();
+    ASSERT_TRUE(writer->Finish().ok());
+  }
+  EXPECT_EQ(response.created(), 1);
+  EXPECT_EQ(response.rejected_households(), 2);
+  EXPECT_EQ(response.members_stored(), 1);
+  ASSERT_EQ(response.rejections_size(), 2);
+  EXPECT_EQ(response.rejections(0).source(), "m.csv");
+  EXPECT_EQ(response.rejections(0).line(), 4);
+  EXPECT_EQ(response.rejections(0).field(), "id_number");
+  EXPECT_EQ(response.rejections(0).key(), "H2");
+  EXPECT_EQ(response.rejections(1).line(), 5);
+  EXPECT_THAT(response.rejections(1).reason(),
+              HasSubstr("ACTIVE household H1"));
+
+  // The good household landed, with the import as its source.
+  v1::GetHouseholdHistoryRequest hist;
+  hist.set_household_id("H1");
+  v1::GetHouseholdHistoryResponse history;
+  ASSERT_TRUE(stub_->GetHouseholdHistory(Context().get(), hist, &history).ok());
+  EXPECT_EQ(history.changes(0).source(), "import h.csv:2");
+  EXPECT_EQ(history.changes(0).actor(), "importer");
+}
+
+TEST_F(RegistryServiceTest, ImportWithoutHeaderIsRefused) {
+  v1::ImportRegistryResponse response;
+  auto context = Context();
+  auto writer = stub_->ImportRegistry(context.get(), &response);
+  v1::ImportRegistryRequest item;
+  *item.mutable_item()->mutable_household() = MakeHousehold("H1", {a_});
+  writer->Write(item);
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("header"));
+}
+
+TEST_F(RegistryServiceTest, ListPagesAndExportStreamsEverything) {
+  v1::UpsertHouseholdResponse r;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Upsert(MakeHousehold(absl::StrCat("H", i),
+                                     {Id(absl::StrCat("4201021990010100", i))}),
+                       &r)
+                    .ok());
+  }
+  v1::ListHouseholdsRequest list;
+  list.set_page_size(2);
+  v1::ListHouseholdsResponse page;
+  ASSERT_TRUE(stub_->ListHouseholds(Context().get(), list, &page).ok());
+  EXPECT_EQ(page.households_size(), 2);
+  EXPECT_FALSE(page.next_page_token().empty());
+
+  v1::ListHouseholdsRequest all;
+  auto context = Context();
+  auto reader = stub_->ExportRegistry(context.get(), all);
+  v1::Household h;
+  int n = 0;
+  while (reader->Read(&h)) ++n;
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(n, 5);
+}
+
+TEST_F(RegistryServiceTest, OversizedMessageIsRefused) {
+  v1::Household h = MakeHousehold("H1", {a_});
+  h.set_registered_address(std::string(100 << 10, 'x'));
+  v1::UpsertHouseholdResponse r;
+  EXPECT_EQ(Upsert(h, &r).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
+TEST_F(RegistryServiceTest, HealthCheckServes) {
+  auto stub = grpc::health::v1::Health::NewStub(channel_);
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  ASSERT_TRUE(stub->Check(Context().get(), request, &response).ok());
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+}  // namespace
+}  // namespace dibao

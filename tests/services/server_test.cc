@@ -1,0 +1,122 @@
+// The dibao-server binary as an operator runs it.
+#include "services/server.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <signal.h>
+
+#include <regex>
+
+#include "dibao/v1/registry.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "matcher/dates.h"
+#include "tests/testing/test_util.h"
+
+namespace dibao {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Server() { return testing::BinaryPath("services/dibao-server"); }
+
+// The port a server started with --listen 127.0.0.1:0 reports in its log.
+int PortOf(const testing::Process& p) {
+  std::smatch m;
+  const std::string err = p.Stderr();
+  if (std::regex_search(err, m,
+                        std::regex("listening on 127\\.0\\.0\\.1:(\\d+)"))) {
+    return std::stoi(m[1]);
+  }
+  return 0;
+}
+
+TEST(ServerBinaryTest, StopsCleanlyOnSigterm) {
+  const std::string dir = testing::NewTempDir("server-bin");
+  testing::Process p({Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+  ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
+  p.Signal(SIGTERM);
+  EXPECT_EQ(p.Wait(), 0);
+  EXPECT_THAT(p.Stderr(), HasSubstr("stopped cleanly"));
+  // Log lines carry a timestamp.
+  EXPECT_TRUE(std::regex_search(
+      p.Stderr(), std::regex("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d")));
+}
+
+TEST(ServerBinaryTest, LockedDataDirectoryIsAClearErrorAndNonZeroExit) {
+  const std::string dir = testing::NewTempDir("server-bin");
+  testing::Process first(
+      {Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+  ASSERT_TRUE(first.WaitForStderr("listening on"));
+  auto second =
+      testing::Run({Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_THAT(second.err, HasSubstr("is in use by another process (pid "));
+}
+
+TEST(ServerBinaryTest, BadConfigNamesLineAndColumn) {
+  const std::string dir = testing::NewTempDir("server-bin");
+  testing::WriteFile(dir + "/dibao.conf",
+                     "listen: \"127.0.0.1:0\"\n  colour: \"red\"\n");
+  auto r = testing::Run({Server(), "--config=" + dir + "/dibao.conf"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("dibao.conf:2:"));
+  EXPECT_THAT(r.err, HasSubstr("colour"));
+}
+
+TEST(ServerBinaryTest, ConfigFileIsUsed) {
+  const std::string dir = testing::NewTempDir("server-bin");
+  testing::WriteFile(dir + "/dibao.conf",
+                     "listen: \"127.0.0.1:0\"\ndata_dir: \"" + dir +
+                         "/data\"\nstore { block_cache_mb: 8 }\n");
+  testing::Process p({Server(), "--config=" + dir + "/dibao.conf"});
+  ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
+  EXPECT_THAT(p.Stderr(), HasSubstr(dir + "/data"));
+}
+
+TEST(ServerBinaryTest, AcknowledgedWriteSurvivesSigkill) {
+  const std::string dir = testing::NewTempDir("server-bin");
+  {
+    testing::Process p({Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+    ASSERT_TRUE(p.WaitForStderr("listening on"));
+    auto stub = v1::RegistryService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", PortOf(p)),
+                            grpc::InsecureChannelCredentials()));
+    v1::UpsertHouseholdRequest req;
+    v1::Household* h = req.mutable_household();
+    h->set_household_id("H1");
+    h->set_district_code("420102");
+    h->set_street("s");
+    h->set_community("c");
+    h->set_registered_address("a");
+    h->set_status(v1::HOUSEHOLD_STATUS_ACTIVE);
+    *h->mutable_benefit_start_date() = ToProto(absl::CivilDay(2020, 1, 1));
+    v1::Member* m = h->add_members();
+    m->set_id_number("420102199003074513");
+    m->set_name("张三");
+    m->set_reported_status(v1::REPORTED_STATUS_OTHER);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    v1::UpsertHouseholdResponse resp;
+    ASSERT_TRUE(stub->UpsertHousehold(&context, req, &resp).ok());
+    p.Signal(SIGKILL);
+    p.Wait();
+  }
+  testing::Process p({Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+  ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
+  auto stub = v1::RegistryService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", PortOf(p)),
+                          grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  v1::GetHouseholdRequest get;
+  get.set_household_id("H1");
+  v1::Household h;
+  ASSERT_TRUE(stub->GetHousehold(&context, get, &h).ok());
+  EXPECT_EQ(h.members(0).name(), "张三");
+}
+
+}  // namespace
+}  // namespace dibao

@@ -1,0 +1,56 @@
+// Helpers shared by the tests: fresh temp directories and running binaries.
+#ifndef DIBAO_TESTS_TESTING_TEST_UTIL_H_
+#define DIBAO_TESTS_TESTING_TEST_UTIL_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace dibao::testing {
+
+// A new empty directory under testing::TempDir(), unique per call and per
+// process, so tests can run in parallel under ctest -j.
+std::string NewTempDir(absl::string_view name);
+
+// Writes `content` to `path`, replacing it.
+void WriteFile(const std::string& path, absl::string_view content);
+std::string ReadFile(const std::string& path);
+
+struct RunResult {
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` (argv[0] a path) with extra environment entries "K=V",
+// capturing stdout and stderr. Blocks until it exits.
+RunResult Run(const std::vector<std::string>& argv,
+              const std::vector<std::string>& env = {});
+
+// A program started in the background with stdout and stderr to files.
+class Process {
+ public:
+  // Starts `argv`; check ok() before use.
+  explicit Process(const std::vector<std::string>& argv);
+  ~Process();  // SIGKILLs it if still running
+  bool ok() const { return pid_ > 0; }
+  int pid() const { return pid_; }
+  std::string Stderr() const;
+  // Polls stderr until it contains `text`; false after `timeout_ms`.
+  bool WaitForStderr(absl::string_view text, int timeout_ms = 10000) const;
+  void Signal(int signal_number) const;
+  // Waits for exit; the exit code, or -1 when killed by a signal.
+  int Wait();
+
+ private:
+  int pid_ = -1;
+  std::string dir_;
+};
+
+// Path of a binary built by this project, e.g. BinaryPath("cli/dibaoctl").
+std::string BinaryPath(absl::string_view relative);
+
+}  // namespace dibao::testing
+
+#endif  // DIBAO_TESTS_TESTING_TEST_UTIL_H_
