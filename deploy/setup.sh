@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sets up dibao-audit on Debian 12: installs every package it needs with apt
+# (only when something is missing, after an apt-get update) and builds it.
+#
+#   deploy/setup.sh              Release build with tests in ./build
+#   deploy/setup.sh --sanitize   AddressSanitizer + UBSan build in ./build-asan
+#
+# Idempotent: a second run installs nothing and rebuilds only what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
+  libgrpc++-dev libgrpc-dev
+  librocksdb-dev
+  libabsl-dev
+  libicu-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-grpcio
+  clang-format
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+build_dir=build
+flags=(-DCMAKE_BUILD_TYPE=Release -DDIBAO_BUILD_TESTS=ON)
+if [ "${1:-}" = "--sanitize" ]; then
+  build_dir=build-asan
+  flags+=(-DDIBAO_SANITIZE=ON)
+fi
+cmake -S . -B "$build_dir" -G Ninja "${flags[@]}" > /dev/null
+cmake --build "$build_dir"
+echo "setup: built in $build_dir"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up everything and runs the whole test suite with ctest: the Release
+# build, then the same tests under AddressSanitizer + UBSan
+# (DIBAO_SKIP_SANITIZE=1 skips the second pass).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+start=$(date +%s)
+./deploy/setup.sh
+(cd build && ctest -j"$jobs" --output-on-failure --timeout 600)
+echo "test: release suite done in $(( $(date +%s) - start )) s"
+
+if [ "${DIBAO_SKIP_SANITIZE:-0}" != 1 ]; then
+  ./deploy/setup.sh --sanitize
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+     ctest -j"$jobs" --output-on-failure --timeout 900)
+  echo "test: sanitizer suite done; total $(( $(date +%s) - start )) s"
+fi
