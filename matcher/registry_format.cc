@@ -11,6 +11,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "matcher/csv.h"
 #include "matcher/dates.h"
+#include "matcher/utf8.h"
 
 namespace dibao {
 namespace {
@@ -321,6 +322,15 @@ absl::Status ReadCsv(std::istream& in, const std::vector<Column<Msg>>& columns,
     Msg msg;
     bool good = true;
     for (size_t i = 0; i < fields.size(); ++i) {
+      if (const int64_t bad_byte = FirstInvalidUtf8Byte(fields[i]);
+          bad_byte >= 0) {
+        good = false;
+        bad(RowError{reader.line(), by_position[i]->name,
+                     absl::StrCat("not valid UTF-8 (byte ", bad_byte + 1,
+                                  " of the cell); save the file as UTF-8"),
+                     IsValidUtf8(key) ? key : ""});
+        continue;
+      }
       absl::Status s =
           by_position[i]->read(absl::StripAsciiWhitespace(fields[i]), msg);
       if (!s.ok()) {

@@ -17,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "dibao/v1/common.pb.h"
 #include "dibao/v1/registry.pb.h"
+#include "matcher/dates.h"
 #include "matcher/resident_id.h"
 #include "matcher/status_macros.h"
 #include "sample/names.h"
@@ -1018,14 +1019,6 @@ void AssignIncomes(Rng& rng, int64_t standard_fen, District& d) {
 // ---------------------------------------------------------------------------
 // Step 10: the proto messages.
 
-v1::Date ToDate(absl::CivilDay day) {
-  v1::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
-
 std::vector<v1::Category> CategoriesOf(const Home& home,
                                        const std::vector<Person>& people) {
   std::set<v1::Category> categories;  // ordered: sorted and unique
@@ -1081,7 +1074,7 @@ v1::Household ToHousehold(Rng& rng, const Home& home,
     m->set_id_number(p->id_number);
     m->set_name(p->name);
     m->set_sex(p->sex == Sex::kMale ? v1::SEX_MALE : v1::SEX_FEMALE);
-    *m->mutable_birth_date() = ToDate(p->birth_date);
+    *m->mutable_birth_date() = ToProto(p->birth_date);
     m->set_relation(std::string(RelationName(p->role)));
     m->set_reported_status(p->status);
     m->set_reported_monthly_income_fen(p->income_fen);
@@ -1100,7 +1093,7 @@ v1::Household ToHousehold(Rng& rng, const Home& home,
                absl::CivilDay(head_birth.year() + kAdultAge, head_birth.month(),
                               head_birth.day()));
   *h.mutable_benefit_start_date() =
-      ToDate(first + static_cast<int>(rng.Below(options.as_of - first + 1)));
+      ToProto(first + static_cast<int>(rng.Below(options.as_of - first + 1)));
   for (v1::Category c : CategoriesOf(home, people)) h.add_categories(c);
   return h;
 }

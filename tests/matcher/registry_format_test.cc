@@ -121,6 +121,22 @@ TEST(RegistryFormatTest, MembersWithOptionalColumns) {
   EXPECT_EQ(r.errors[0].key, "H1");
 }
 
+TEST(RegistryFormatTest, InvalidUtf8CellIsRefusedNotPassedOn) {
+  // A GBK-encoded name (张三) in a UTF-8 file.
+  auto r = ReadM(
+      "household_id,id_number,name,reported_status,reported_monthly_income_"
+      "fen\n"
+      "H1,420102199003074513,\xD5\xC5\xC8\xFD,OTHER,0\n"
+      "H1,420102199003074521,李四,OTHER,0\n");
+  ASSERT_TRUE(r.status.ok());
+  ASSERT_EQ(r.members.size(), 1u);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 2);
+  EXPECT_EQ(r.errors[0].field, "name");
+  EXPECT_THAT(r.errors[0].reason, HasSubstr("not valid UTF-8 (byte 1"));
+  EXPECT_EQ(r.errors[0].key, "H1");
+}
+
 TEST(RegistryFormatTest, CsvWriterOutputReadsBackIdentically) {
   v1::Household h;
   h.set_household_id("H-7");

@@ -1,0 +1,31 @@
+#include "matcher/utf8.h"
+
+#include <unicode/utf8.h>
+
+#include <algorithm>
+
+namespace dibao {
+
+int64_t FirstInvalidUtf8Byte(absl::string_view text) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  const int64_t length = static_cast<int64_t>(text.size());
+  // ICU's macros index with int32_t; walk long input in windows.
+  int64_t i = 0;
+  while (i < length) {
+    // Fast path for ASCII.
+    if (bytes[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const int32_t window =
+        static_cast<int32_t>(std::min<int64_t>(length - i, 4));
+    int32_t k = 0;
+    UChar32 c;
+    U8_NEXT(bytes + i, k, window, c);
+    if (c < 0) return i;
+    i += k;
+  }
+  return -1;
+}
+
+}  // namespace dibao

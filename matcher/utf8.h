@@ -1,0 +1,26 @@
+// UTF-8 checks for text arriving from files and feeds.
+//
+// Protobuf string fields must hold valid UTF-8: a message carrying invalid
+// bytes fails to parse on the receiving side, which would break a whole
+// stream for one bad cell. Readers check each cell with this first.
+#ifndef DIBAO_MATCHER_UTF8_H_
+#define DIBAO_MATCHER_UTF8_H_
+
+#include <cstdint>
+
+#include "absl/strings/string_view.h"
+
+namespace dibao {
+
+// Index of the first byte that does not start a well-formed UTF-8 sequence,
+// or -1 when `text` is entirely valid (strict: no overlong forms, no
+// surrogates).
+int64_t FirstInvalidUtf8Byte(absl::string_view text);
+
+inline bool IsValidUtf8(absl::string_view text) {
+  return FirstInvalidUtf8Byte(text) < 0;
+}
+
+}  // namespace dibao
+
+#endif  // DIBAO_MATCHER_UTF8_H_
