@@ -132,8 +132,12 @@ int SampleGenerate(const Env& env) {
   options.seed = o.seed;
   options.district_code = o.sample_district;
   if (o.sample_as_of.empty()) {
+    // The first day of this month: every run in a month writes the same
+    // files (re-imports change nothing), and the generator's 40-day margins
+    // keep the age tables exact for the whole month.
     SystemClock clock;
-    options.as_of = clock.Today();
+    const absl::CivilDay today = clock.Today();
+    options.as_of = absl::CivilDay(today.year(), today.month(), 1);
   } else {
     auto day = ParseDate(o.sample_as_of);
     if (!day.ok()) return Fail(env.err, day.status());

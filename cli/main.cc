@@ -39,7 +39,8 @@ ABSL_FLAG(std::string, as_of, "",
 ABSL_FLAG(uint64_t, seed, 1, "sample generate: random seed");
 ABSL_FLAG(std::string, out, "", "sample generate: output directory");
 ABSL_FLAG(std::string, sample_as_of, "",
-          "sample generate: day ages are computed on (default today)");
+          "sample generate: day ages are computed on (default: the first of "
+          "this month)");
 ABSL_FLAG(std::string, sample_district, "420102",
           "sample generate: 6-digit district code");
 

@@ -9,86 +9,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
+#include "matcher/cells.h"
 #include "matcher/csv.h"
 #include "matcher/dates.h"
 #include "matcher/utf8.h"
 
 namespace dibao {
 namespace {
-
-using google::protobuf::EnumDescriptor;
-
-// Enum values are named PREFIX_SHORT in the schema; files use SHORT.
-std::string EnumPrefix(const EnumDescriptor* d) {
-  // The UNSPECIFIED value (number 0) carries the prefix.
-  const std::string& zero = d->FindValueByNumber(0)->name();
-  return zero.substr(0, zero.size() - std::string("UNSPECIFIED").size());
-}
-
-std::string EnumShortName(const EnumDescriptor* d, int value) {
-  const auto* v = d->FindValueByNumber(value);
-  if (v == nullptr) return absl::StrCat(value);
-  return v->name().substr(EnumPrefix(d).size());
-}
-
-std::string KnownValues(const EnumDescriptor* d) {
-  std::vector<std::string> names;
-  for (int i = 0; i < d->value_count(); ++i) {
-    if (d->value(i)->number() != 0) {
-      names.push_back(EnumShortName(d, d->value(i)->number()));
-    }
-  }
-  return absl::StrJoin(names, ", ");
-}
-
-absl::StatusOr<int> ParseEnum(absl::string_view cell, const EnumDescriptor* d) {
-  if (cell.empty()) return absl::InvalidArgumentError("is required");
-  const std::string upper = absl::AsciiStrToUpper(cell);
-  const auto* v = d->FindValueByName(EnumPrefix(d) + upper);
-  if (v == nullptr) v = d->FindValueByName(upper);
-  if (v == nullptr || v->number() == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown value '", cell, "' (expected one of ", KnownValues(d), ")"));
-  }
-  return v->number();
-}
-
-absl::StatusOr<int64_t> ParseFen(absl::string_view cell) {
-  if (cell.empty()) return absl::InvalidArgumentError("is required");
-  int64_t v;
-  if (!absl::SimpleAtoi(cell, &v)) {
-    if (absl::StrContains(cell, '.')) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "'", cell, "' is not a whole number of fen (1 yuan = 100 fen)"));
-    }
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", cell, "' is not a whole number of fen"));
-  }
-  if (v < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("is negative (", v, ")"));
-  }
-  return v;
-}
-
-absl::StatusOr<bool> ParseBool(absl::string_view cell) {
-  const std::string lower = absl::AsciiStrToLower(cell);
-  if (lower.empty() || lower == "false" || lower == "0" || lower == "no") {
-    return false;
-  }
-  if (lower == "true" || lower == "1" || lower == "yes") return true;
-  return absl::InvalidArgumentError(
-      absl::StrCat("'", cell, "' is not true or false"));
-}
-
-absl::StatusOr<v1::Date> ParseDateCell(absl::string_view cell, bool required) {
-  if (cell.empty()) {
-    if (required) return absl::InvalidArgumentError("is required");
-    return v1::Date();
-  }
-  auto day = ParseDate(cell);
-  if (!day.ok()) return day.status();
-  return ToProto(*day);
-}
 
 absl::Status Required(absl::string_view cell) {
   return cell.empty() ? absl::InvalidArgumentError("is required")
@@ -134,7 +61,7 @@ const std::vector<Column<v1::Household>>& HouseholdColumns() {
        [](const H& h) { return h.residence_address(); }},
       {"status", true,
        [](absl::string_view cell, H& h) {
-         auto v = ParseEnum(cell, v1::HouseholdStatus_descriptor());
+         auto v = ParseEnumCell(cell, v1::HouseholdStatus_descriptor());
          if (!v.ok()) return v.status();
          h.set_status(static_cast<v1::HouseholdStatus>(*v));
          return absl::OkStatus();
@@ -142,7 +69,7 @@ const std::vector<Column<v1::Household>>& HouseholdColumns() {
        [](const H& h) { return ShortName(h.status()); }},
       {"monthly_benefit_fen", true,
        [](absl::string_view cell, H& h) {
-         auto v = ParseFen(cell);
+         auto v = ParseFenCell(cell);
          if (!v.ok()) return v.status();
          h.set_monthly_benefit_fen(*v);
          return absl::OkStatus();
@@ -160,8 +87,8 @@ const std::vector<Column<v1::Household>>& HouseholdColumns() {
        [](absl::string_view cell, H& h) {
          for (absl::string_view part :
               absl::StrSplit(cell, ';', absl::SkipWhitespace())) {
-           auto v = ParseEnum(absl::StripAsciiWhitespace(part),
-                              v1::Category_descriptor());
+           auto v = ParseEnumCell(absl::StripAsciiWhitespace(part),
+                                  v1::Category_descriptor());
            if (!v.ok()) return v.status();
            h.add_categories(static_cast<v1::Category>(*v));
          }
@@ -186,17 +113,9 @@ const std::vector<Column<v1::Member>>& MemberColumns() {
       DIBAO_TEXT_COLUMN(M, name, true),
       {"sex", false,
        [](absl::string_view cell, M& m) {
-         const std::string upper = absl::AsciiStrToUpper(cell);
-         if (upper.empty()) {
-           m.set_sex(v1::SEX_UNSPECIFIED);
-         } else if (upper == "M" || upper == "MALE" || upper == "男") {
-           m.set_sex(v1::SEX_MALE);
-         } else if (upper == "F" || upper == "FEMALE" || upper == "女") {
-           m.set_sex(v1::SEX_FEMALE);
-         } else {
-           return absl::InvalidArgumentError(
-               absl::StrCat("unknown value '", cell, "' (expected M or F)"));
-         }
+         auto v = ParseSexCell(cell);
+         if (!v.ok()) return v.status();
+         m.set_sex(*v);
          return absl::OkStatus();
        },
        [](const M& m) { return ShortName(m.sex()); }},
@@ -216,7 +135,7 @@ const std::vector<Column<v1::Member>>& MemberColumns() {
        [](const M& m) { return m.relation(); }},
       {"reported_status", true,
        [](absl::string_view cell, M& m) {
-         auto v = ParseEnum(cell, v1::ReportedStatus_descriptor());
+         auto v = ParseEnumCell(cell, v1::ReportedStatus_descriptor());
          if (!v.ok()) return v.status();
          m.set_reported_status(static_cast<v1::ReportedStatus>(*v));
          return absl::OkStatus();
@@ -224,7 +143,7 @@ const std::vector<Column<v1::Member>>& MemberColumns() {
        [](const M& m) { return ShortName(m.reported_status()); }},
       {"reported_monthly_income_fen", true,
        [](absl::string_view cell, M& m) {
-         auto v = ParseFen(cell);
+         auto v = ParseFenCell(cell);
          if (!v.ok()) return v.status();
          m.set_reported_monthly_income_fen(*v);
          return absl::OkStatus();
@@ -234,7 +153,7 @@ const std::vector<Column<v1::Member>>& MemberColumns() {
        }},
       {"disabled", false,
        [](absl::string_view cell, M& m) {
-         auto v = ParseBool(cell);
+         auto v = ParseBoolCell(cell);
          if (!v.ok()) return v.status();
          m.set_disabled(*v);
          return absl::OkStatus();
@@ -242,7 +161,7 @@ const std::vector<Column<v1::Member>>& MemberColumns() {
        [](const M& m) { return std::string(m.disabled() ? "true" : "false"); }},
       {"able_to_work", false,
        [](absl::string_view cell, M& m) {
-         auto v = ParseBool(cell);
+         auto v = ParseBoolCell(cell);
          if (!v.ok()) return v.status();
          m.set_able_to_work(*v);
          return absl::OkStatus();
@@ -447,8 +366,8 @@ std::string ToJsonLine(const google::protobuf::Message& message) {
 }
 
 absl::StatusOr<v1::HouseholdStatus> ParseHouseholdStatus(absl::string_view s) {
-  auto v = ParseEnum(absl::StripAsciiWhitespace(s),
-                     v1::HouseholdStatus_descriptor());
+  auto v = ParseEnumCell(absl::StripAsciiWhitespace(s),
+                         v1::HouseholdStatus_descriptor());
   if (!v.ok()) return v.status();
   return static_cast<v1::HouseholdStatus>(*v);
 }
