@@ -125,10 +125,18 @@ TEST_P(SampleDistrictTest, Table1ReportedIdentity) {
 }
 
 TEST_P(SampleDistrictTest, Table2AgeBandBySex) {
+  // Plain branches: GCC 12 at -O3 with -fsanitize=undefined miscompiled a
+  // conditional-array increment here (UBSan reported a bogus `this`).
   int male[3] = {};
   int female[3] = {};
+  const absl::CivilDay day = as_of();
   for (const Member* m : AllMembers()) {
-    ++(IsMale(*m) ? male : female)[BandOn(*m, as_of())];
+    const Band band = BandOn(*m, day);
+    if (IsMale(*m)) {
+      ++male[band];
+    } else {
+      ++female[band];
+    }
   }
   EXPECT_EQ(male[kUnder18], 127);
   EXPECT_EQ(female[kUnder18], 128);
@@ -144,7 +152,11 @@ TEST_P(SampleDistrictTest, DisabledBySex) {
   int unable = 0;
   for (const Member* m : AllMembers()) {
     if (!m->disabled()) continue;
-    ++(IsMale(*m) ? male : female);
+    if (IsMale(*m)) {
+      ++male;
+    } else {
+      ++female;
+    }
     if (!m->able_to_work()) ++unable;
   }
   EXPECT_EQ(male, 46);
