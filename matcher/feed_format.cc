@@ -1,0 +1,338 @@
+#include "matcher/feed_format.h"
+
+#include <map>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "matcher/cells.h"
+#include "matcher/csv.h"
+#include "matcher/dates.h"
+#include "matcher/utf8.h"
+
+namespace dibao {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+// Where a column's value goes: a top-level FeedRecord field (id_number,
+// name) or a field of the kind's sub-message.
+struct Column {
+  std::string name;
+  const FieldDescriptor* field;
+  bool in_record;  // true: inside the kind's sub-message
+};
+
+std::vector<Column> ColumnsOf(const FeedKindSpec& spec) {
+  const auto* top = v1::FeedRecord::descriptor();
+  std::vector<Column> columns = {
+      {"id_number", top->FindFieldByName("id_number"), false},
+      {"name", top->FindFieldByName("name"), false},
+  };
+  const auto* d = spec.record_type();
+  for (int i = 0; i < d->field_count(); ++i) {
+    columns.push_back({d->field(i)->name(), d->field(i), true});
+  }
+  return columns;
+}
+
+// Parses `cell` into `field` of `target`; empty cells leave it unset.
+absl::Status SetCell(Message& target, const FieldDescriptor* f,
+                     absl::string_view cell) {
+  if (cell.empty()) return absl::OkStatus();
+  const auto* r = target.GetReflection();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      r->SetString(&target, f, std::string(cell));
+      return absl::OkStatus();
+    case FieldDescriptor::CPPTYPE_INT64: {
+      auto v = ParseFenCell(cell);
+      if (!v.ok()) return v.status();
+      r->SetInt64(&target, f, *v);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_DOUBLE: {
+      auto v = ParseDecimalCell(cell);
+      if (!v.ok()) return v.status();
+      r->SetDouble(&target, f, *v);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      absl::StatusOr<int> v;
+      if (f->enum_type() == v1::Sex_descriptor()) {
+        auto sex = ParseSexCell(cell);
+        if (!sex.ok()) return sex.status();
+        v = *sex;
+      } else {
+        v = ParseEnumCell(cell, f->enum_type());
+      }
+      if (!v.ok()) return v.status();
+      r->SetEnumValue(&target, f, *v);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      if (f->message_type() == v1::Date::descriptor()) {
+        auto v = ParseDateCell(cell, /*required=*/false);
+        if (!v.ok()) return v.status();
+        r->MutableMessage(&target, f)->CopyFrom(*v);
+        return absl::OkStatus();
+      }
+      if (f->message_type() == v1::Month::descriptor()) {
+        auto v = ParseMonthCell(cell, /*required=*/false);
+        if (!v.ok()) return v.status();
+        r->MutableMessage(&target, f)->CopyFrom(*v);
+        return absl::OkStatus();
+      }
+      break;
+    default:
+      break;
+  }
+  return absl::InternalError(absl::StrCat("no reader for field ", f->name()));
+}
+
+// The cell text of `field` in `source`, the inverse of SetCell.
+std::string GetCell(const Message& source, const FieldDescriptor* f) {
+  const auto* r = source.GetReflection();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      return r->GetString(source, f);
+    case FieldDescriptor::CPPTYPE_INT64:
+      return absl::StrCat(r->GetInt64(source, f));
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return absl::StrFormat("%g", r->GetDouble(source, f));
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const int v = r->GetEnumValue(source, f);
+      if (v == 0) return "";
+      if (f->enum_type() == v1::Sex_descriptor()) {
+        return v == v1::SEX_MALE ? "M" : "F";
+      }
+      return EnumShortName(f->enum_type(), v);
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      const Message& m = r->GetMessage(source, f);
+      if (f->message_type() == v1::Date::descriptor()) {
+        return FormatDate(static_cast<const v1::Date&>(m));
+      }
+      if (f->message_type() == v1::Month::descriptor()) {
+        return FormatMonth(static_cast<const v1::Month&>(m));
+      }
+      return "";
+    }
+    default:
+      return "";
+  }
+}
+
+// Applies one named cell to `record`; reports a problem through `bad`.
+class RecordBuilder {
+ public:
+  explicit RecordBuilder(const FeedKindSpec& spec) : spec_(spec) {}
+
+  void Reset(v1::FeedRecord& record) {
+    record.Clear();
+    sub_ =
+        record.GetReflection()->MutableMessage(&record, spec_.record_field());
+  }
+
+  // False when the cell was refused.
+  bool Set(v1::FeedRecord& record, const Column& c, absl::string_view cell,
+           int64_t line, const ErrorSink& bad) {
+    if (const int64_t b = FirstInvalidUtf8Byte(cell); b >= 0) {
+      bad(RowError{line, c.name,
+                   absl::StrCat("not valid UTF-8 (byte ", b + 1,
+                                " of the cell); save the file as UTF-8"),
+                   ""});
+      return false;
+    }
+    absl::Status s = SetCell(c.in_record ? *sub_ : record, c.field, cell);
+    if (!s.ok()) {
+      bad(RowError{line, c.name, std::string(s.message()), ""});
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  const FeedKindSpec& spec_;
+  Message* sub_ = nullptr;
+};
+
+absl::Status ReadCsv(std::istream& in, const FeedKindSpec& spec,
+                     const FeedRecordSink& ok, const ErrorSink& bad) {
+  const std::vector<Column> columns = ColumnsOf(spec);
+  CsvReader reader(in);
+  CsvReader::Result r = reader.Next();
+  if (r == CsvReader::Result::kEnd) {
+    return absl::InvalidArgumentError("the file is empty (no header row)");
+  }
+  if (r == CsvReader::Result::kError) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", reader.line(), ": ", reader.error()));
+  }
+  std::vector<const Column*> by_position;
+  std::map<std::string, int> seen;
+  for (absl::string_view raw : reader.fields()) {
+    const std::string name =
+        absl::AsciiStrToLower(absl::StripAsciiWhitespace(raw));
+    const Column* found = nullptr;
+    for (const Column& c : columns) {
+      if (c.name == name) found = &c;
+    }
+    if (found == nullptr) {
+      std::vector<std::string> known;
+      for (const Column& c : columns) known.push_back(c.name);
+      return absl::InvalidArgumentError(
+          absl::StrCat("line 1: unknown column '", raw, "' for ", spec.name,
+                       " records (known: ", absl::StrJoin(known, ", "), ")"));
+    }
+    if (!seen.emplace(name, static_cast<int>(by_position.size())).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line 1: column '", name, "' appears twice"));
+    }
+    by_position.push_back(found);
+  }
+  for (const char* needed : {"id_number", "name"}) {
+    if (seen.count(needed) == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line 1: missing required column '", needed, "'"));
+    }
+  }
+
+  RecordBuilder builder(spec);
+  v1::FeedRecord record;
+  for (;;) {
+    r = reader.Next();
+    if (r == CsvReader::Result::kEnd) break;
+    if (r == CsvReader::Result::kError) {
+      bad(RowError{reader.line(), "", reader.error(), ""});
+      continue;
+    }
+    const auto& fields = reader.fields();
+    if (fields.size() != by_position.size()) {
+      bad(RowError{reader.line(), "",
+                   absl::StrCat("has ", fields.size(),
+                                " fields, the header has ", by_position.size()),
+                   ""});
+      continue;
+    }
+    builder.Reset(record);
+    bool good = true;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      good &= builder.Set(record, *by_position[i],
+                          absl::StripAsciiWhitespace(fields[i]), reader.line(),
+                          bad);
+    }
+    if (!good) continue;
+    record.set_source_line(reader.line());
+    ok(reader.line(), record);
+  }
+  if (in.bad()) return absl::UnavailableError("read error");
+  return absl::OkStatus();
+}
+
+// A JSON scalar as cell text: strings as they are, integral numbers without
+// a decimal point, booleans as true/false, null as empty.
+std::string JsonCell(const google::protobuf::Value& v) {
+  switch (v.kind_case()) {
+    case google::protobuf::Value::kStringValue:
+      return v.string_value();
+    case google::protobuf::Value::kNumberValue: {
+      const double n = v.number_value();
+      if (n == static_cast<double>(static_cast<int64_t>(n))) {
+        return absl::StrCat(static_cast<int64_t>(n));
+      }
+      return absl::StrFormat("%.17g", n);
+    }
+    case google::protobuf::Value::kBoolValue:
+      return v.bool_value() ? "true" : "false";
+    default:
+      return "";
+  }
+}
+
+absl::Status ReadJsonl(std::istream& in, const FeedKindSpec& spec,
+                       const FeedRecordSink& ok, const ErrorSink& bad) {
+  const std::vector<Column> columns = ColumnsOf(spec);
+  RecordBuilder builder(spec);
+  v1::FeedRecord record;
+  google::protobuf::Struct object;
+  std::string line;
+  int64_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (number == 1 && absl::StartsWith(line, "\xEF\xBB\xBF")) line.erase(0, 3);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    object.Clear();
+    auto parsed = google::protobuf::util::JsonStringToMessage(line, &object);
+    if (!parsed.ok()) {
+      bad(RowError{number, "", std::string(parsed.message()), ""});
+      continue;
+    }
+    builder.Reset(record);
+    bool good = true;
+    for (const auto& [key, value] : object.fields()) {
+      const Column* column = nullptr;
+      for (const Column& c : columns) {
+        if (c.name == key) column = &c;
+      }
+      if (column == nullptr) {
+        bad(RowError{number, key,
+                     absl::StrCat("unknown field for ", spec.name, " records"),
+                     ""});
+        good = false;
+        continue;
+      }
+      if (value.kind_case() == google::protobuf::Value::kStructValue ||
+          value.kind_case() == google::protobuf::Value::kListValue) {
+        bad(RowError{number, key, "must be a string, number or boolean", ""});
+        good = false;
+        continue;
+      }
+      good &=
+          builder.Set(record, *column,
+                      absl::StripAsciiWhitespace(JsonCell(value)), number, bad);
+    }
+    if (!good) continue;
+    record.set_source_line(number);
+    ok(number, record);
+  }
+  if (in.bad()) return absl::UnavailableError("read error");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ReadFeedRecords(std::istream& in, FileFormat format,
+                             const FeedKindSpec& spec, const FeedRecordSink& ok,
+                             const ErrorSink& bad) {
+  if (format == FileFormat::kJsonl) return ReadJsonl(in, spec, ok, bad);
+  return ReadCsv(in, spec, ok, bad);
+}
+
+std::string FeedCsvHeader(const FeedKindSpec& spec) {
+  std::vector<std::string> names;
+  for (const Column& c : ColumnsOf(spec)) names.push_back(c.name);
+  return absl::StrCat(absl::StrJoin(names, ","), "\n");
+}
+
+void AppendFeedCsv(const FeedKindSpec& spec, const v1::FeedRecord& record,
+                   std::string* out) {
+  const Message& sub =
+      record.GetReflection()->GetMessage(record, spec.record_field());
+  bool first = true;
+  for (const Column& c : ColumnsOf(spec)) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendCsvCell(GetCell(c.in_record ? sub : record, c.field), out);
+  }
+  out->push_back('\n');
+}
+
+}  // namespace dibao

@@ -1,0 +1,55 @@
+// The thirteen kinds of partner-agency feed record, in one table: which
+// agency sends each, its name in files and on the command line, the fields
+// of its natural key and the fields it requires.
+//
+// Thread-safe: the table is immutable after first use.
+#ifndef DIBAO_MATCHER_FEED_KINDS_H_
+#define DIBAO_MATCHER_FEED_KINDS_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "dibao/v1/feeds.pb.h"
+
+namespace dibao {
+
+struct FeedKindSpec {
+  v1::Agency agency;
+  v1::FeedKind kind;
+  // "employment", as in --kind and in the drop directory; also the name of
+  // the FeedRecord oneof field holding this kind.
+  std::string name;
+  // Natural key after id_number, e.g. {"employer_code", "start_date"}.
+  std::vector<std::string> key_fields;
+  // Fields that must be present (key fields are always required).
+  std::vector<std::string> required_fields;
+  // (earlier, later) date pairs: when both are set, later >= earlier.
+  std::vector<std::pair<std::string, std::string>> ordered_dates;
+
+  // The sub-message type of this kind, e.g. EmploymentRecord.
+  const google::protobuf::Descriptor* record_type() const;
+  // The FeedRecord oneof field of this kind.
+  const google::protobuf::FieldDescriptor* record_field() const;
+};
+
+const std::vector<FeedKindSpec>& AllFeedKinds();
+
+// nullptr for FEED_KIND_UNSPECIFIED or an unknown number.
+const FeedKindSpec* FindFeedKind(v1::FeedKind kind);
+
+// By the names an operator types: agency "labour", kind "employment" (any
+// case). INVALID_ARGUMENT naming the known values, or saying which agency
+// sends the kind when the pair does not match.
+absl::StatusOr<const FeedKindSpec*> FindFeedKind(absl::string_view agency,
+                                                 absl::string_view kind);
+
+// "labour", "land", "union", "public_security", "justice".
+std::string AgencyName(v1::Agency agency);
+absl::StatusOr<v1::Agency> ParseAgency(absl::string_view name);
+
+}  // namespace dibao
+
+#endif  // DIBAO_MATCHER_FEED_KINDS_H_
