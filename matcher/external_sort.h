@@ -1,0 +1,81 @@
+// Sorting more (key, value) pairs than fit in memory.
+//
+// Pairs are buffered up to a memory budget, sorted, and spilled to run files
+// in a scratch directory; Finish() returns one iterator that merges the runs
+// in key order (ties keep insertion order). A feed batch of any size is
+// sorted with at most `memory_budget_bytes` of buffered records, and without
+// going through RocksDB's write path.
+//
+// Not thread-safe. Run files are removed when the sorter (and its iterator)
+// are destroyed.
+#ifndef DIBAO_MATCHER_EXTERNAL_SORT_H_
+#define DIBAO_MATCHER_EXTERNAL_SORT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace dibao {
+
+class SortedRun;
+
+class ExternalSorter {
+ public:
+  struct Options {
+    // Where run files go; created if missing, removed with the sorter.
+    std::string scratch_dir;
+    // Buffered bytes (keys + values + overhead) before a run is spilled.
+    // Larger budgets mean fewer runs and a cheaper merge.
+    size_t memory_budget_bytes = 64 << 20;
+  };
+
+  // Iterates the merged, sorted pairs. Views stay valid until Next().
+  class Iterator {
+   public:
+    virtual ~Iterator() = default;
+    virtual bool Valid() const = 0;
+    virtual absl::string_view key() const = 0;
+    virtual absl::string_view value() const = 0;
+    virtual void Next() = 0;
+    // The first I/O error met, if any; check after the loop.
+    virtual absl::Status status() const = 0;
+  };
+
+  explicit ExternalSorter(Options options);
+  ~ExternalSorter();
+  ExternalSorter(const ExternalSorter&) = delete;
+  ExternalSorter& operator=(const ExternalSorter&) = delete;
+
+  absl::Status Add(absl::string_view key, absl::string_view value);
+  // Ends input; the sorter must outlive the iterator.
+  absl::StatusOr<std::unique_ptr<Iterator>> Finish();
+
+  int64_t size() const { return count_; }
+  int runs_spilled() const { return static_cast<int>(run_paths_.size()); }
+
+ private:
+  absl::Status Spill();
+
+  Options options_;
+  // Keys and values live back to back in arena_; entries_ index them.
+  struct Entry {
+    size_t offset;
+    uint32_t key_size;
+    uint32_t value_size;
+    int64_t seq;  // insertion order, for stable ties
+  };
+  std::string arena_;
+  std::vector<Entry> entries_;
+  std::vector<std::string> run_paths_;
+  int64_t count_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace dibao
+
+#endif  // DIBAO_MATCHER_EXTERNAL_SORT_H_

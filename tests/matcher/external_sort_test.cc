@@ -1,0 +1,68 @@
+#include "matcher/external_sort.h"
+
+#include <map>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_util.h"
+
+namespace dibao {
+namespace {
+
+std::vector<std::pair<std::string, std::string>> Drain(
+    ExternalSorter::Iterator& it) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (; it.Valid(); it.Next()) {
+    out.emplace_back(std::string(it.key()), std::string(it.value()));
+  }
+  EXPECT_TRUE(it.status().ok()) << it.status();
+  return out;
+}
+
+TEST(ExternalSortTest, SortsAcrossManyRunsWithStableTies) {
+  ExternalSorter sorter({testing::NewTempDir("sort"), 4096});
+  std::mt19937_64 rng(7);
+  std::multimap<std::string, std::string> expected;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string key = absl::StrCat("k", rng() % 1000);
+    const std::string value = absl::StrCat("v", i);
+    ASSERT_TRUE(sorter.Add(key, value).ok());
+    expected.emplace(key, value);  // multimap keeps insertion order of ties
+  }
+  auto it = sorter.Finish();
+  ASSERT_TRUE(it.ok()) << it.status();
+  EXPECT_GT(sorter.runs_spilled(), 10);
+  auto got = Drain(**it);
+  ASSERT_EQ(got.size(), expected.size());
+  size_t i = 0;
+  for (const auto& [k, v] : expected) {
+    EXPECT_EQ(got[i].first, k);
+    EXPECT_EQ(got[i].second, v);
+    ++i;
+  }
+}
+
+TEST(ExternalSortTest, EmptyInputAndBinaryKeys) {
+  {
+    ExternalSorter sorter({testing::NewTempDir("sort"), 1 << 20});
+    auto it = sorter.Finish();
+    ASSERT_TRUE(it.ok());
+    EXPECT_FALSE((*it)->Valid());
+  }
+  ExternalSorter sorter({testing::NewTempDir("sort"), 1 << 20});
+  ASSERT_TRUE(sorter.Add(std::string("\xff\x00", 2), "b").ok());
+  ASSERT_TRUE(sorter.Add(std::string("\x00\xff", 2), "a").ok());
+  ASSERT_TRUE(sorter.Add("", "empty").ok());
+  auto it = sorter.Finish();
+  ASSERT_TRUE(it.ok());
+  auto got = Drain(**it);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].second, "empty");
+  EXPECT_EQ(got[1].second, "a");
+  EXPECT_EQ(got[2].second, "b");
+  EXPECT_FALSE(sorter.Add("x", "y").ok());
+}
+
+}  // namespace
+}  // namespace dibao
