@@ -15,6 +15,7 @@ PACKAGES=(
   libgrpc++-dev libgrpc-dev
   librocksdb-dev
   libabsl-dev
+  libssl-dev
   libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-grpcio

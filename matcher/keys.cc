@@ -13,6 +13,14 @@ constexpr char kTagMember = 'M';
 constexpr char kTagArea = 'A';
 constexpr char kTagHistory = 'V';
 constexpr char kTagChange = 'C';
+constexpr char kTagFact = 'F';
+constexpr char kTagFactIndex = 'I';
+constexpr char kTagFeedBatch = 'B';
+constexpr char kTagFeedBatchSeq = 'Q';
+constexpr char kTagFeedRejection = 'R';
+constexpr char kTagDirtyPerson = 'P';
+constexpr char kTagDirtyHousehold = 'D';
+constexpr size_t kFingerprintSize = 16;
 
 std::string Tagged(char tag) { return std::string(1, tag); }
 
@@ -179,6 +187,164 @@ absl::StatusOr<uint64_t> DecodeChangeKey(absl::string_view key) {
   uint64_t seq;
   if (!GetFixed64(&*rest, &seq) || !rest->empty()) return Malformed("change");
   return seq;
+}
+
+std::string FactPrefix(absl::string_view id_number) {
+  std::string k = Tagged(kTagFact);
+  PutString(&k, id_number);
+  return k;
+}
+
+std::string FactKey(absl::string_view id_number, uint32_t kind,
+                    absl::string_view natural_key, uint64_t batch_seq) {
+  std::string k = FactPrefix(id_number);
+  PutFixed32(&k, kind);
+  PutString(&k, natural_key);
+  PutFixed64(&k, batch_seq);
+  return k;
+}
+
+absl::StatusOr<FactKeyParts> DecodeFactKey(absl::string_view key) {
+  auto rest = Untag(key, kTagFact, "fact");
+  if (!rest.ok()) return rest.status();
+  FactKeyParts p;
+  if (!GetString(&*rest, &p.id_number) || !GetFixed32(&*rest, &p.kind) ||
+      !GetString(&*rest, &p.natural_key) || !GetFixed64(&*rest, &p.batch_seq) ||
+      !rest->empty()) {
+    return Malformed("fact");
+  }
+  return p;
+}
+
+std::string FactIndexPrefix(uint32_t kind) {
+  std::string k = Tagged(kTagFactIndex);
+  PutFixed32(&k, kind);
+  return k;
+}
+
+std::string FactIndexKey(uint32_t kind, absl::string_view id_number,
+                         absl::string_view natural_key) {
+  std::string k = FactIndexPrefix(kind);
+  PutString(&k, id_number);
+  PutString(&k, natural_key);
+  return k;
+}
+
+absl::StatusOr<FactIndexKeyParts> DecodeFactIndexKey(absl::string_view key) {
+  auto rest = Untag(key, kTagFactIndex, "fact index");
+  if (!rest.ok()) return rest.status();
+  FactIndexKeyParts p;
+  if (!GetFixed32(&*rest, &p.kind) || !GetString(&*rest, &p.id_number) ||
+      !GetString(&*rest, &p.natural_key) || !rest->empty()) {
+    return Malformed("fact index");
+  }
+  return p;
+}
+
+std::string EncodeFactIndexValue(const FactIndexValue& v) {
+  std::string out;
+  PutFixed64(&out, v.batch_seq);
+  out.append(v.fingerprint);
+  return out;
+}
+
+absl::StatusOr<FactIndexValue> DecodeFactIndexValue(absl::string_view value) {
+  FactIndexValue v;
+  if (!GetFixed64(&value, &v.batch_seq) || value.size() != kFingerprintSize) {
+    return absl::DataLossError("malformed fact index value");
+  }
+  v.fingerprint = std::string(value);
+  return v;
+}
+
+std::string NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record) {
+  using google::protobuf::FieldDescriptor;
+  const auto& sub =
+      record.GetReflection()->GetMessage(record, spec.record_field());
+  const auto* r = sub.GetReflection();
+  const auto* d = sub.GetDescriptor();
+  std::string out;
+  for (const std::string& name : spec.key_fields) {
+    const FieldDescriptor* f = d->FindFieldByName(name);
+    switch (f->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING: {
+        std::string scratch;
+        PutString(&out, r->GetStringReference(sub, f, &scratch));
+        break;
+      }
+      case FieldDescriptor::CPPTYPE_ENUM:
+        PutFixed32(&out, static_cast<uint32_t>(r->GetEnumValue(sub, f)));
+        break;
+      case FieldDescriptor::CPPTYPE_MESSAGE: {
+        // Dates as YYYYMMDD and months as YYYYMM: numeric order is time order.
+        const auto& m = r->GetMessage(sub, f);
+        if (f->message_type() == v1::Date::descriptor()) {
+          const auto& day = static_cast<const v1::Date&>(m);
+          PutFixed32(&out,
+                     static_cast<uint32_t>(day.year() * 10000 +
+                                           day.month() * 100 + day.day()));
+        } else {
+          const auto& month = static_cast<const v1::Month&>(m);
+          PutFixed32(&out,
+                     static_cast<uint32_t>(month.year() * 100 + month.month()));
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+std::string FeedBatchKey(absl::string_view batch_id) {
+  std::string k = Tagged(kTagFeedBatch);
+  PutString(&k, batch_id);
+  return k;
+}
+
+std::string FeedBatchSeqPrefix() { return Tagged(kTagFeedBatchSeq); }
+
+std::string FeedBatchSeqKey(uint64_t batch_seq) {
+  std::string k = FeedBatchSeqPrefix();
+  PutFixed64(&k, batch_seq);
+  return k;
+}
+
+absl::StatusOr<uint64_t> DecodeFeedBatchSeqKey(absl::string_view key) {
+  auto rest = Untag(key, kTagFeedBatchSeq, "feed batch sequence");
+  if (!rest.ok()) return rest.status();
+  uint64_t seq;
+  if (!GetFixed64(&*rest, &seq) || !rest->empty()) {
+    return Malformed("feed batch sequence");
+  }
+  return seq;
+}
+
+std::string FeedRejectionPrefix(uint64_t batch_seq) {
+  std::string k = Tagged(kTagFeedRejection);
+  PutFixed64(&k, batch_seq);
+  return k;
+}
+
+std::string FeedRejectionKey(uint64_t batch_seq, uint64_t position,
+                             uint32_t index) {
+  std::string k = FeedRejectionPrefix(batch_seq);
+  PutFixed64(&k, position);
+  PutFixed32(&k, index);
+  return k;
+}
+
+std::string DirtyPersonKey(absl::string_view id_number) {
+  std::string k = Tagged(kTagDirtyPerson);
+  PutString(&k, id_number);
+  return k;
+}
+
+std::string DirtyHouseholdKey(absl::string_view household_id) {
+  std::string k = Tagged(kTagDirtyHousehold);
+  PutString(&k, household_id);
+  return k;
 }
 
 }  // namespace dibao::keys

@@ -16,6 +16,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "dibao/v1/feeds.pb.h"
+#include "matcher/feed_kinds.h"
 
 namespace dibao::keys {
 
@@ -70,6 +72,59 @@ absl::StatusOr<HistoryKeyParts> DecodeHistoryKey(absl::string_view key);
 // the registry in order is a scan of this family.
 std::string ChangeKey(uint64_t seq);
 absl::StatusOr<uint64_t> DecodeChangeKey(absl::string_view key);
+
+// facts: (id_number, kind, natural key, batch_seq) -> dibao.v1.FactVersion.
+// Person first, so every fact about one person is one range scan.
+std::string FactKey(absl::string_view id_number, uint32_t kind,
+                    absl::string_view natural_key, uint64_t batch_seq);
+std::string FactPrefix(absl::string_view id_number);
+struct FactKeyParts {
+  absl::string_view id_number;
+  uint32_t kind = 0;
+  absl::string_view natural_key;
+  uint64_t batch_seq = 0;
+};
+absl::StatusOr<FactKeyParts> DecodeFactKey(absl::string_view key);
+
+// fact_index: (kind, id_number, natural key) -> FactIndexValue of the
+// current (not retired) version. Kind first, so a SNAPSHOT can walk every
+// current fact of its kind in the same order as its sorted records.
+std::string FactIndexKey(uint32_t kind, absl::string_view id_number,
+                         absl::string_view natural_key);
+std::string FactIndexPrefix(uint32_t kind);
+struct FactIndexKeyParts {
+  uint32_t kind = 0;
+  absl::string_view id_number;
+  absl::string_view natural_key;
+};
+absl::StatusOr<FactIndexKeyParts> DecodeFactIndexKey(absl::string_view key);
+// The index value: the current version's batch and content fingerprint.
+struct FactIndexValue {
+  uint64_t batch_seq = 0;
+  std::string fingerprint;  // 16 bytes
+};
+std::string EncodeFactIndexValue(const FactIndexValue& v);
+absl::StatusOr<FactIndexValue> DecodeFactIndexValue(absl::string_view value);
+
+// The bytes of a record's natural key (its kind's key fields in order),
+// used inside FactKey and FactIndexKey.
+std::string NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record);
+
+// feed_batches: batch_id -> Receipt, and batch_seq -> batch_id.
+std::string FeedBatchKey(absl::string_view batch_id);
+std::string FeedBatchSeqKey(uint64_t batch_seq);
+std::string FeedBatchSeqPrefix();
+absl::StatusOr<uint64_t> DecodeFeedBatchSeqKey(absl::string_view key);
+
+// feed_rejections: (batch_seq, position, n-th problem of the record)
+// -> RecordRejection.
+std::string FeedRejectionKey(uint64_t batch_seq, uint64_t position,
+                             uint32_t index);
+std::string FeedRejectionPrefix(uint64_t batch_seq);
+
+// dirty_persons / dirty_households: what the next matching cycle re-assesses.
+std::string DirtyPersonKey(absl::string_view id_number);
+std::string DirtyHouseholdKey(absl::string_view household_id);
 
 }  // namespace dibao::keys
 

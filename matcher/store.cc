@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -121,6 +122,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     return FromRocks(s, absl::StrCat("cannot open the store in ", dir));
   }
   store->db_.reset(raw);
+  store->sst_options_ = rocksdb::Options(db_options, cf_options);
   if (absl::Status v = store->CheckSchemaVersion(); !v.ok()) return v;
   return store;
 }
@@ -177,6 +179,29 @@ std::unique_ptr<rocksdb::Iterator> Store::NewIterator(
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, handle(cf)));
+}
+
+absl::Status Store::IngestAtomically(
+    const std::vector<std::pair<Cf, std::string>>& files) {
+  if (!db_) return absl::FailedPreconditionError("store is closed");
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (const auto& [cf, path] : files) {
+    auto it = std::find_if(args.begin(), args.end(), [&](const auto& a) {
+      return a.column_family == handle(cf);
+    });
+    if (it == args.end()) {
+      args.emplace_back();
+      it = args.end() - 1;
+      it->column_family = handle(cf);
+      it->options.move_files = true;
+      it->options.snapshot_consistency = true;
+      it->options.allow_global_seqno = true;
+      it->options.allow_blocking_flush = true;
+    }
+    it->external_files.push_back(path);
+  }
+  if (args.empty()) return absl::OkStatus();
+  return FromRocks(db_->IngestExternalFiles(args), "ingest");
 }
 
 absl::Status Store::Close() {

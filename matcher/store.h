@@ -35,13 +35,23 @@ enum class Cf : int {
   kAreaIndex = 4,         // district/street/community/household -> status
   kHouseholdHistory = 5,  // household/version -> HouseholdChange
   kRegistryChanges = 6,   // change_seq -> history key
+  kFacts = 7,             // person/kind/natural key/batch -> FactVersion
+  kFactIndex = 8,         // kind/person/natural key -> current version
+  kFeedBatches = 9,       // batch_id -> Receipt; batch_seq -> batch_id
+  kFeedRejections = 10,   // batch_seq/position -> RecordRejection
+  kDirtyPersons = 11,     // id_number -> batch_seq of the latest change
+  kDirtyHouseholds = 12,  // household_id -> batch_seq of the latest change
 };
-inline constexpr int kCfCount = 7;
+inline constexpr int kCfCount = 13;
 // Names as RocksDB stores them, indexed by Cf.
 inline constexpr const char* kCfNames[kCfCount] = {
-    "default",          "meta",       "households",
-    "member_index",     "area_index", "household_history",
-    "registry_changes",
+    "default",          "meta",
+    "households",       "member_index",
+    "area_index",       "household_history",
+    "registry_changes", "facts",
+    "fact_index",       "feed_batches",
+    "feed_rejections",  "dirty_persons",
+    "dirty_households",
 };
 
 // The on-disk layout version this build writes and understands.
@@ -110,6 +120,16 @@ class Store {
     const rocksdb::Snapshot* snap_;
   };
 
+  // Column-family options for building SST files (rocksdb::SstFileWriter)
+  // that IngestAtomically accepts.
+  const rocksdb::Options& sst_options() const { return sst_options_; }
+
+  // Moves the given SST files into their column families in one atomic
+  // step: readers see all of them or none, and once this returns they are
+  // durable. Files of one family must not overlap each other.
+  absl::Status IngestAtomically(
+      const std::vector<std::pair<Cf, std::string>>& files);
+
   // Flushes the WAL and closes RocksDB; later calls fail. Called by the
   // destructor when not called before.
   absl::Status Close();
@@ -125,6 +145,7 @@ class Store {
   int lock_fd_ = -1;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::Options sst_options_;
 };
 
 // The one conversion from rocksdb::Status; `context` says what was being done.

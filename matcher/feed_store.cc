@@ -1,0 +1,505 @@
+#include "matcher/feed_store.h"
+
+#include <filesystem>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "matcher/commit_sink.h"
+#include "matcher/dates.h"
+#include "matcher/external_sort.h"
+#include "matcher/feed_kinds.h"
+#include "matcher/feed_validation.h"
+#include "matcher/keys.h"
+#include "matcher/resident_id.h"
+#include "matcher/sha256.h"
+#include "matcher/status_macros.h"
+
+namespace dibao {
+namespace {
+
+constexpr char kBatchSeqName[] = "feed_batch_seq";
+constexpr size_t kMaxBatchIdLength = 128;
+constexpr size_t kFingerprintBytes = 16;
+
+bool IsPrintableAscii(absl::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+// Header fields that define a batch; `source` is informational only.
+bool SameBatch(const v1::BatchHeader& a, const v1::BatchHeader& b) {
+  return a.agency() == b.agency() && a.kind() == b.kind() &&
+         a.mode() == b.mode() && a.record_count() == b.record_count() &&
+         a.as_of().SerializeAsString() == b.as_of().SerializeAsString();
+}
+
+// What identifies a fact's content: the normalised record without where it
+// came from in a file or how its ID was spelled.
+std::string Fingerprint(const v1::FeedRecord& record) {
+  v1::FeedRecord canonical = record;
+  canonical.clear_source_line();
+  canonical.clear_id_number_original();
+  return Sha256::Of(canonical.SerializeAsString()).substr(0, kFingerprintBytes);
+}
+
+// Sort key of a staged record: person, natural key (both length-prefixed,
+// the order of fact and index keys), then position for stable duplicates.
+std::string StagingKey(absl::string_view id, absl::string_view natural_key,
+                       uint64_t position) {
+  std::string k;
+  keys::PutString(&k, id);
+  keys::PutString(&k, natural_key);
+  keys::PutFixed64(&k, position);
+  return k;
+}
+
+}  // namespace
+
+struct FeedUpload::State {
+  FeedStore* owner = nullptr;
+  v1::BatchHeader header;
+  const FeedKindSpec* spec = nullptr;
+  std::string actor;
+  std::string dir;
+  absl::CivilDay today;
+  std::unique_ptr<ExternalSorter> records;
+  std::unique_ptr<ExternalSorter> rejections;
+  Sha256 digest;
+  int64_t rejected = 0;
+  std::vector<v1::RecordRejection> listed;
+};
+
+FeedUpload::~FeedUpload() {
+  if (state_) {
+    // Sorters first: they delete their run files, then the directory goes.
+    std::string dir = state_->dir;
+    state_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+}
+
+absl::Status FeedUpload::Add(v1::FeedRecord record) {
+  State& s = *state_;
+  if (added_ >= s.header.record_count()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "more records than the header's record_count of ",
+        s.header.record_count(), "; nothing of this batch was stored"));
+  }
+  const int64_t position = ++added_;
+
+  // The digest covers each record as sent (without its file line), length-
+  // prefixed so that record boundaries count.
+  {
+    const int64_t line = record.source_line();
+    record.clear_source_line();
+    std::string bytes = record.SerializeAsString();
+    std::string prefix;
+    keys::PutFixed32(&prefix, static_cast<uint32_t>(bytes.size()));
+    s.digest.Update(prefix);
+    s.digest.Update(bytes);
+    record.set_source_line(line);
+  }
+
+  const std::string sent_id = record.id_number();
+  std::vector<RecordError> errors =
+      ValidateFeedRecord(*s.spec, record, s.today);
+  if (!errors.empty()) {
+    ++s.rejected;
+    for (uint32_t i = 0; i < errors.size(); ++i) {
+      v1::RecordRejection r;
+      r.set_position(position);
+      r.set_source_line(record.source_line());
+      r.set_field(errors[i].field);
+      r.set_reason(errors[i].reason);
+      r.set_id_number_masked(MaskId(sent_id));
+      std::string key;
+      keys::PutFixed64(&key, static_cast<uint64_t>(position));
+      keys::PutFixed32(&key, i);
+      RETURN_IF_ERROR(s.rejections->Add(key, r.SerializeAsString()));
+      if (static_cast<int>(s.listed.size()) <
+          s.owner->options_.max_listed_rejections) {
+        s.listed.push_back(std::move(r));
+      }
+    }
+    return absl::OkStatus();
+  }
+  return s.records->Add(
+      StagingKey(record.id_number(), keys::NaturalKey(*s.spec, record),
+                 static_cast<uint64_t>(position)),
+      record.SerializeAsString());
+}
+
+absl::StatusOr<v1::Receipt> FeedUpload::Commit() {
+  if (!state_) return absl::FailedPreconditionError("upload already finished");
+  if (added_ != state_->header.record_count()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the header announced ", state_->header.record_count(),
+                     " records but the stream carried ", added_,
+                     "; nothing of this batch was stored"));
+  }
+  return state_->owner->CommitUpload(*state_);
+}
+
+absl::StatusOr<std::unique_ptr<FeedStore>> FeedStore::Create(
+    Store* store, Clock* clock, FeedStoreOptions options) {
+  if (options.scratch_dir.empty()) {
+    return absl::InvalidArgumentError("FeedStoreOptions.scratch_dir is empty");
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(options.scratch_dir, ec);
+  std::filesystem::create_directories(options.scratch_dir, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot create ", options.scratch_dir, ": ", ec.message()));
+  }
+  return std::unique_ptr<FeedStore>(
+      new FeedStore(store, clock, std::move(options)));
+}
+
+absl::StatusOr<std::unique_ptr<FeedUpload>> FeedStore::Begin(
+    v1::BatchHeader header, std::string actor) {
+  const FeedKindSpec* spec = FindFeedKind(header.kind());
+  if (spec == nullptr) {
+    return absl::InvalidArgumentError("header.kind is required");
+  }
+  if (header.agency() != spec->agency) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("header.agency: kind ", spec->name, " comes from agency ",
+                     AgencyName(spec->agency)));
+  }
+  const std::string& id = header.batch_id();
+  if (id.empty() || id.size() > kMaxBatchIdLength || !IsPrintableAscii(id)) {
+    return absl::InvalidArgumentError(
+        "header.batch_id must be 1-128 printable ASCII characters without "
+        "spaces");
+  }
+  const absl::CivilDay today = clock_->Today();
+  auto as_of = FromProto(header.as_of());
+  if (!IsSet(header.as_of())) {
+    return absl::InvalidArgumentError("header.as_of is required");
+  }
+  if (!as_of.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("header.as_of: ", as_of.status().message()));
+  }
+  if (*as_of > today) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("header.as_of ", FormatDate(*as_of), " is after today (",
+                     FormatDate(today), ")"));
+  }
+  if (header.mode() != v1::BATCH_MODE_SNAPSHOT &&
+      header.mode() != v1::BATCH_MODE_DELTA) {
+    return absl::InvalidArgumentError("header.mode must be SNAPSHOT or DELTA");
+  }
+  if (header.record_count() < 0 ||
+      header.record_count() > options_.max_records_per_batch) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("header.record_count ", header.record_count(),
+                     " is outside 0 .. ", options_.max_records_per_batch));
+  }
+  ASSIGN_OR_RETURN(std::optional<v1::Receipt> existing, FindBatch(id));
+  if (existing && !SameBatch(existing->header(), header)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("batch ", id,
+                     " was committed before with a different "
+                     "header; nothing was stored"));
+  }
+
+  auto upload = std::unique_ptr<FeedUpload>(new FeedUpload());
+  upload->state_ = std::make_unique<FeedUpload::State>();
+  FeedUpload::State& s = *upload->state_;
+  s.owner = this;
+  s.header = std::move(header);
+  s.spec = spec;
+  s.actor = std::move(actor);
+  s.today = today;
+  s.dir = absl::StrCat(options_.scratch_dir, "/upload-", next_upload_++);
+  s.records = std::make_unique<ExternalSorter>(
+      ExternalSorter::Options{s.dir + "/records", options_.sort_memory_bytes});
+  s.rejections = std::make_unique<ExternalSorter>(
+      ExternalSorter::Options{s.dir + "/rejections", 4 << 20});
+  v1::BatchHeader defining = s.header;
+  defining.clear_source();
+  s.digest.Update(defining.SerializeAsString());
+  return upload;
+}
+
+absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
+  const std::string digest = Sha256::Hex(s.digest.Finish());
+  const v1::BatchHeader& h = s.header;
+  const uint32_t kind = static_cast<uint32_t>(h.kind());
+  const bool snapshot = h.mode() == v1::BATCH_MODE_SNAPSHOT;
+
+  absl::MutexLock lock(&commit_mu_);
+  ASSIGN_OR_RETURN(std::optional<v1::Receipt> existing,
+                   FindBatch(h.batch_id()));
+  if (existing) {
+    if (existing->digest() == digest && SameBatch(existing->header(), h)) {
+      existing->set_replayed(true);
+      return *existing;
+    }
+    return absl::AlreadyExistsError(
+        absl::StrCat("batch ", h.batch_id(),
+                     " was committed before with different "
+                     "content (digest ",
+                     existing->digest().substr(0, 12),
+                     "..., this "
+                     "upload ",
+                     digest.substr(0, 12), "...); nothing was stored"));
+  }
+
+  const std::string seq_key = keys::MetaKey(kBatchSeqName);
+  uint64_t seq = 0;
+  ASSIGN_OR_RETURN(std::optional<std::string> seq_bytes,
+                   store_->Get(Cf::kMeta, seq_key));
+  if (seq_bytes) {
+    absl::string_view in = *seq_bytes;
+    if (!keys::GetFixed64(&in, &seq)) {
+      return absl::DataLossError("unreadable feed batch sequence");
+    }
+  }
+  ++seq;
+  std::string seq_value;
+  keys::PutFixed64(&seq_value, seq);
+
+  const int64_t staged = s.records->size();
+  CommitSink sink(
+      store_, staged > options_.sst_threshold_records ? s.dir + "/sst" : "",
+      {Cf::kFacts, Cf::kFactIndex, Cf::kDirtyPersons, Cf::kFeedRejections});
+  ASSIGN_OR_RETURN(auto records, s.records->Finish());
+  ASSIGN_OR_RETURN(auto rejections, s.rejections->Finish());
+
+  v1::Receipt receipt;
+  *receipt.mutable_header() = h;
+  receipt.set_batch_seq(static_cast<int64_t>(seq));
+  receipt.set_digest(digest);
+  receipt.set_rejected(s.rejected);
+
+  // Every read below sees the store as it was when the commit began.
+  Store::Snapshot snap(*store_);
+  std::string last_marked;
+  std::set<std::string> households;
+  auto mark_dirty = [&](absl::string_view id) -> absl::Status {
+    if (id == last_marked) return absl::OkStatus();
+    last_marked.assign(id.data(), id.size());
+    sink.Put(Cf::kDirtyPersons, keys::DirtyPersonKey(id), seq_value);
+    receipt.set_persons_marked(receipt.persons_marked() + 1);
+    ASSIGN_OR_RETURN(
+        std::optional<std::string> household,
+        store_->Get(Cf::kMemberIndex, keys::MemberKey(id), snap.get()));
+    if (household) households.insert(*household);
+    return absl::OkStatus();
+  };
+
+  v1::FactVersion version;
+  version.set_batch_seq(static_cast<int64_t>(seq));
+  version.set_batch_id(h.batch_id());
+  *version.mutable_as_of() = h.as_of();
+
+  // Retires one current fact the SNAPSHOT no longer holds.
+  auto retire = [&](absl::string_view index_key) -> absl::Status {
+    ASSIGN_OR_RETURN(keys::FactIndexKeyParts parts,
+                     keys::DecodeFactIndexKey(index_key));
+    version.clear_record();
+    version.set_retired(true);
+    sink.Put(Cf::kFacts,
+             keys::FactKey(parts.id_number, kind, parts.natural_key, seq),
+             version.SerializeAsString());
+    sink.Delete(Cf::kFactIndex, index_key);
+    receipt.set_retired(receipt.retired() + 1);
+    return mark_dirty(parts.id_number);
+  };
+
+  const std::string index_prefix = keys::FactIndexPrefix(kind);
+  auto index = store_->NewIterator(Cf::kFactIndex, snap.get());
+  if (snapshot) index->Seek(index_prefix);
+  auto index_valid = [&] {
+    return index->Valid() && index->key().starts_with(index_prefix);
+  };
+
+  // Stores one record (the last of its natural key in the batch).
+  auto apply = [&](const v1::FeedRecord& record, absl::string_view id,
+                   absl::string_view natural_key) -> absl::Status {
+    const std::string index_key = keys::FactIndexKey(kind, id, natural_key);
+    std::optional<keys::FactIndexValue> current;
+    if (snapshot) {
+      while (index_valid() &&
+             absl::string_view(index->key().data(), index->key().size()) <
+                 index_key) {
+        RETURN_IF_ERROR(retire(
+            absl::string_view(index->key().data(), index->key().size())));
+        index->Next();
+      }
+      if (index_valid() &&
+          absl::string_view(index->key().data(), index->key().size()) ==
+              index_key) {
+        ASSIGN_OR_RETURN(current,
+                         keys::DecodeFactIndexValue(absl::string_view(
+                             index->value().data(), index->value().size())));
+        index->Next();
+      }
+    } else {
+      ASSIGN_OR_RETURN(std::optional<std::string> value,
+                       store_->Get(Cf::kFactIndex, index_key, snap.get()));
+      if (value) {
+        ASSIGN_OR_RETURN(current, keys::DecodeFactIndexValue(*value));
+      }
+    }
+    const std::string fingerprint = Fingerprint(record);
+    if (current && current->fingerprint == fingerprint) {
+      receipt.set_unchanged(receipt.unchanged() + 1);
+      return absl::OkStatus();
+    }
+    *version.mutable_record() = record;
+    version.mutable_record()->clear_source_line();
+    version.set_retired(false);
+    sink.Put(Cf::kFacts, keys::FactKey(id, kind, natural_key, seq),
+             version.SerializeAsString());
+    sink.Put(Cf::kFactIndex, index_key,
+             keys::EncodeFactIndexValue({seq, fingerprint}));
+    receipt.set_accepted(receipt.accepted() + 1);
+    return mark_dirty(id);
+  };
+
+  // Walk the sorted records; of several with one natural key the last wins
+  // and the earlier ones count as unchanged (superseded).
+  v1::FeedRecord pending;
+  std::string pending_id, pending_key;
+  bool have_pending = false;
+  for (; records->Valid(); records->Next()) {
+    absl::string_view key = records->key();
+    absl::string_view id, natural_key;
+    if (!keys::GetString(&key, &id) || !keys::GetString(&key, &natural_key)) {
+      return absl::InternalError("malformed staging key");
+    }
+    if (have_pending && id == pending_id && natural_key == pending_key) {
+      receipt.set_unchanged(receipt.unchanged() + 1);
+    } else if (have_pending) {
+      RETURN_IF_ERROR(apply(pending, pending_id, pending_key));
+    }
+    if (!pending.ParseFromArray(records->value().data(),
+                                static_cast<int>(records->value().size()))) {
+      return absl::InternalError("unreadable staged record");
+    }
+    pending_id.assign(id.data(), id.size());
+    pending_key.assign(natural_key.data(), natural_key.size());
+    have_pending = true;
+  }
+  RETURN_IF_ERROR(records->status());
+  if (have_pending) RETURN_IF_ERROR(apply(pending, pending_id, pending_key));
+  if (snapshot) {
+    for (; index_valid(); index->Next()) {
+      RETURN_IF_ERROR(
+          retire(absl::string_view(index->key().data(), index->key().size())));
+    }
+  }
+  RETURN_IF_ERROR(FromRocks(index->status(), "scan fact index"));
+
+  for (; rejections->Valid(); rejections->Next()) {
+    absl::string_view key = rejections->key();
+    uint64_t position;
+    uint32_t n;
+    if (!keys::GetFixed64(&key, &position) || !keys::GetFixed32(&key, &n)) {
+      return absl::InternalError("malformed rejection key");
+    }
+    sink.Put(Cf::kFeedRejections, keys::FeedRejectionKey(seq, position, n),
+             rejections->value());
+  }
+  RETURN_IF_ERROR(rejections->status());
+
+  for (const std::string& household : households) {
+    sink.Put(Cf::kDirtyHouseholds, keys::DirtyHouseholdKey(household),
+             seq_value);
+  }
+  receipt.set_households_marked(static_cast<int64_t>(households.size()));
+  for (auto& r : s.listed) *receipt.add_rejections() = std::move(r);
+  *receipt.mutable_committed_at() = ToProto(clock_->Now());
+  receipt.set_committed_by(s.actor);
+  sink.Put(Cf::kFeedBatches, keys::FeedBatchKey(h.batch_id()),
+           receipt.SerializeAsString());
+  sink.Put(Cf::kFeedBatches, keys::FeedBatchSeqKey(seq), h.batch_id());
+  sink.Put(Cf::kMeta, seq_key, seq_value);
+  RETURN_IF_ERROR(sink.Commit());
+  return receipt;
+}
+
+absl::StatusOr<std::optional<v1::Receipt>> FeedStore::FindBatch(
+    absl::string_view batch_id) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                   store_->Get(Cf::kFeedBatches, keys::FeedBatchKey(batch_id)));
+  if (!bytes) return std::optional<v1::Receipt>();
+  v1::Receipt receipt;
+  if (!receipt.ParseFromString(*bytes)) {
+    return absl::DataLossError("unreadable stored receipt");
+  }
+  return std::optional<v1::Receipt>(std::move(receipt));
+}
+
+absl::StatusOr<std::vector<v1::Receipt>> FeedStore::ListBatches(
+    v1::Agency agency, int limit) const {
+  std::vector<v1::Receipt> out;
+  const std::string prefix = keys::FeedBatchSeqPrefix();
+  auto it = store_->NewIterator(Cf::kFeedBatches);
+  // Newest first: from the end of the sequence keys backwards.
+  it->SeekForPrev(keys::FeedBatchSeqKey(UINT64_MAX));
+  for (; it->Valid() && it->key().starts_with(prefix) &&
+         static_cast<int>(out.size()) < limit;
+       it->Prev()) {
+    ASSIGN_OR_RETURN(
+        std::optional<v1::Receipt> receipt,
+        FindBatch(absl::string_view(it->value().data(), it->value().size())));
+    if (!receipt) return absl::DataLossError("batch sequence names no receipt");
+    if (agency != v1::AGENCY_UNSPECIFIED &&
+        receipt->header().agency() != agency) {
+      continue;
+    }
+    out.push_back(*std::move(receipt));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan batches"));
+  return out;
+}
+
+absl::Status FeedStore::ForEachRejection(
+    absl::string_view batch_id,
+    const std::function<absl::Status(const v1::RecordRejection&)>& fn) const {
+  ASSIGN_OR_RETURN(std::optional<v1::Receipt> receipt, FindBatch(batch_id));
+  if (!receipt) {
+    return absl::NotFoundError(absl::StrCat("no batch ", batch_id));
+  }
+  const std::string prefix =
+      keys::FeedRejectionPrefix(static_cast<uint64_t>(receipt->batch_seq()));
+  auto it = store_->NewIterator(Cf::kFeedRejections);
+  v1::RecordRejection r;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    if (!r.ParseFromArray(it->value().data(),
+                          static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("unreadable stored rejection");
+    }
+    RETURN_IF_ERROR(fn(r));
+  }
+  return FromRocks(it->status(), "scan rejections");
+}
+
+absl::StatusOr<std::vector<v1::FactVersion>> FeedStore::PersonFacts(
+    absl::string_view id_number) const {
+  auto id = ParseResidentId(id_number, clock_->Today());
+  if (!id.ok()) return id.status();
+  const std::string prefix = keys::FactPrefix(id->number());
+  auto it = store_->NewIterator(Cf::kFacts);
+  std::vector<v1::FactVersion> out;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    v1::FactVersion v;
+    if (!v.ParseFromArray(it->value().data(),
+                          static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("unreadable stored fact");
+    }
+    out.push_back(std::move(v));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan facts"));
+  return out;
+}
+
+}  // namespace dibao

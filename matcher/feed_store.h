@@ -1,0 +1,121 @@
+// Partner-agency feed batches: upload, exactly-once commit, facts with
+// history, and the dirty marks that drive the nightly matching cycle.
+//
+// An upload is a header, then records one at a time, then Commit():
+// - each record is checked (ValidateFeedRecord) and either staged or
+//   recorded as a rejection with its position and reason;
+// - staged records are sorted by (person, natural key) in bounded memory
+//   (ExternalSorter spills runs to the upload's scratch directory);
+// - Commit() checks the record count, then merge-joins the sorted records
+//   with the kind's current facts: new or changed facts get a new version,
+//   identical ones are left alone, and for a SNAPSHOT every current fact the
+//   batch does not contain is retired (a tombstone version, never erased).
+//   Versions, index, rejections, receipt, dirty marks and the batch counter
+//   commit in one atomic step (WriteBatch, or SST ingestion when large);
+// - a batch_id already committed with the same digest returns the stored
+//   receipt (`replayed`) and changes nothing; with a different digest it is
+//   ALREADY_EXISTS. An upload abandoned before Commit() leaves nothing.
+//
+// Thread-safe: uploads run in parallel; commits are serialised.
+#ifndef DIBAO_MATCHER_FEED_STORE_H_
+#define DIBAO_MATCHER_FEED_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "dibao/v1/feeds.pb.h"
+#include "matcher/clock.h"
+#include "matcher/store.h"
+
+namespace dibao {
+
+struct FeedStoreOptions {
+  // Uploads stage their sorted runs and SST files here (one subdirectory
+  // each). Wiped when the FeedStore is created: what is there belongs to
+  // uploads that never committed.
+  std::string scratch_dir;
+  // Buffered records per upload before a sorted run is spilled to disk.
+  size_t sort_memory_bytes = 64 << 20;
+  // Largest record_count a header may announce.
+  int64_t max_records_per_batch = 100'000'000;
+  // Rejections listed in a receipt; all are stored.
+  int max_listed_rejections = 100;
+  // Batches with more records than this commit through SST ingestion.
+  int64_t sst_threshold_records = 50'000;
+};
+
+class FeedStore;
+
+// One upload in progress. Not thread-safe; owned by one stream.
+class FeedUpload {
+ public:
+  ~FeedUpload();
+
+  // Checks and stages one record (its position is the number of records
+  // added so far). A bad record is not an error here: it becomes a
+  // rejection in the receipt. Errors: more records than the header
+  // announced (INVALID_ARGUMENT), scratch I/O (UNAVAILABLE).
+  absl::Status Add(v1::FeedRecord record);
+
+  // Commits the batch. INVALID_ARGUMENT when the count differs from the
+  // header's; ALREADY_EXISTS for a batch_id committed with other content.
+  absl::StatusOr<v1::Receipt> Commit();
+
+  int64_t records_added() const { return added_; }
+
+ private:
+  friend class FeedStore;
+  FeedUpload() = default;
+  struct State;
+  std::unique_ptr<State> state_;
+  int64_t added_ = 0;
+};
+
+class FeedStore {
+ public:
+  // `store` and `clock` must outlive the FeedStore and its uploads.
+  static absl::StatusOr<std::unique_ptr<FeedStore>> Create(
+      Store* store, Clock* clock, FeedStoreOptions options);
+
+  // Starts an upload. INVALID_ARGUMENT for a bad header (naming the field);
+  // ALREADY_EXISTS when the batch_id is committed with a different header.
+  absl::StatusOr<std::unique_ptr<FeedUpload>> Begin(v1::BatchHeader header,
+                                                    std::string actor);
+
+  // The receipt of a committed batch (rejections: the first few).
+  absl::StatusOr<std::optional<v1::Receipt>> FindBatch(
+      absl::string_view batch_id) const;
+  // Receipts newest first, optionally of one agency, at most `limit`.
+  absl::StatusOr<std::vector<v1::Receipt>> ListBatches(v1::Agency agency,
+                                                       int limit) const;
+  // Every rejection of a batch, in position order.
+  absl::Status ForEachRejection(
+      absl::string_view batch_id,
+      const std::function<absl::Status(const v1::RecordRejection&)>& fn) const;
+  // Every stored version of every fact about one person (any accepted ID
+  // spelling), grouped by kind and natural key, oldest version first.
+  absl::StatusOr<std::vector<v1::FactVersion>> PersonFacts(
+      absl::string_view id_number) const;
+
+ private:
+  friend class FeedUpload;
+  FeedStore(Store* store, Clock* clock, FeedStoreOptions options)
+      : store_(store), clock_(clock), options_(std::move(options)) {}
+  absl::StatusOr<v1::Receipt> CommitUpload(FeedUpload::State& upload);
+
+  Store* const store_;
+  Clock* const clock_;
+  const FeedStoreOptions options_;
+  absl::Mutex commit_mu_;
+  std::atomic<int64_t> next_upload_{0};
+};
+
+}  // namespace dibao
+
+#endif  // DIBAO_MATCHER_FEED_STORE_H_

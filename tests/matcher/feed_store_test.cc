@@ -1,0 +1,319 @@
+#include "matcher/feed_store.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "matcher/dates.h"
+#include "matcher/keys.h"
+#include "matcher/registry.h"
+#include "matcher/resident_id.h"
+#include "tests/testing/test_util.h"
+
+namespace dibao {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Id(const std::string& first17) {
+  return first17 + ResidentIdCheckCharacter(first17);
+}
+
+v1::FeedRecord Job(const std::string& id, const std::string& employer,
+                   int64_t wage,
+                   absl::CivilDay start = absl::CivilDay(2026, 3, 1)) {
+  v1::FeedRecord r;
+  r.set_id_number(id);
+  r.set_name("某人");
+  auto* e = r.mutable_employment();
+  e->set_employer_code(employer);
+  *e->mutable_start_date() = ToProto(start);
+  e->set_monthly_wage_fen(wage);
+  return r;
+}
+
+v1::BatchHeader Header(const std::string& batch_id, v1::BatchMode mode,
+                       int64_t count,
+                       absl::CivilDay as_of = absl::CivilDay(2026, 11, 20)) {
+  v1::BatchHeader h;
+  h.set_agency(v1::AGENCY_LABOUR);
+  h.set_kind(v1::FEED_KIND_EMPLOYMENT);
+  h.set_batch_id(batch_id);
+  h.set_mode(mode);
+  h.set_record_count(count);
+  *h.mutable_as_of() = ToProto(as_of);
+  return h;
+}
+
+// Each case runs with both commit paths: WriteBatch, and SST ingestion.
+class FeedStoreTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    dir_ = testing::NewTempDir("feeds");
+    StoreOptions so;
+    so.sync_writes = false;
+    store_ = *Store::Open(dir_ + "/data", so);
+    FeedStoreOptions fo;
+    fo.scratch_dir = dir_ + "/scratch";
+    fo.sort_memory_bytes = 2048;  // many sorted runs even for small batches
+    fo.sst_threshold_records = GetParam() ? 0 : 1'000'000;
+    feeds_ = *FeedStore::Create(store_.get(), &clock_, fo);
+  }
+
+  absl::StatusOr<v1::Receipt> Push(const v1::BatchHeader& header,
+                                   const std::vector<v1::FeedRecord>& records) {
+    auto upload = feeds_->Begin(header, "labour-system");
+    if (!upload.ok()) return upload.status();
+    for (const auto& r : records) {
+      absl::Status s = (*upload)->Add(r);
+      if (!s.ok()) return s;
+    }
+    return (*upload)->Commit();
+  }
+
+  std::vector<v1::FactVersion> Facts(const std::string& id) {
+    auto facts = feeds_->PersonFacts(id);
+    EXPECT_TRUE(facts.ok()) << facts.status();
+    return facts.ok() ? *facts : std::vector<v1::FactVersion>{};
+  }
+
+  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 11, 26, 2, 0, 0),
+                                   BureauTimeZone())};
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<FeedStore> feeds_;
+  const std::string a_ = Id("42010219900307451");
+  const std::string b_ = Id("42010219900307452");
+  const std::string c_ = Id("42010219800101123");
+};
+
+TEST_P(FeedStoreTest, DeltaUpsertsByNaturalKey) {
+  auto first = Push(
+      Header("L-1", v1::BATCH_MODE_DELTA, 3),
+      {Job(a_, "E1", 300000), Job(b_, "E1", 250000), Job(a_, "E2", 100000)});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->accepted(), 3);
+  EXPECT_EQ(first->batch_seq(), 1);
+  EXPECT_EQ(first->persons_marked(), 2);
+  EXPECT_EQ(first->digest().size(), 64u);
+
+  // Same facts again (another batch), one wage changed.
+  auto second = Push(Header("L-2", v1::BATCH_MODE_DELTA, 2),
+                     {Job(a_, "E1", 300000), Job(b_, "E1", 260000)});
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->accepted(), 1);
+  EXPECT_EQ(second->unchanged(), 1);
+  EXPECT_EQ(second->retired(), 0);
+
+  auto facts = Facts(b_);
+  ASSERT_EQ(facts.size(), 2u);  // two versions of one fact, oldest first
+  EXPECT_EQ(facts[0].record().employment().monthly_wage_fen(), 250000);
+  EXPECT_EQ(facts[0].batch_id(), "L-1");
+  EXPECT_EQ(facts[1].record().employment().monthly_wage_fen(), 260000);
+  EXPECT_EQ(facts[1].batch_id(), "L-2");
+  EXPECT_EQ(Facts(a_).size(), 2u);  // E1 and E2, one version each
+}
+
+TEST_P(FeedStoreTest, SnapshotRetiresWhatItNoLongerHolds) {
+  ASSERT_TRUE(
+      Push(Header("S-1", v1::BATCH_MODE_SNAPSHOT, 3,
+                  absl::CivilDay(2026, 11, 1)),
+           {Job(a_, "E1", 300000), Job(b_, "E1", 250000), Job(c_, "E9", 90000)})
+          .ok());
+  auto second = Push(
+      Header("S-2", v1::BATCH_MODE_SNAPSHOT, 1, absl::CivilDay(2026, 11, 20)),
+      {Job(b_, "E1", 250000)});
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->unchanged(), 1);
+  EXPECT_EQ(second->retired(), 2);
+  EXPECT_EQ(second->accepted(), 0);
+
+  auto facts = Facts(a_);
+  ASSERT_EQ(facts.size(), 2u);
+  EXPECT_FALSE(facts[0].retired());
+  EXPECT_EQ(FormatDate(facts[0].as_of()), "2026-11-01");
+  EXPECT_TRUE(facts[1].retired());  // kept, with the day it ended
+  EXPECT_EQ(FormatDate(facts[1].as_of()), "2026-11-20");
+  EXPECT_EQ(facts[1].batch_id(), "S-2");
+
+  // A later snapshot bringing it back starts a new version.
+  auto third = Push(Header("S-3", v1::BATCH_MODE_SNAPSHOT, 2),
+                    {Job(a_, "E1", 300000), Job(b_, "E1", 250000)});
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->accepted(), 1);
+  EXPECT_EQ(third->retired(), 0);
+  EXPECT_EQ(Facts(a_).size(), 3u);
+}
+
+TEST_P(FeedStoreTest, ReplayReturnsTheOriginalReceiptAndChangesNothing) {
+  const auto header = Header("L-1", v1::BATCH_MODE_DELTA, 2);
+  const std::vector<v1::FeedRecord> records = {Job(a_, "E1", 300000),
+                                               Job(b_, "E1", 250000)};
+  auto first = Push(header, records);
+  ASSERT_TRUE(first.ok());
+  auto again = Push(header, records);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->replayed());
+  EXPECT_EQ(again->batch_seq(), first->batch_seq());
+  EXPECT_EQ(again->digest(), first->digest());
+  EXPECT_EQ(again->accepted(), 2);
+  EXPECT_EQ(Facts(a_).size(), 1u);
+  EXPECT_EQ(feeds_->ListBatches(v1::AGENCY_UNSPECIFIED, 10)->size(), 1u);
+}
+
+TEST_P(FeedStoreTest, SameBatchIdWithOtherContentIsRefused) {
+  ASSERT_TRUE(
+      Push(Header("L-1", v1::BATCH_MODE_DELTA, 1), {Job(a_, "E1", 300000)})
+          .ok());
+  auto changed =
+      Push(Header("L-1", v1::BATCH_MODE_DELTA, 1), {Job(a_, "E1", 999999)});
+  EXPECT_EQ(changed.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(changed.status().message(), HasSubstr("different content"));
+  auto other_header =
+      Push(Header("L-1", v1::BATCH_MODE_SNAPSHOT, 1), {Job(a_, "E1", 300000)});
+  EXPECT_EQ(other_header.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Facts(a_)[0].record().employment().monthly_wage_fen(), 300000);
+}
+
+TEST_P(FeedStoreTest, AbandonedOrMiscountedUploadLeavesNoTrace) {
+  {
+    auto upload = feeds_->Begin(Header("L-1", v1::BATCH_MODE_DELTA, 3), "x");
+    ASSERT_TRUE(upload.ok());
+    ASSERT_TRUE((*upload)->Add(Job(a_, "E1", 300000)).ok());
+    // The stream breaks: the upload is dropped without Commit().
+  }
+  auto short_count =
+      Push(Header("L-2", v1::BATCH_MODE_DELTA, 3), {Job(a_, "E1", 300000)});
+  EXPECT_EQ(short_count.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(short_count.status().message(),
+              HasSubstr("announced 3 records but the stream carried 1"));
+  auto upload = feeds_->Begin(Header("L-3", v1::BATCH_MODE_DELTA, 1), "x");
+  ASSERT_TRUE((*upload)->Add(Job(a_, "E1", 1)).ok());
+  EXPECT_EQ((*upload)->Add(Job(a_, "E1", 1)).code(),
+            absl::StatusCode::kInvalidArgument);
+
+  EXPECT_TRUE(Facts(a_).empty());
+  EXPECT_TRUE(feeds_->ListBatches(v1::AGENCY_UNSPECIFIED, 10)->empty());
+  EXPECT_FALSE(feeds_->FindBatch("L-1")->has_value());
+}
+
+TEST_P(FeedStoreTest, RejectsAreListedAndDirtyIdsNormalised) {
+  v1::FeedRecord bad_id = Job("420102199003074514", "E1", 1);
+  bad_id.set_source_line(3);
+  v1::FeedRecord bad_wage = Job(b_, "E1", -1);
+  v1::FeedRecord spaced = Job("420102 900307 451", "E1", 300000);  // a_
+  auto receipt =
+      Push(Header("L-1", v1::BATCH_MODE_DELTA, 3), {bad_id, bad_wage, spaced});
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->accepted(), 1);
+  EXPECT_EQ(receipt->rejected(), 2);
+  ASSERT_EQ(receipt->rejections_size(), 2);
+  EXPECT_EQ(receipt->rejections(0).position(), 1);
+  EXPECT_EQ(receipt->rejections(0).source_line(), 3);
+  EXPECT_EQ(receipt->rejections(0).field(), "id_number");
+  EXPECT_EQ(receipt->rejections(0).reason(),
+            "check character is 4, expected 3");
+  EXPECT_EQ(receipt->rejections(0).id_number_masked(), "420102********4514");
+  EXPECT_EQ(receipt->rejections(1).position(), 2);
+  EXPECT_EQ(receipt->rejections(1).field(), "monthly_wage_fen");
+
+  std::vector<v1::RecordRejection> all;
+  ASSERT_TRUE(feeds_
+                  ->ForEachRejection("L-1",
+                                     [&](const v1::RecordRejection& r) {
+                                       all.push_back(r);
+                                       return absl::OkStatus();
+                                     })
+                  .ok());
+  EXPECT_EQ(all.size(), 2u);
+
+  auto facts = Facts("420102900307451");
+  ASSERT_EQ(facts.size(), 1u);
+  EXPECT_EQ(facts[0].record().id_number(), a_);
+  EXPECT_EQ(facts[0].record().id_number_original(), "420102 900307 451");
+}
+
+TEST_P(FeedStoreTest, DirtyMarksReachBeneficiaryHouseholds) {
+  Registry registry(store_.get(), &clock_);
+  v1::Household h;
+  h.set_household_id("H1");
+  h.set_district_code("420102");
+  h.set_street("s");
+  h.set_community("c");
+  h.set_registered_address("a");
+  h.set_status(v1::HOUSEHOLD_STATUS_ACTIVE);
+  *h.mutable_benefit_start_date() = ToProto(absl::CivilDay(2020, 1, 1));
+  auto* m = h.add_members();
+  m->set_id_number(a_);
+  m->set_name("某人");
+  m->set_reported_status(v1::REPORTED_STATUS_UNEMPLOYED);
+  ASSERT_TRUE(registry.Upsert(h, {"t", "t"}).ok());
+
+  auto receipt = Push(Header("L-1", v1::BATCH_MODE_DELTA, 2),
+                      {Job(a_, "E1", 300000), Job(c_, "E1", 1)});
+  ASSERT_TRUE(receipt.ok());
+  EXPECT_EQ(receipt->persons_marked(), 2);  // non-beneficiaries count too
+  EXPECT_EQ(receipt->households_marked(), 1);
+  EXPECT_TRUE(store_->Get(Cf::kDirtyHouseholds, keys::DirtyHouseholdKey("H1"))
+                  ->has_value());
+  EXPECT_TRUE(
+      store_->Get(Cf::kDirtyPersons, keys::DirtyPersonKey(c_))->has_value());
+}
+
+TEST_P(FeedStoreTest, DuplicateKeysInOneBatchKeepTheLast) {
+  auto receipt = Push(Header("L-1", v1::BATCH_MODE_DELTA, 3),
+                      {Job(a_, "E1", 1), Job(a_, "E1", 2), Job(a_, "E1", 3)});
+  ASSERT_TRUE(receipt.ok());
+  EXPECT_EQ(receipt->accepted(), 1);
+  EXPECT_EQ(receipt->unchanged(), 2);
+  EXPECT_EQ(Facts(a_)[0].record().employment().monthly_wage_fen(), 3);
+}
+
+TEST_P(FeedStoreTest, BadHeadersAreRefused) {
+  auto h = Header("L-1", v1::BATCH_MODE_DELTA, 1);
+  h.set_agency(v1::AGENCY_LAND);
+  EXPECT_THAT(feeds_->Begin(h, "x").status().message(),
+              HasSubstr("comes from agency labour"));
+  h = Header("has space", v1::BATCH_MODE_DELTA, 1);
+  EXPECT_EQ(feeds_->Begin(h, "x").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  h = Header("L-1", v1::BATCH_MODE_DELTA, 1, absl::CivilDay(2026, 12, 1));
+  EXPECT_THAT(feeds_->Begin(h, "x").status().message(),
+              HasSubstr("after today"));
+  h = Header("L-1", v1::BATCH_MODE_UNSPECIFIED, 1);
+  EXPECT_THAT(feeds_->Begin(h, "x").status().message(), HasSubstr("mode"));
+  h = Header("L-1", v1::BATCH_MODE_DELTA, -1);
+  EXPECT_THAT(feeds_->Begin(h, "x").status().message(),
+              HasSubstr("record_count"));
+}
+
+TEST_P(FeedStoreTest, ManyRecordsAcrossManySortedRuns) {
+  std::vector<v1::FeedRecord> records;
+  for (int i = 0; i < 3000; ++i) {
+    const absl::CivilDay born = absl::CivilDay(1970, 1, 1) + i;
+    records.push_back(
+        Job(Id(absl::StrFormat("420102%04d%02d%02d123", born.year(),
+                               born.month(), born.day())),
+            absl::StrCat("E", i % 7), 100000 + i));
+  }
+  auto first = Push(Header("S-1", v1::BATCH_MODE_SNAPSHOT, 3000), records);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->accepted(), 3000);
+  records.resize(2000);
+  records[5] = Job(records[5].id_number(), "E5", 1);
+  auto second = Push(Header("S-2", v1::BATCH_MODE_SNAPSHOT, 2000), records);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->unchanged(), 1999);
+  EXPECT_EQ(second->accepted(), 1);
+  EXPECT_EQ(second->retired(), 1000);
+}
+
+INSTANTIATE_TEST_SUITE_P(CommitPaths, FeedStoreTest, ::testing::Bool(),
+                         [](const auto& info) {
+                           return info.param ? "SstIngestion" : "WriteBatch";
+                         });
+
+}  // namespace
+}  // namespace dibao
