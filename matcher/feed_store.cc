@@ -482,23 +482,70 @@ absl::Status FeedStore::ForEachRejection(
   return FromRocks(it->status(), "scan rejections");
 }
 
-absl::StatusOr<std::vector<v1::FactVersion>> FeedStore::PersonFacts(
-    absl::string_view id_number) const {
+absl::Status FeedStore::ScanPerson(
+    absl::string_view id_number,
+    const std::function<absl::Status(uint32_t, absl::string_view,
+                                     v1::FactVersion&)>& fn) const {
   auto id = ParseResidentId(id_number, clock_->Today());
   if (!id.ok()) return id.status();
   const std::string prefix = keys::FactPrefix(id->number());
   auto it = store_->NewIterator(Cf::kFacts);
-  std::vector<v1::FactVersion> out;
+  v1::FactVersion v;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
-    v1::FactVersion v;
+    ASSIGN_OR_RETURN(keys::FactKeyParts parts,
+                     keys::DecodeFactKey(absl::string_view(it->key().data(),
+                                                           it->key().size())));
     if (!v.ParseFromArray(it->value().data(),
                           static_cast<int>(it->value().size()))) {
       return absl::DataLossError("unreadable stored fact");
     }
-    out.push_back(std::move(v));
+    RETURN_IF_ERROR(fn(parts.kind, parts.natural_key, v));
   }
-  RETURN_IF_ERROR(FromRocks(it->status(), "scan facts"));
+  return FromRocks(it->status(), "scan facts");
+}
+
+absl::StatusOr<std::vector<v1::FactVersion>> FeedStore::PersonFacts(
+    absl::string_view id_number) const {
+  std::vector<v1::FactVersion> out;
+  RETURN_IF_ERROR(ScanPerson(
+      id_number, [&](uint32_t, absl::string_view, v1::FactVersion& v) {
+        out.push_back(v);
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Fact>> FeedStore::PersonTimeline(
+    absl::string_view id_number) const {
+  std::vector<v1::Fact> out;
+  // The open version of the fact being read, if any.
+  uint32_t open_kind = 0;
+  std::string open_key;
+  bool open = false;
+  RETURN_IF_ERROR(ScanPerson(id_number, [&](uint32_t kind,
+                                            absl::string_view natural_key,
+                                            v1::FactVersion& v) {
+    const bool same_fact = open && kind == open_kind && natural_key == open_key;
+    if (same_fact) {
+      // This version ends the open one.
+      *out.back().mutable_valid_to() = v.as_of();
+      out.back().set_ended_by_batch(v.batch_id());
+    }
+    open = !v.retired();
+    open_kind = kind;
+    open_key.assign(natural_key.data(), natural_key.size());
+    if (v.retired()) return absl::OkStatus();
+    v1::Fact fact;
+    const FeedKindSpec* spec = FindFeedKind(static_cast<v1::FeedKind>(kind));
+    if (spec != nullptr) fact.set_agency(spec->agency);
+    fact.set_kind(static_cast<v1::FeedKind>(kind));
+    *fact.mutable_record() = std::move(*v.mutable_record());
+    fact.set_batch_id(v.batch_id());
+    *fact.mutable_valid_from() = v.as_of();
+    out.push_back(std::move(fact));
+    return absl::OkStatus();
+  }));
   return out;
 }
 

@@ -102,12 +102,22 @@ class FeedStore {
   // spelling), grouped by kind and natural key, oldest version first.
   absl::StatusOr<std::vector<v1::FactVersion>> PersonFacts(
       absl::string_view id_number) const;
+  // The same as a caseworker reads it: each version of each fact with its
+  // validity interval (retirements end the version before them).
+  absl::StatusOr<std::vector<v1::Fact>> PersonTimeline(
+      absl::string_view id_number) const;
 
  private:
   friend class FeedUpload;
   FeedStore(Store* store, Clock* clock, FeedStoreOptions options)
       : store_(store), clock_(clock), options_(std::move(options)) {}
   absl::StatusOr<v1::Receipt> CommitUpload(FeedUpload::State& upload);
+  // Calls `fn` for every stored fact version of a person, in key order
+  // (kind, natural key, batch).
+  absl::Status ScanPerson(absl::string_view id_number,
+                          const std::function<absl::Status(
+                              uint32_t kind, absl::string_view natural_key,
+                              v1::FactVersion&)>& fn) const;
 
   Store* const store_;
   Clock* const clock_;

@@ -48,6 +48,19 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
   if (s.has_block_cache_mb()) o.store.block_cache_mb = s.block_cache_mb();
   if (s.has_write_buffer_mb()) o.store.write_buffer_mb = s.write_buffer_mb();
   if (s.has_max_open_files()) o.store.max_open_files = s.max_open_files();
+  const v1::FeedConfig& f = config.feeds();
+  if (f.has_max_records_per_batch()) {
+    o.feeds.max_records_per_batch = f.max_records_per_batch();
+  }
+  if (f.has_max_upload_seconds()) {
+    o.max_upload = absl::Seconds(f.max_upload_seconds());
+  }
+  if (f.has_sort_memory_mb()) {
+    o.feeds.sort_memory_bytes = static_cast<size_t>(f.sort_memory_mb()) << 20;
+  }
+  if (f.has_sst_threshold_records()) {
+    o.feeds.sst_threshold_records = f.sst_threshold_records();
+  }
   return o;
 }
 
@@ -80,6 +93,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->registry_ = std::make_unique<Registry>(server->store_.get(), clock);
   server->registry_service_ =
       std::make_unique<RegistryServiceImpl>(server->registry_.get());
+  FeedStoreOptions feed_options = options.feeds;
+  if (feed_options.scratch_dir.empty()) {
+    feed_options.scratch_dir = options.data_dir + "/staging";
+  }
+  auto feeds = FeedStore::Create(server->store_.get(), clock, feed_options);
+  if (!feeds.ok()) return feeds.status();
+  server->feeds_ = *std::move(feeds);
+  server->feed_service_ = std::make_unique<FeedServiceImpl>(
+      server->feeds_.get(), clock, options.max_upload);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -91,6 +113,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(server->registry_service_.get());
+  builder.RegisterService(server->feed_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (!server->grpc_server_ || server->port_ == 0) {
     return absl::UnavailableError(

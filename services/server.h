@@ -15,8 +15,10 @@
 #include "absl/time/time.h"
 #include "dibao/v1/config.pb.h"
 #include "matcher/clock.h"
+#include "matcher/feed_store.h"
 #include "matcher/registry.h"
 #include "matcher/store.h"
+#include "services/feed_service.h"
 #include "services/registry_service.h"
 
 namespace dibao {
@@ -28,6 +30,10 @@ struct ServerOptions {
   StoreOptions store;
   // Largest message accepted or sent, bytes.
   int max_message_bytes = 4 << 20;
+  // Feed uploads; scratch_dir defaults to <data_dir>/staging.
+  FeedStoreOptions feeds;
+  // An upload still streaming after this long is refused.
+  absl::Duration max_upload = absl::Hours(2);
 };
 
 // Fills options from a parsed config; unset config fields keep the defaults.
@@ -59,6 +65,8 @@ class Server {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<RegistryServiceImpl> registry_service_;
+  std::unique_ptr<FeedStore> feeds_;
+  std::unique_ptr<FeedServiceImpl> feed_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   bool stopped_ = false;
 };

@@ -138,6 +138,17 @@ TEST_P(FeedStoreTest, SnapshotRetiresWhatItNoLongerHolds) {
   EXPECT_EQ(FormatDate(facts[1].as_of()), "2026-11-20");
   EXPECT_EQ(facts[1].batch_id(), "S-2");
 
+  auto timeline = feeds_->PersonTimeline(a_);
+  ASSERT_TRUE(timeline.ok());
+  ASSERT_EQ(timeline->size(), 1u);
+  EXPECT_EQ((*timeline)[0].agency(), v1::AGENCY_LABOUR);
+  EXPECT_EQ(FormatDate((*timeline)[0].valid_from()), "2026-11-01");
+  EXPECT_EQ(FormatDate((*timeline)[0].valid_to()), "2026-11-20");
+  EXPECT_EQ((*timeline)[0].ended_by_batch(), "S-2");
+  auto current = feeds_->PersonTimeline(b_);
+  ASSERT_EQ(current->size(), 1u);
+  EXPECT_FALSE((*current)[0].has_valid_to());
+
   // A later snapshot bringing it back starts a new version.
   auto third = Push(Header("S-3", v1::BATCH_MODE_SNAPSHOT, 2),
                     {Job(a_, "E1", 300000), Job(b_, "E1", 250000)});

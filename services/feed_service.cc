@@ -1,0 +1,109 @@
+#include "services/feed_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "matcher/feed_kinds.h"
+#include "matcher/resident_id.h"
+#include "services/grpc_status.h"
+#include "services/log.h"
+#include "services/registry_service.h"
+
+namespace dibao {
+namespace {
+
+constexpr int kDefaultBatchLimit = 50;
+constexpr int kMaxBatchLimit = 1000;
+
+grpc::Status Invalid(std::string message) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::move(message));
+}
+
+}  // namespace
+
+grpc::Status FeedServiceImpl::Upload(
+    grpc::ServerContext* context, grpc::ServerReader<v1::UploadRequest>* reader,
+    v1::Receipt* receipt) {
+  v1::UploadRequest request;
+  if (!reader->Read(&request) || !request.has_header()) {
+    return Invalid("the first message of an upload must be its header");
+  }
+  const v1::BatchHeader header = request.header();
+  auto upload = feeds_->Begin(header, ActorOf(*context));
+  if (!upload.ok()) return ToGrpcStatus(upload.status());
+
+  const absl::Time deadline = clock_->Now() + max_upload_;
+  int64_t messages = 1;
+  while (reader->Read(&request)) {
+    ++messages;
+    if (!request.has_records()) {
+      return Invalid(absl::StrCat("message ", messages,
+                                  " is not a record chunk; nothing of batch ",
+                                  header.batch_id(), " was stored"));
+    }
+    for (v1::FeedRecord& record :
+         *request.mutable_records()->mutable_records()) {
+      absl::Status s = (*upload)->Add(std::move(record));
+      if (!s.ok()) return ToGrpcStatus(s);
+    }
+    if (clock_->Now() > deadline) {
+      return grpc::Status(
+          grpc::StatusCode::DEADLINE_EXCEEDED,
+          absl::StrCat("the upload took longer than ",
+                       absl::FormatDuration(max_upload_), "; nothing of batch ",
+                       header.batch_id(), " was stored"));
+    }
+  }
+  // A stream that ended because the client went away is not a batch.
+  if (context->IsCancelled()) {
+    return grpc::Status(grpc::StatusCode::CANCELLED,
+                        "the upload was cancelled; nothing was stored");
+  }
+  auto committed = (*upload)->Commit();
+  if (!committed.ok()) return ToGrpcStatus(committed.status());
+  *receipt = *std::move(committed);
+  LogInfo(
+      "batch ", header.batch_id(), " (", AgencyName(header.agency()), " ",
+      FindFeedKind(header.kind())->name, ") ",
+      receipt->replayed() ? "replayed: " : "committed: ", receipt->accepted(),
+      " accepted, ", receipt->unchanged(), " unchanged, ", receipt->rejected(),
+      " rejected, ", receipt->retired(), " retired");
+  return grpc::Status::OK;
+}
+
+grpc::Status FeedServiceImpl::ListBatches(grpc::ServerContext*,
+                                          const v1::ListBatchesRequest* request,
+                                          v1::ListBatchesResponse* response) {
+  int limit = request->limit() <= 0 ? kDefaultBatchLimit : request->limit();
+  if (limit > kMaxBatchLimit) {
+    return Invalid(absl::StrCat("limit is at most ", kMaxBatchLimit));
+  }
+  auto receipts = feeds_->ListBatches(request->agency(), limit);
+  if (!receipts.ok()) return ToGrpcStatus(receipts.status());
+  for (auto& r : *receipts) *response->add_receipts() = std::move(r);
+  return grpc::Status::OK;
+}
+
+grpc::Status FeedServiceImpl::GetRejections(
+    grpc::ServerContext*, const v1::GetRejectionsRequest* request,
+    grpc::ServerWriter<v1::RecordRejection>* writer) {
+  return ToGrpcStatus(feeds_->ForEachRejection(
+      request->batch_id(), [&](const v1::RecordRejection& r) -> absl::Status {
+        if (!writer->Write(r)) {
+          return absl::CancelledError("the client stopped reading");
+        }
+        return absl::OkStatus();
+      }));
+}
+
+grpc::Status FeedServiceImpl::GetPersonFacts(
+    grpc::ServerContext*, const v1::GetPersonFactsRequest* request,
+    v1::PersonFacts* response) {
+  auto id = ParseResidentId(request->id_number(), clock_->Today());
+  if (!id.ok()) return ToGrpcStatus(id.status());
+  auto facts = feeds_->PersonTimeline(id->number());
+  if (!facts.ok()) return ToGrpcStatus(facts.status());
+  response->set_id_number(std::string(id->number()));
+  for (auto& f : *facts) *response->add_facts() = std::move(f);
+  return grpc::Status::OK;
+}
+
+}  // namespace dibao

@@ -1,0 +1,42 @@
+// gRPC adapter for partner-agency feeds: translates the upload stream and
+// queries into FeedStore calls. No business rule lives here.
+//
+// Thread-safe: the feed store is.
+#ifndef DIBAO_SERVICES_FEED_SERVICE_H_
+#define DIBAO_SERVICES_FEED_SERVICE_H_
+
+#include "absl/time/time.h"
+#include "dibao/v1/feeds.grpc.pb.h"
+#include "matcher/clock.h"
+#include "matcher/feed_store.h"
+
+namespace dibao {
+
+class FeedServiceImpl final : public v1::FeedService::Service {
+ public:
+  // An upload streaming longer than `max_upload` is refused (nothing kept).
+  FeedServiceImpl(FeedStore* feeds, Clock* clock, absl::Duration max_upload)
+      : feeds_(feeds), clock_(clock), max_upload_(max_upload) {}
+
+  grpc::Status Upload(grpc::ServerContext* context,
+                      grpc::ServerReader<v1::UploadRequest>* reader,
+                      v1::Receipt* receipt) override;
+  grpc::Status ListBatches(grpc::ServerContext* context,
+                           const v1::ListBatchesRequest* request,
+                           v1::ListBatchesResponse* response) override;
+  grpc::Status GetRejections(
+      grpc::ServerContext* context, const v1::GetRejectionsRequest* request,
+      grpc::ServerWriter<v1::RecordRejection>* writer) override;
+  grpc::Status GetPersonFacts(grpc::ServerContext* context,
+                              const v1::GetPersonFactsRequest* request,
+                              v1::PersonFacts* response) override;
+
+ private:
+  FeedStore* const feeds_;
+  Clock* const clock_;
+  const absl::Duration max_upload_;
+};
+
+}  // namespace dibao
+
+#endif  // DIBAO_SERVICES_FEED_SERVICE_H_
