@@ -37,11 +37,17 @@ Commands:
   registry find ID_NUMBER               the household a person belongs to
   registry list [--district D --street S --community C --status ST]
   registry history HOUSEHOLD_ID         every stored version: who, when, what
+  feed push --agency A --kind K --batch-id ID --as-of YYYY-MM-DD [--snapshot] FILE
+                                        push an agency file (CSV or JSON Lines); prints the receipt
+  feed batches [--agency A] [--limit N] receipts, newest first
+  feed rejects BATCH_ID                 every rejected record (CSV for the agency)
+  person show ID_NUMBER                 every fact about one person, with batch and validity
   sample generate --seed N --out DIR [--sample_as_of YYYY-MM-DD]
                                         write a sample district (households.csv, members.csv)
 
 Global flags: --server HOST:PORT (env DIBAO_SERVER), --caseworker ID (env
 DIBAO_CASEWORKER), --deadline, --format table|csv|jsonl.
+Flags may be written with '-' or '_' (--batch-id = --batch_id).
 Exit status: 0 done, 1 failed, 2 usage error, 3 partly done (lines refused).
 )";
 }
@@ -205,6 +211,10 @@ int RunCli(const std::vector<std::string>& args, const CliOptions& options,
           {{"registry", "find"}, RegistryFind},
           {{"registry", "list"}, RegistryList},
           {{"registry", "history"}, RegistryHistory},
+          {{"feed", "push"}, FeedPush},
+          {{"feed", "batches"}, FeedBatches},
+          {{"feed", "rejects"}, FeedRejects},
+          {{"person", "show"}, PersonShow},
       };
   if (args.empty()) {
     err << CliUsage();

@@ -29,6 +29,7 @@ struct CliOptions {
   std::string caseworker;  // sent as x-dibao-actor
   // Output of listing commands: table, csv or jsonl.
   std::string format = "table";
+  bool format_given = false;  // --format was on the command line
   // registry import / export.
   std::string households;
   std::string members;
@@ -40,6 +41,13 @@ struct CliOptions {
   std::string status;
   int page_size = 0;  // 0: server default; list still fetches every page
   std::string as_of;  // registry get: RFC 3339 instant
+  // feed push / batches.
+  std::string agency;
+  std::string kind;
+  std::string batch_id;
+  std::string as_of_date;  // feed push --as-of YYYY-MM-DD
+  bool snapshot = false;
+  int limit = 0;
   // sample generate.
   uint64_t seed = 1;
   std::string out_dir;

@@ -42,6 +42,10 @@ int RegistryGet(const Env& env);
 int RegistryFind(const Env& env);
 int RegistryList(const Env& env);
 int RegistryHistory(const Env& env);
+int FeedPush(const Env& env);
+int FeedBatches(const Env& env);
+int FeedRejects(const Env& env);
+int PersonShow(const Env& env);
 
 }  // namespace dibao::cli
 

@@ -1,4 +1,5 @@
 // dibaoctl: command-line client of dibao-server. See cli/cli.h.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -36,6 +37,15 @@ ABSL_FLAG(std::string, status, "", "filter: ACTIVE, SUSPENDED or EXITED");
 ABSL_FLAG(int, page_size, 0, "households per page fetched (default 100)");
 ABSL_FLAG(std::string, as_of, "",
           "registry get: the household as it was at this RFC 3339 time");
+ABSL_FLAG(std::string, agency, "",
+          "feed: labour, land, union, public_security or justice");
+ABSL_FLAG(std::string, kind, "", "feed push: record kind, e.g. employment");
+ABSL_FLAG(std::string, batch_id, "", "feed push: the batch's unique ID");
+ABSL_FLAG(std::string, as_of_date, "",
+          "feed push: the day the data describes (--as-of)");
+ABSL_FLAG(bool, snapshot, false,
+          "feed push: the file is a full SNAPSHOT (else DELTA)");
+ABSL_FLAG(int, limit, 0, "feed batches: how many (default 50)");
 ABSL_FLAG(uint64_t, seed, 1, "sample generate: random seed");
 ABSL_FLAG(std::string, out, "", "sample generate: output directory");
 ABSL_FLAG(std::string, sample_as_of, "",
@@ -44,9 +54,41 @@ ABSL_FLAG(std::string, sample_as_of, "",
 ABSL_FLAG(std::string, sample_district, "420102",
           "sample generate: 6-digit district code");
 
+// Flag names may be written with hyphens (--batch-id) as well as
+// underscores; abseil only knows the latter. "--as-of" is feed push's day,
+// kept apart from registry get's instant (--as_of).
+std::vector<std::string> NormaliseFlags(int argc, char** argv) {
+  std::vector<std::string> out;
+  bool flags_done = false;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") flags_done = true;
+    if (i > 0 && !flags_done && arg.rfind("--", 0) == 0) {
+      const size_t end = std::min(arg.find('='), arg.size());
+      std::string name = arg.substr(2, end - 2);
+      if (name == "as-of") name = "as_of_date";
+      for (char& c : name) c = c == '-' ? '_' : c;
+      arg = "--" + name + arg.substr(end);
+    }
+    out.push_back(std::move(arg));
+  }
+  return out;
+}
+
+bool FlagGiven(const std::vector<std::string>& args, const std::string& name) {
+  for (const auto& a : args) {
+    if (a == "--" + name || a.rfind("--" + name + "=", 0) == 0) return true;
+  }
+  return false;
+}
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(dibao::cli::CliUsage());
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> normalised = NormaliseFlags(argc, argv);
+  std::vector<char*> normalised_argv;
+  for (auto& a : normalised) normalised_argv.push_back(a.data());
+  std::vector<char*> positional = absl::ParseCommandLine(
+      static_cast<int>(normalised_argv.size()), normalised_argv.data());
   std::vector<std::string> args(positional.begin() + 1, positional.end());
 
   dibao::cli::CliOptions o;
@@ -55,6 +97,13 @@ int main(int argc, char** argv) {
   o.stream_deadline = absl::GetFlag(FLAGS_stream_deadline);
   o.caseworker = absl::GetFlag(FLAGS_caseworker);
   o.format = absl::GetFlag(FLAGS_format);
+  o.format_given = FlagGiven(normalised, "format");
+  o.agency = absl::GetFlag(FLAGS_agency);
+  o.kind = absl::GetFlag(FLAGS_kind);
+  o.batch_id = absl::GetFlag(FLAGS_batch_id);
+  o.as_of_date = absl::GetFlag(FLAGS_as_of_date);
+  o.snapshot = absl::GetFlag(FLAGS_snapshot);
+  o.limit = absl::GetFlag(FLAGS_limit);
   o.households = absl::GetFlag(FLAGS_households);
   o.members = absl::GetFlag(FLAGS_members);
   o.input_format = absl::GetFlag(FLAGS_input_format);

@@ -220,5 +220,55 @@ TEST_F(DibaoctlTest, UsageAndUnreachableServer) {
   EXPECT_EQ(health.out, "SERVING\n");
 }
 
+TEST_F(DibaoctlTest, FeedPushReceiptsRejectsAndPersonFacts) {
+  testing::WriteFile(
+      dir_ + "/emp.csv",
+      "id_number,name,employer_code,employer_name,start_date,end_date,"
+      "monthly_wage_fen\n"
+      "420102199003074513,张三,E1,某公司,2026-03-01,,350000\n"
+      "４２０１０２ "
+      "１９９００３０７４５２１,李四,E1,某公司,2026-03-01,,200000\n"
+      "420102199003074514,王五,E2,某厂,2026-01-01,,100000\n"
+      "420102199003074513,张三,E0,旧厂,2019-01-01,not-a-date,1\n");
+  auto push =
+      Ctl({"feed", "push", "--agency", "labour", "--kind", "employment",
+           "--batch-id", "LAB-1", "--as-of", "2026-11-25", dir_ + "/emp.csv"});
+  EXPECT_EQ(push.exit_code, 3) << push.out << push.err;
+  EXPECT_THAT(push.out,
+              HasSubstr("records 3: 2 accepted, 0 unchanged, 1 rejected"));
+  EXPECT_THAT(push.out, HasSubstr("check character is 4, expected 3"));
+  EXPECT_THAT(push.out, HasSubstr("could not be read (not sent)"));
+  EXPECT_THAT(push.out, HasSubstr("5     end_date"));
+
+  auto replay =
+      Ctl({"feed", "push", "--agency=labour", "--kind=employment",
+           "--batch_id=LAB-1", "--as-of=2026-11-25", dir_ + "/emp.csv"});
+  EXPECT_THAT(replay.out, HasSubstr("already committed, nothing changed"));
+
+  auto rejects = Ctl({"feed", "rejects", "LAB-1"});
+  ASSERT_EQ(rejects.exit_code, 0) << rejects.err;
+  EXPECT_EQ(rejects.out,
+            "position,line,field,id_number,reason\n"
+            "3,4,id_number,420102********4514,\"check character is 4, expected "
+            "3\"\n");
+
+  auto batches =
+      Ctl({"feed", "batches", "--agency", "labour", "--format", "csv"});
+  EXPECT_THAT(
+      batches.out,
+      HasSubstr(",LAB-1,labour,employment,DELTA,2026-11-25,3,2,0,1,0,"));
+
+  auto person = Ctl({"person", "show", "420102199003074521"});
+  ASSERT_EQ(person.exit_code, 0) << person.err;
+  EXPECT_THAT(person.out,
+              HasSubstr("labour  employment  2026-11-25  current   LAB-1"));
+
+  auto wrong =
+      Ctl({"feed", "push", "--agency", "land", "--kind", "employment",
+           "--batch-id", "X", "--as-of", "2026-11-25", dir_ + "/emp.csv"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_THAT(wrong.err, HasSubstr("comes from agency labour, not land"));
+}
+
 }  // namespace
 }  // namespace dibao

@@ -118,5 +118,46 @@ TEST(ServerBinaryTest, AcknowledgedWriteSurvivesSigkill) {
   EXPECT_EQ(h.members(0).name(), "张三");
 }
 
+// A feed batch acknowledged with a receipt is there after kill -9, through
+// both commit paths (WriteBatch for small batches, SST ingestion for large).
+TEST(ServerBinaryTest, ReceiptedFeedBatchSurvivesSigkill) {
+  for (const int sst_threshold : {1000000, 0}) {
+    const std::string dir = testing::NewTempDir("server-bin");
+    testing::WriteFile(
+        dir + "/dibao.conf",
+        absl::StrCat("listen: \"127.0.0.1:0\"\ndata_dir: \"", dir,
+                     "/data\"\nfeeds { sst_threshold_records: ", sst_threshold,
+                     " }\n"));
+    testing::WriteFile(
+        dir + "/vehicles.csv",
+        "id_number,name,plate,vehicle_type,registered_date,"
+        "value_fen\n"
+        "420102199003074513,张三,鄂A12345,car,2024-05-01,8000000\n"
+        "11010519491231002X,王芳,京B00001,car,2023-01-01,50000\n");
+    const std::string ctl = testing::BinaryPath("cli/dibaoctl");
+    {
+      testing::Process p({Server(), "--config=" + dir + "/dibao.conf"});
+      ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
+      const std::string server = absl::StrCat("--server=127.0.0.1:", PortOf(p));
+      auto push = testing::Run({ctl, server, "feed", "push", "--agency",
+                                "public_security", "--kind", "vehicle",
+                                "--batch-id", "PS-V-1", "--as-of", "2026-11-25",
+                                "--snapshot", dir + "/vehicles.csv"});
+      ASSERT_EQ(push.exit_code, 0) << push.out << push.err;
+      EXPECT_THAT(push.out, HasSubstr("2 accepted"));
+      p.Signal(SIGKILL);  // right after the receipt
+      p.Wait();
+    }
+    testing::Process p({Server(), "--config=" + dir + "/dibao.conf"});
+    ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
+    const std::string server = absl::StrCat("--server=127.0.0.1:", PortOf(p));
+    auto batches = testing::Run({ctl, server, "feed", "batches"});
+    EXPECT_THAT(batches.out, HasSubstr("PS-V-1")) << sst_threshold;
+    auto person =
+        testing::Run({ctl, server, "person", "show", "420102199003074513"});
+    EXPECT_THAT(person.out, HasSubstr("鄂A12345")) << sst_threshold;
+  }
+}
+
 }  // namespace
 }  // namespace dibao

@@ -1,0 +1,275 @@
+// dibaoctl feed ... and person show: pushing agency files, reading receipts,
+// rejections and everything known about one person.
+#include <unistd.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "cli/commands.h"
+#include "cli/table.h"
+#include "dibao/v1/feeds.grpc.pb.h"
+#include "matcher/cells.h"
+#include "matcher/clock.h"
+#include "matcher/dates.h"
+#include "matcher/feed_format.h"
+#include "matcher/feed_kinds.h"
+
+namespace dibao::cli {
+namespace {
+
+constexpr int kChunkRecords = 1000;
+constexpr int64_t kProgressEvery = 100'000;
+
+std::unique_ptr<v1::FeedService::Stub> NewStub(const CliOptions& options) {
+  return v1::FeedService::NewStub(Connect(options));
+}
+
+std::string Masked(const v1::RecordRejection& r) {
+  return r.id_number_masked();
+}
+
+void PrintReceipt(const v1::Receipt& r, std::ostream& out) {
+  const v1::BatchHeader& h = r.header();
+  const FeedKindSpec* spec = FindFeedKind(h.kind());
+  out << "batch " << h.batch_id() << " (" << AgencyName(h.agency()) << " "
+      << (spec ? spec->name : "?") << ", "
+      << (h.mode() == v1::BATCH_MODE_SNAPSHOT ? "SNAPSHOT" : "DELTA")
+      << ", as of " << FormatDate(h.as_of()) << ")"
+      << (r.replayed() ? ": already committed, nothing changed" : ": committed")
+      << "\n"
+      << "  records " << h.record_count() << ": " << r.accepted()
+      << " accepted, " << r.unchanged() << " unchanged, " << r.rejected()
+      << " rejected, " << r.retired() << " retired\n"
+      << "  marked for matching: " << r.persons_marked() << " persons, "
+      << r.households_marked() << " beneficiary households\n"
+      << "  batch #" << r.batch_seq() << ", digest " << r.digest() << "\n";
+  if (r.rejections_size() == 0) return;
+  Table t({"position", "line", "field", "id_number", "reason"});
+  for (const auto& x : r.rejections()) {
+    t.AddRow({absl::StrCat(x.position()), absl::StrCat(x.source_line()),
+              x.field(), Masked(x), x.reason()});
+  }
+  out << "  rejected records";
+  if (r.rejected() > r.rejections_size()) {
+    out << " (first " << r.rejections_size() << "; dibaoctl feed rejects "
+        << h.batch_id() << " lists all)";
+  }
+  out << ":\n";
+  t.Print(OutputFormat::kTable, out);
+}
+
+}  // namespace
+
+int FeedPush(const Env& env) {
+  const CliOptions& o = env.options;
+  // --as_of (the registry's spelling) is accepted for the day too.
+  const std::string as_of_text = o.as_of_date.empty() ? o.as_of : o.as_of_date;
+  if (env.args.size() != 1 || o.agency.empty() || o.kind.empty() ||
+      o.batch_id.empty() || as_of_text.empty()) {
+    env.err << "usage: dibaoctl feed push --agency AGENCY --kind KIND "
+               "--batch-id ID --as-of YYYY-MM-DD [--snapshot] FILE\n";
+    return kExitUsage;
+  }
+  const std::string& path = env.args[0];
+  auto spec = FindFeedKind(o.agency, o.kind);
+  if (!spec.ok()) return Fail(env.err, spec.status());
+  auto as_of = ParseDate(as_of_text);
+  if (!as_of.ok()) return Fail(env.err, as_of.status());
+  auto format = ChooseFileFormat(path, o.input_format);
+  if (!format.ok()) return Fail(env.err, format.status());
+
+  // The header announces the record count, so the file is read twice: once
+  // to count what parses, once to stream it. Lines that do not parse are
+  // reported here and not sent.
+  int64_t count = 0;
+  std::vector<RowError> unreadable;
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Fail(env.err, absl::NotFoundError("cannot read " + path));
+    absl::Status s = ReadFeedRecords(
+        in, *format, **spec, [&](int64_t, v1::FeedRecord) { ++count; },
+        [&](RowError e) { unreadable.push_back(std::move(e)); });
+    if (!s.ok()) {
+      return Fail(
+          env.err,
+          absl::Status(s.code(), path + ": " + std::string(s.message())));
+    }
+  }
+
+  v1::UploadRequest request;
+  v1::BatchHeader* h = request.mutable_header();
+  h->set_agency((*spec)->agency);
+  h->set_kind((*spec)->kind);
+  h->set_batch_id(o.batch_id);
+  *h->mutable_as_of() = ToProto(*as_of);
+  h->set_mode(o.snapshot ? v1::BATCH_MODE_SNAPSHOT : v1::BATCH_MODE_DELTA);
+  h->set_record_count(count);
+  h->set_source(path.substr(path.rfind('/') + 1));
+
+  auto stub = NewStub(o);
+  auto context = NewContext(o, /*streaming=*/true);
+  v1::Receipt receipt;
+  auto writer = stub->Upload(context.get(), &receipt);
+  bool ok = writer->Write(request);
+  request.Clear();
+  const bool progress = count >= kProgressEvery && isatty(STDERR_FILENO);
+  int64_t sent = 0;
+  const absl::Time start = absl::Now();
+  std::ifstream in(path, std::ios::binary);
+  absl::Status s = ReadFeedRecords(
+      in, *format, **spec,
+      [&](int64_t, v1::FeedRecord record) {
+        if (!ok) return;
+        *request.mutable_records()->add_records() = std::move(record);
+        if (request.records().records_size() == kChunkRecords) {
+          ok = writer->Write(request);
+          request.Clear();
+        }
+        if (++sent % kProgressEvery == 0 && progress) {
+          env.err << absl::StrFormat(
+              "\r  sent %d of %d records (%.0f records/s)", sent, count,
+              sent /
+                  std::max(1e-3, absl::ToDoubleSeconds(absl::Now() - start)));
+        }
+      },
+      [](RowError) {});
+  if (ok && request.records().records_size() > 0) ok = writer->Write(request);
+  if (progress) env.err << "\n";
+  if (ok) writer->WritesDone();
+  grpc::Status finished = writer->Finish();
+  if (!s.ok()) return Fail(env.err, s);
+  if (!finished.ok()) return Fail(env.err, FromGrpc(finished));
+
+  PrintReceipt(receipt, env.out);
+  if (!unreadable.empty()) {
+    env.out << "  lines of " << path << " that could not be read (not sent):\n";
+    Table t({"line", "field", "reason"});
+    for (const auto& e : unreadable) {
+      t.AddRow({absl::StrCat(e.line), e.field, e.reason});
+    }
+    t.Print(OutputFormat::kTable, env.out);
+  }
+  return receipt.rejected() > 0 || !unreadable.empty() ? kExitPartial : kExitOk;
+}
+
+int FeedBatches(const Env& env) {
+  auto format = ParseOutputFormat(env.options.format);
+  if (!format.ok()) return Fail(env.err, format.status());
+  v1::ListBatchesRequest request;
+  if (!env.options.agency.empty()) {
+    auto agency = ParseAgency(env.options.agency);
+    if (!agency.ok()) return Fail(env.err, agency.status());
+    request.set_agency(*agency);
+  }
+  request.set_limit(env.options.limit);
+  auto stub = NewStub(env.options);
+  auto context = NewContext(env.options);
+  v1::ListBatchesResponse response;
+  grpc::Status s = stub->ListBatches(context.get(), request, &response);
+  if (!s.ok()) return Fail(env.err, FromGrpc(s));
+  if (*format == OutputFormat::kJsonl) {
+    for (const auto& r : response.receipts()) env.out << ToJsonLine(r) << "\n";
+    return kExitOk;
+  }
+  Table t({"batch_seq", "batch_id", "agency", "kind", "mode", "as_of",
+           "records", "accepted", "unchanged", "rejected", "retired",
+           "committed_at", "committed_by"});
+  for (const auto& r : response.receipts()) {
+    const auto& h = r.header();
+    const FeedKindSpec* spec = FindFeedKind(h.kind());
+    t.AddRow({absl::StrCat(r.batch_seq()), h.batch_id(), AgencyName(h.agency()),
+              spec ? spec->name : "?",
+              h.mode() == v1::BATCH_MODE_SNAPSHOT ? "SNAPSHOT" : "DELTA",
+              FormatDate(h.as_of()), absl::StrCat(h.record_count()),
+              absl::StrCat(r.accepted()), absl::StrCat(r.unchanged()),
+              absl::StrCat(r.rejected()), absl::StrCat(r.retired()),
+              absl::FormatTime("%Y-%m-%d %H:%M:%S", FromProto(r.committed_at()),
+                               BureauTimeZone()),
+              r.committed_by()});
+  }
+  t.Print(*format, env.out);
+  return kExitOk;
+}
+
+int FeedRejects(const Env& env) {
+  if (env.args.size() != 1) {
+    env.err << "usage: dibaoctl feed rejects BATCH_ID [--format csv|table]\n";
+    return kExitUsage;
+  }
+  // CSV by default: this is the file that goes back to the agency.
+  auto format =
+      ParseOutputFormat(env.options.format_given ? env.options.format : "csv");
+  if (!format.ok()) return Fail(env.err, format.status());
+  v1::GetRejectionsRequest request;
+  request.set_batch_id(env.args[0]);
+  auto stub = NewStub(env.options);
+  auto context = NewContext(env.options, /*streaming=*/true);
+  auto reader = stub->GetRejections(context.get(), request);
+  Table t({"position", "line", "field", "id_number", "reason"});
+  v1::RecordRejection r;
+  while (reader->Read(&r)) {
+    if (*format == OutputFormat::kJsonl) {
+      env.out << ToJsonLine(r) << "\n";
+      continue;
+    }
+    t.AddRow({absl::StrCat(r.position()), absl::StrCat(r.source_line()),
+              r.field(), Masked(r), r.reason()});
+  }
+  grpc::Status s = reader->Finish();
+  if (!s.ok()) return Fail(env.err, FromGrpc(s));
+  if (*format != OutputFormat::kJsonl) t.Print(*format, env.out);
+  return kExitOk;
+}
+
+int PersonShow(const Env& env) {
+  if (env.args.size() != 1) {
+    env.err << "usage: dibaoctl person show ID_NUMBER\n";
+    return kExitUsage;
+  }
+  auto format = ParseOutputFormat(env.options.format);
+  if (!format.ok()) return Fail(env.err, format.status());
+  v1::GetPersonFactsRequest request;
+  request.set_id_number(env.args[0]);
+  auto stub = NewStub(env.options);
+  auto context = NewContext(env.options);
+  v1::PersonFacts facts;
+  grpc::Status s = stub->GetPersonFacts(context.get(), request, &facts);
+  if (!s.ok()) return Fail(env.err, FromGrpc(s));
+  if (*format == OutputFormat::kJsonl) {
+    for (const auto& f : facts.facts()) env.out << ToJsonLine(f) << "\n";
+    return kExitOk;
+  }
+  Table t({"agency", "kind", "valid_from", "valid_to", "batch", "ended_by",
+           "facts"});
+  for (const auto& f : facts.facts()) {
+    const FeedKindSpec* spec = FindFeedKind(f.kind());
+    std::string text;
+    if (spec != nullptr) {
+      // The record's own fields, as its agency's file would show them.
+      std::string header = FeedCsvHeader(*spec);
+      std::string row;
+      AppendFeedCsv(*spec, f.record(), &row);
+      // Skip id_number and name: the person is the subject of the page.
+      auto skip2 = [](const std::string& line) {
+        size_t p = line.find(',');
+        p = line.find(',', p + 1);
+        return line.substr(p + 1, line.size() - p - 2);
+      };
+      text = absl::StrCat(skip2(header), " = ", skip2(row));
+    }
+    t.AddRow({AgencyName(f.agency()), spec ? spec->name : "?",
+              FormatDate(f.valid_from()),
+              f.has_valid_to() ? FormatDate(f.valid_to()) : "current",
+              f.batch_id(), f.ended_by_batch(), text});
+  }
+  if (*format == OutputFormat::kTable) {
+    env.out << "person " << facts.id_number() << ": " << facts.facts_size()
+            << " fact versions\n";
+  }
+  t.Print(*format, env.out);
+  return kExitOk;
+}
+
+}  // namespace dibao::cli
