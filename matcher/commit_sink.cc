@@ -40,12 +40,14 @@ CommitSink::Family& CommitSink::FamilyOf(Cf cf) {
   return f;
 }
 
-void CommitSink::Write(Cf cf, absl::string_view key, const std::string* value) {
+void CommitSink::Write(Cf cf, absl::string_view key,
+                       std::optional<absl::string_view> value) {
   if (!status_.ok()) return;
   const rocksdb::Slice k(key.data(), key.size());
   if (!uses_sst()) {
     if (value) {
-      batch_.Put(store_->handle(cf), k, *value);
+      batch_.Put(store_->handle(cf), k,
+                 rocksdb::Slice(value->data(), value->size()));
     } else {
       batch_.Delete(store_->handle(cf), k);
     }
@@ -53,7 +55,7 @@ void CommitSink::Write(Cf cf, absl::string_view key, const std::string* value) {
   }
   if (!IsStreamed(cf)) {
     families_[cf].buffered[std::string(key)] =
-        value ? std::optional<std::string>(*value) : std::nullopt;
+        value ? std::optional<std::string>(std::string(*value)) : std::nullopt;
     return;
   }
   Family& f = FamilyOf(cf);
@@ -64,17 +66,18 @@ void CommitSink::Write(Cf cf, absl::string_view key, const std::string* value) {
     return;
   }
   f.last_key.assign(key.data(), key.size());
-  status_ = FromRocks(value ? f.writer->Put(k, *value) : f.writer->Delete(k),
-                      "write " + f.path);
+  status_ = FromRocks(
+      value ? f.writer->Put(k, rocksdb::Slice(value->data(), value->size()))
+            : f.writer->Delete(k),
+      "write " + f.path);
 }
 
 void CommitSink::Put(Cf cf, absl::string_view key, absl::string_view value) {
-  const std::string v(value);
-  Write(cf, key, &v);
+  Write(cf, key, value);
 }
 
 void CommitSink::Delete(Cf cf, absl::string_view key) {
-  Write(cf, key, nullptr);
+  Write(cf, key, std::nullopt);
 }
 
 absl::Status CommitSink::Commit() {

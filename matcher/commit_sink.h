@@ -52,7 +52,9 @@ class CommitSink {
   };
   Family& FamilyOf(Cf cf);
   bool IsStreamed(Cf cf) const;
-  void Write(Cf cf, absl::string_view key, const std::string* value);
+  // `value` nullopt: a delete.
+  void Write(Cf cf, absl::string_view key,
+             std::optional<absl::string_view> value);
 
   Store* store_;
   std::string scratch_dir_;

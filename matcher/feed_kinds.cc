@@ -1,5 +1,7 @@
 #include "matcher/feed_kinds.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -11,96 +13,108 @@ namespace dibao {
 using v1::Agency;
 using v1::FeedKind;
 
-const google::protobuf::FieldDescriptor* FeedKindSpec::record_field() const {
-  return v1::FeedRecord::descriptor()->FindFieldByName(name);
-}
-
-const google::protobuf::Descriptor* FeedKindSpec::record_type() const {
-  return record_field()->message_type();
+void FeedKindSpec::Resolve() {
+  record_field_ = v1::FeedRecord::descriptor()->FindFieldByName(name);
+  const auto* d = record_field_->message_type();
+  for (const auto& k : key_fields) {
+    key_descriptors_.push_back(d->FindFieldByName(k));
+  }
+  required_.assign(d->field_count(), false);
+  for (int i = 0; i < d->field_count(); ++i) {
+    const std::string& n = d->field(i)->name();
+    required_[i] =
+        std::find(required_fields.begin(), required_fields.end(), n) !=
+            required_fields.end() ||
+        std::find(key_fields.begin(), key_fields.end(), n) != key_fields.end();
+  }
 }
 
 const std::vector<FeedKindSpec>& AllFeedKinds() {
   // The natural keys are documented in feeds.proto beside each message.
-  static const auto* kinds = new std::vector<FeedKindSpec>{
-      {v1::AGENCY_LABOUR,
-       v1::FEED_KIND_EMPLOYMENT,
-       "employment",
-       {"employer_code", "start_date"},
-       {"employer_code", "start_date"},
-       {{"start_date", "end_date"}}},
-      {v1::AGENCY_LABOUR,
-       v1::FEED_KIND_UNEMPLOYMENT_BENEFIT,
-       "unemployment_benefit",
-       {"start_month"},
-       {"start_month", "end_month"},
-       {{"start_month", "end_month"}}},
-      {v1::AGENCY_LABOUR,
-       v1::FEED_KIND_PENSION,
-       "pension",
-       {"start_date"},
-       {"start_date"},
-       {}},
-      {v1::AGENCY_LABOUR,
-       v1::FEED_KIND_LAID_OFF,
-       "laid_off",
-       {"former_employer_code", "laid_off_date"},
-       {"former_employer_code", "laid_off_date"},
-       {}},
-      {v1::AGENCY_LABOUR,
-       v1::FEED_KIND_TRAINING,
-       "training",
-       {"offered_date"},
-       {"offered_date", "outcome"},
-       {}},
-      {v1::AGENCY_LAND,
-       v1::FEED_KIND_CONVERSION,
-       "conversion",
-       {"conversion_date"},
-       {"conversion_date"},
-       {}},
-      {v1::AGENCY_LAND,
-       v1::FEED_KIND_PROPERTY,
-       "property",
-       {"property_id"},
-       {"property_id", "acquired_date"},
-       {{"acquired_date", "disposed_date"}}},
-      {v1::AGENCY_UNION,
-       v1::FEED_KIND_HARDSHIP,
-       "hardship",
-       {"employer_code", "registered_date"},
-       {"employer_code", "registered_date", "status"},
-       {}},
-      {v1::AGENCY_UNION,
-       v1::FEED_KIND_ASSISTANCE,
-       "assistance",
-       {"paid_date"},
-       {"paid_date"},
-       {}},
-      {v1::AGENCY_PUBLIC_SECURITY,
-       v1::FEED_KIND_HUKOU,
-       "hukou",
-       {},
-       {"sex", "birth_date", "address_code", "status"},
-       {{"birth_date", "status_date"}}},
-      {v1::AGENCY_PUBLIC_SECURITY,
-       v1::FEED_KIND_RESIDENCE,
-       "residence",
-       {},
-       {"residence_address", "since_date"},
-       {}},
-      {v1::AGENCY_PUBLIC_SECURITY,
-       v1::FEED_KIND_VEHICLE,
-       "vehicle",
-       {"plate", "registered_date"},
-       {"plate", "registered_date"},
-       {{"registered_date", "deregistered_date"}}},
-      {v1::AGENCY_JUSTICE,
-       v1::FEED_KIND_CUSTODY,
-       "custody",
-       {"event", "event_date"},
-       {"event", "event_date"},
-       {}},
-  };
+  static const auto* kinds = [] {
+    auto* table = new std::vector<FeedKindSpec>{
+        {v1::AGENCY_LABOUR,
+         v1::FEED_KIND_EMPLOYMENT,
+         "employment",
+         {"employer_code", "start_date"},
+         {"employer_code", "start_date"},
+         {{"start_date", "end_date"}}},
+        {v1::AGENCY_LABOUR,
+         v1::FEED_KIND_UNEMPLOYMENT_BENEFIT,
+         "unemployment_benefit",
+         {"start_month"},
+         {"start_month", "end_month"},
+         {{"start_month", "end_month"}}},
+        {v1::AGENCY_LABOUR,
+         v1::FEED_KIND_PENSION,
+         "pension",
+         {"start_date"},
+         {"start_date"},
+         {}},
+        {v1::AGENCY_LABOUR,
+         v1::FEED_KIND_LAID_OFF,
+         "laid_off",
+         {"former_employer_code", "laid_off_date"},
+         {"former_employer_code", "laid_off_date"},
+         {}},
+        {v1::AGENCY_LABOUR,
+         v1::FEED_KIND_TRAINING,
+         "training",
+         {"offered_date"},
+         {"offered_date", "outcome"},
+         {}},
+        {v1::AGENCY_LAND,
+         v1::FEED_KIND_CONVERSION,
+         "conversion",
+         {"conversion_date"},
+         {"conversion_date"},
+         {}},
+        {v1::AGENCY_LAND,
+         v1::FEED_KIND_PROPERTY,
+         "property",
+         {"property_id"},
+         {"property_id", "acquired_date"},
+         {{"acquired_date", "disposed_date"}}},
+        {v1::AGENCY_UNION,
+         v1::FEED_KIND_HARDSHIP,
+         "hardship",
+         {"employer_code", "registered_date"},
+         {"employer_code", "registered_date", "status"},
+         {}},
+        {v1::AGENCY_UNION,
+         v1::FEED_KIND_ASSISTANCE,
+         "assistance",
+         {"paid_date"},
+         {"paid_date"},
+         {}},
+        {v1::AGENCY_PUBLIC_SECURITY,
+         v1::FEED_KIND_HUKOU,
+         "hukou",
+         {},
+         {"sex", "birth_date", "address_code", "status"},
+         {{"birth_date", "status_date"}}},
+        {v1::AGENCY_PUBLIC_SECURITY,
+         v1::FEED_KIND_RESIDENCE,
+         "residence",
+         {},
+         {"residence_address", "since_date"},
+         {}},
+        {v1::AGENCY_PUBLIC_SECURITY,
+         v1::FEED_KIND_VEHICLE,
+         "vehicle",
+         {"plate", "registered_date"},
+         {"plate", "registered_date"},
+         {{"registered_date", "deregistered_date"}}},
+        {v1::AGENCY_JUSTICE,
+         v1::FEED_KIND_CUSTODY,
+         "custody",
+         {"event", "event_date"},
+         {"event", "event_date"},
+         {}},
+    };
+    for (FeedKindSpec& spec : *table) spec.Resolve();
+    return table;
+  }();
   return *kinds;
 }
 

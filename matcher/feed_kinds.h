@@ -30,9 +30,27 @@ struct FeedKindSpec {
   std::vector<std::pair<std::string, std::string>> ordered_dates;
 
   // The sub-message type of this kind, e.g. EmploymentRecord.
-  const google::protobuf::Descriptor* record_type() const;
+  const google::protobuf::Descriptor* record_type() const {
+    return record_field_->message_type();
+  }
   // The FeedRecord oneof field of this kind.
-  const google::protobuf::FieldDescriptor* record_field() const;
+  const google::protobuf::FieldDescriptor* record_field() const {
+    return record_field_;
+  }
+  // key_fields as descriptors, in order.
+  const std::vector<const google::protobuf::FieldDescriptor*>& key_descriptors()
+      const {
+    return key_descriptors_;
+  }
+  // Whether the record_type() field with this index is required.
+  bool IsRequired(int field_index) const { return required_[field_index]; }
+
+  // Filled in once by AllFeedKinds() (these are on the path of every
+  // record); never set them elsewhere.
+  void Resolve();
+  const google::protobuf::FieldDescriptor* record_field_ = nullptr;
+  std::vector<const google::protobuf::FieldDescriptor*> key_descriptors_{};
+  std::vector<bool> required_{};
 };
 
 const std::vector<FeedKindSpec>& AllFeedKinds();

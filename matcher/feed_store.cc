@@ -33,13 +33,40 @@ bool SameBatch(const v1::BatchHeader& a, const v1::BatchHeader& b) {
          a.as_of().SerializeAsString() == b.as_of().SerializeAsString();
 }
 
-// What identifies a fact's content: the normalised record without where it
-// came from in a file or how its ID was spelled.
-std::string Fingerprint(const v1::FeedRecord& record) {
-  v1::FeedRecord canonical = record;
-  canonical.clear_source_line();
-  canonical.clear_id_number_original();
-  return Sha256::Of(canonical.SerializeAsString()).substr(0, kFingerprintBytes);
+void AppendVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// A length-delimited protobuf field: appending serialized fields to a
+// serialized message is the same as setting them (the wire format merges),
+// which lets the commit build stored versions without parsing records.
+void AppendBytesField(int field_number, absl::string_view bytes,
+                      std::string* out) {
+  AppendVarint(static_cast<uint64_t>(field_number) << 3 | 2, out);
+  AppendVarint(bytes.size(), out);
+  out->append(bytes.data(), bytes.size());
+}
+
+// A staged record: [16-byte fingerprint][serialized record]. The
+// fingerprint identifies the fact's content: the normalised record without
+// its file line or the spelling its ID arrived in (so a re-sent fact with a
+// reformatted ID is unchanged), while the stored bytes keep that spelling.
+std::string StagedValue(v1::FeedRecord& record) {
+  std::string original = std::move(*record.mutable_id_number_original());
+  record.clear_id_number_original();
+  record.clear_source_line();
+  std::string canonical = record.SerializeAsString();
+  std::string value = Sha256::Of(canonical).substr(0, kFingerprintBytes);
+  value += canonical;
+  if (!original.empty()) {
+    AppendBytesField(v1::FeedRecord::kIdNumberOriginalFieldNumber, original,
+                     &value);
+  }
+  return value;
 }
 
 // Sort key of a staged record: person, natural key (both length-prefixed,
@@ -124,10 +151,10 @@ absl::Status FeedUpload::Add(v1::FeedRecord record) {
     }
     return absl::OkStatus();
   }
-  return s.records->Add(
+  const std::string key =
       StagingKey(record.id_number(), keys::NaturalKey(*s.spec, record),
-                 static_cast<uint64_t>(position)),
-      record.SerializeAsString());
+                 static_cast<uint64_t>(position));
+  return s.records->Add(key, StagedValue(record));
 }
 
 absl::StatusOr<v1::Receipt> FeedUpload::Commit() {
@@ -280,15 +307,34 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
   Store::Snapshot snap(*store_);
   std::string last_marked;
   std::set<std::string> households;
+  // Member-index keys ('M' + ID) sort like the IDs the merge walks.
+  auto members = store_->NewIterator(Cf::kMemberIndex, snap.get());
+  members->Seek(keys::MemberKey(""));
+  constexpr int kMaxMemberSteps = 16;
   auto mark_dirty = [&](absl::string_view id) -> absl::Status {
     if (id == last_marked) return absl::OkStatus();
     last_marked.assign(id.data(), id.size());
     sink.Put(Cf::kDirtyPersons, keys::DirtyPersonKey(id), seq_value);
     receipt.set_persons_marked(receipt.persons_marked() + 1);
-    ASSIGN_OR_RETURN(
-        std::optional<std::string> household,
-        store_->Get(Cf::kMemberIndex, keys::MemberKey(id), snap.get()));
-    if (household) households.insert(*household);
+    // People arrive in ID order, the member index is in ID order: walk it
+    // alongside instead of a point lookup per person (most people are not
+    // beneficiaries, and once the index is passed there is nothing to do).
+    const std::string member_key = keys::MemberKey(id);
+    int steps = 0;
+    while (members->Valid() &&
+           absl::string_view(members->key().data(), members->key().size()) <
+               member_key) {
+      if (++steps > kMaxMemberSteps) {
+        members->Seek(member_key);
+        break;
+      }
+      members->Next();
+    }
+    if (members->Valid() &&
+        absl::string_view(members->key().data(), members->key().size()) ==
+            member_key) {
+      households.emplace(members->value().data(), members->value().size());
+    }
     return absl::OkStatus();
   };
 
@@ -319,9 +365,22 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
   };
 
   // Stores one record (the last of its natural key in the batch).
-  auto apply = [&](const v1::FeedRecord& record, absl::string_view id,
+  // The stored version is [record bytes as field 1] + this suffix.
+  std::string version_suffix;
+  {
+    v1::FactVersion v;
+    v.set_batch_seq(static_cast<int64_t>(seq));
+    v.set_batch_id(h.batch_id());
+    *v.mutable_as_of() = h.as_of();
+    version_suffix = v.SerializeAsString();
+  }
+  std::string version_bytes;
+  std::string index_key;
+  auto apply = [&](absl::string_view staged, absl::string_view id,
                    absl::string_view natural_key) -> absl::Status {
-    const std::string index_key = keys::FactIndexKey(kind, id, natural_key);
+    const absl::string_view fingerprint = staged.substr(0, kFingerprintBytes);
+    const absl::string_view record_bytes = staged.substr(kFingerprintBytes);
+    index_key = keys::FactIndexKey(kind, id, natural_key);
     std::optional<keys::FactIndexValue> current;
     if (snapshot) {
       while (index_valid() &&
@@ -346,42 +405,39 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
         ASSIGN_OR_RETURN(current, keys::DecodeFactIndexValue(*value));
       }
     }
-    const std::string fingerprint = Fingerprint(record);
     if (current && current->fingerprint == fingerprint) {
       receipt.set_unchanged(receipt.unchanged() + 1);
       return absl::OkStatus();
     }
-    *version.mutable_record() = record;
-    version.mutable_record()->clear_source_line();
-    version.set_retired(false);
+    version_bytes.clear();
+    AppendBytesField(v1::FactVersion::kRecordFieldNumber, record_bytes,
+                     &version_bytes);
+    version_bytes += version_suffix;
     sink.Put(Cf::kFacts, keys::FactKey(id, kind, natural_key, seq),
-             version.SerializeAsString());
+             version_bytes);
     sink.Put(Cf::kFactIndex, index_key,
-             keys::EncodeFactIndexValue({seq, fingerprint}));
+             keys::EncodeFactIndexValue({seq, std::string(fingerprint)}));
     receipt.set_accepted(receipt.accepted() + 1);
     return mark_dirty(id);
   };
 
   // Walk the sorted records; of several with one natural key the last wins
   // and the earlier ones count as unchanged (superseded).
-  v1::FeedRecord pending;
-  std::string pending_id, pending_key;
+  std::string pending, pending_id, pending_key;
   bool have_pending = false;
   for (; records->Valid(); records->Next()) {
     absl::string_view key = records->key();
     absl::string_view id, natural_key;
-    if (!keys::GetString(&key, &id) || !keys::GetString(&key, &natural_key)) {
-      return absl::InternalError("malformed staging key");
+    if (!keys::GetString(&key, &id) || !keys::GetString(&key, &natural_key) ||
+        records->value().size() < kFingerprintBytes) {
+      return absl::InternalError("malformed staged record");
     }
     if (have_pending && id == pending_id && natural_key == pending_key) {
       receipt.set_unchanged(receipt.unchanged() + 1);
     } else if (have_pending) {
       RETURN_IF_ERROR(apply(pending, pending_id, pending_key));
     }
-    if (!pending.ParseFromArray(records->value().data(),
-                                static_cast<int>(records->value().size()))) {
-      return absl::InternalError("unreadable staged record");
-    }
+    pending.assign(records->value().data(), records->value().size());
     pending_id.assign(id.data(), id.size());
     pending_key.assign(natural_key.data(), natural_key.size());
     have_pending = true;

@@ -21,10 +21,6 @@ constexpr size_t kMaxName = 100;
 const absl::CivilDay kEarliest(1900, 1, 1);
 const absl::CivilDay kLatest(2100, 12, 31);
 
-bool Contains(const std::vector<std::string>& names, const std::string& n) {
-  return std::find(names.begin(), names.end(), n) != names.end();
-}
-
 bool HasControl(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](char c) {
     return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
@@ -60,8 +56,7 @@ class Checker {
   void Field(const Message& record, const FieldDescriptor* f) {
     const Reflection* r = record.GetReflection();
     const std::string& name = f->name();
-    const bool required = Contains(spec_.required_fields, name) ||
-                          Contains(spec_.key_fields, name);
+    const bool required = spec_.IsRequired(f->index());
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING: {
         std::string scratch;

@@ -262,10 +262,8 @@ std::string NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record) {
   const auto& sub =
       record.GetReflection()->GetMessage(record, spec.record_field());
   const auto* r = sub.GetReflection();
-  const auto* d = sub.GetDescriptor();
   std::string out;
-  for (const std::string& name : spec.key_fields) {
-    const FieldDescriptor* f = d->FindFieldByName(name);
+  for (const FieldDescriptor* f : spec.key_descriptors()) {
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING: {
         std::string scratch;

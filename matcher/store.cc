@@ -123,6 +123,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   }
   store->db_.reset(raw);
   store->sst_options_ = rocksdb::Options(db_options, cf_options);
+  // Ingested files are rewritten (and compressed) by compaction anyway;
+  // compressing them on the way in only slows the commit that waits.
+  store->sst_options_.compression = rocksdb::kNoCompression;
   if (absl::Status v = store->CheckSchemaVersion(); !v.ok()) return v;
   return store;
 }

@@ -1,6 +1,7 @@
 #include "services/feed_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "matcher/feed_kinds.h"
 #include "matcher/resident_id.h"
 #include "services/grpc_status.h"
@@ -31,6 +32,7 @@ grpc::Status FeedServiceImpl::Upload(
   if (!upload.ok()) return ToGrpcStatus(upload.status());
 
   const absl::Time deadline = clock_->Now() + max_upload_;
+  const absl::Time started = absl::Now();
   int64_t messages = 1;
   while (reader->Read(&request)) {
     ++messages;
@@ -57,6 +59,7 @@ grpc::Status FeedServiceImpl::Upload(
     return grpc::Status(grpc::StatusCode::CANCELLED,
                         "the upload was cancelled; nothing was stored");
   }
+  const absl::Time streamed = absl::Now();
   auto committed = (*upload)->Commit();
   if (!committed.ok()) return ToGrpcStatus(committed.status());
   *receipt = *std::move(committed);
@@ -65,7 +68,9 @@ grpc::Status FeedServiceImpl::Upload(
       FindFeedKind(header.kind())->name, ") ",
       receipt->replayed() ? "replayed: " : "committed: ", receipt->accepted(),
       " accepted, ", receipt->unchanged(), " unchanged, ", receipt->rejected(),
-      " rejected, ", receipt->retired(), " retired");
+      " rejected, ", receipt->retired(), " retired; streamed in ",
+      absl::FormatDuration(streamed - started), ", committed in ",
+      absl::FormatDuration(absl::Now() - streamed));
   return grpc::Status::OK;
 }
 
