@@ -53,7 +53,8 @@ def main():
                 "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")
             # ServerReflectionRequest.list_services (field 7).
             listing = b"".join(reflect(iter([string_field(7, "")]), timeout=10))
-            for name in (b"dibao.v1.RegistryService", b"grpc.health.v1.Health"):
+            for name in (b"dibao.v1.RegistryService", b"dibao.v1.FeedService",
+                         b"grpc.health.v1.Health"):
                 assert name in listing, "reflection does not list %r" % name
             # file_containing_symbol (field 4) gives the schema itself.
             schema = b"".join(reflect(

@@ -64,6 +64,15 @@ TEST(ServerBinaryTest, BadConfigNamesLineAndColumn) {
   EXPECT_THAT(r.err, HasSubstr("colour"));
 }
 
+TEST(ServerConfigTest, SampleConfigInDeployParses) {
+  auto config = LoadServerConfig(DIBAO_SOURCE_DIR "/deploy/dibao-server.conf");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const ServerOptions o = FromConfig(*config);
+  EXPECT_EQ(o.listen, "127.0.0.1:50051");
+  EXPECT_TRUE(o.store.sync_writes);
+  EXPECT_EQ(o.feeds.max_records_per_batch, 100'000'000);
+}
+
 TEST(ServerBinaryTest, ConfigFileIsUsed) {
   const std::string dir = testing::NewTempDir("server-bin");
   testing::WriteFile(dir + "/dibao.conf",

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# deploy/nightly.sh against a real dibao-server: files are pushed, moved to
+# done/ with receipts or failed/ with errors, a second run changes nothing,
+# and the missing matching cycle makes the job fail loudly.
+set -uo pipefail
+src=$1 bin=$2
+work=$(mktemp -d)
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$bin/services/dibao-server" --listen=127.0.0.1:0 --data_dir="$work/data" 2>"$work/log" &
+server=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/log" && break; sleep 0.1; done
+port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/log")
+[ -n "$port" ] || fail "server did not start"
+
+drop=$work/drop
+mkdir -p "$drop/labour/employment/2026-11-25" "$drop/public_security/hukou/2026-11-25"
+printf 'id_number,name,employer_code,start_date,monthly_wage_fen\n420102199003074513,张三,E1,2026-03-01,350000\n' \
+  > "$drop/labour/employment/2026-11-25/LAB-1.csv"
+printf 'id_number,name,sex,birth_date,address_code,status\n420102199003074513,张三,M,1990-03-07,420102,NORMAL\n' \
+  > "$drop/public_security/hukou/2026-11-25/PS-1.snapshot.csv"
+printf 'id_number,name,colour\n' > "$drop/public_security/hukou/2026-11-25/BAD.csv"
+
+export DIBAO_DROP=$drop DIBAO_SERVER=127.0.0.1:$port DIBAO_CTL=$bin/cli/dibaoctl
+out=$("$src/deploy/nightly.sh" 2>&1); status=$?
+echo "$out"
+[ $status != 0 ] || fail "the job must fail while the matching cycle is missing"
+grep -q "matching cycle" <<<"$out" || fail "no loud cycle error"
+grep -q "2 file(s) pushed, 1 failed" <<<"$out" || fail "wrong counts"
+[ -f "$drop/done/labour/employment/2026-11-25/LAB-1.csv.receipt.txt" ] || fail "no receipt"
+grep -q "SNAPSHOT" "$drop/done/public_security/hukou/2026-11-25/PS-1.snapshot.csv.receipt.txt" || fail "not a snapshot"
+grep -q "unknown column 'colour'" "$drop/failed/public_security/hukou/2026-11-25/BAD.csv.error.txt" || fail "no error file"
+
+# Pushing the same file again (a crash before the move) changes nothing.
+cp "$drop/done/labour/employment/2026-11-25/LAB-1.csv" "$drop/labour/employment/2026-11-25/"
+out=$("$src/deploy/nightly.sh" 2>&1)
+grep -q "1 file(s) pushed, 0 failed" <<<"$out" || fail "replay: $out"
+"$bin/cli/dibaoctl" --server=127.0.0.1:$port feed batches --format=csv | grep -c "LAB-1" | grep -q "^1$" \
+  || fail "replay created a second batch"
+echo "nightly script: OK"
