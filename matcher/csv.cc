@@ -1,6 +1,10 @@
 #include "matcher/csv.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace dibao {
 namespace {
@@ -137,6 +141,45 @@ CsvReader::Result CsvReader::Next() {
     begin = end;
   }
   return Result::kRecord;
+}
+
+absl::StatusOr<std::vector<int>> ReadCsvHeader(
+    CsvReader& reader, const std::vector<std::string>& known,
+    const std::vector<bool>& required, absl::string_view what) {
+  const CsvReader::Result r = reader.Next();
+  if (r == CsvReader::Result::kEnd) {
+    return absl::InvalidArgumentError("the file is empty (no header row)");
+  }
+  if (r == CsvReader::Result::kError) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", reader.line(), ": ", reader.error()));
+  }
+  std::vector<int> positions;
+  std::vector<bool> seen(known.size(), false);
+  for (absl::string_view raw : reader.fields()) {
+    const std::string name =
+        absl::AsciiStrToLower(absl::StripAsciiWhitespace(raw));
+    const auto it = std::find(known.begin(), known.end(), name);
+    if (it == known.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line 1: unknown column '", raw, "'", what,
+                       " (known: ", absl::StrJoin(known, ", "), ")"));
+    }
+    const int index = static_cast<int>(it - known.begin());
+    if (seen[index]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line 1: column '", name, "' appears twice"));
+    }
+    seen[index] = true;
+    positions.push_back(index);
+  }
+  for (size_t i = 0; i < known.size(); ++i) {
+    if (required[i] && !seen[i]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line 1: missing required column '", known[i], "'"));
+    }
+  }
+  return positions;
 }
 
 void AppendCsvCell(absl::string_view cell, std::string* out) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace dibao {
@@ -58,6 +59,16 @@ class CsvReader {
   std::vector<absl::string_view> fields_;
   std::string error_;
 };
+
+// Reads the header row of a file whose columns are named in `known`
+// (matched case-insensitively, surrounding spaces ignored) and returns, for
+// each position, the index of its name in `known`. INVALID_ARGUMENT, naming
+// line 1, for an empty file, an unreadable header, an unknown or repeated
+// column, or a missing column whose `required` flag is set. `what` ends the
+// unknown-column message, e.g. " for vehicle records".
+absl::StatusOr<std::vector<int>> ReadCsvHeader(
+    CsvReader& reader, const std::vector<std::string>& known,
+    const std::vector<bool>& required, absl::string_view what);
 
 // Appends `cell` to `out`, quoted when it holds a comma, quote, line break or
 // leading/trailing space.

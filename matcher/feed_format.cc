@@ -167,42 +167,18 @@ absl::Status ReadCsv(std::istream& in, const FeedKindSpec& spec,
                      const FeedRecordSink& ok, const ErrorSink& bad) {
   const std::vector<Column> columns = ColumnsOf(spec);
   CsvReader reader(in);
-  CsvReader::Result r = reader.Next();
-  if (r == CsvReader::Result::kEnd) {
-    return absl::InvalidArgumentError("the file is empty (no header row)");
+  std::vector<std::string> names;
+  std::vector<bool> required;
+  for (const Column& c : columns) {
+    names.push_back(c.name);
+    required.push_back(!c.in_record);  // id_number and name
   }
-  if (r == CsvReader::Result::kError) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("line ", reader.line(), ": ", reader.error()));
-  }
+  auto positions = ReadCsvHeader(reader, names, required,
+                                 absl::StrCat(" for ", spec.name, " records"));
+  if (!positions.ok()) return positions.status();
   std::vector<const Column*> by_position;
-  std::map<std::string, int> seen;
-  for (absl::string_view raw : reader.fields()) {
-    const std::string name =
-        absl::AsciiStrToLower(absl::StripAsciiWhitespace(raw));
-    const Column* found = nullptr;
-    for (const Column& c : columns) {
-      if (c.name == name) found = &c;
-    }
-    if (found == nullptr) {
-      std::vector<std::string> known;
-      for (const Column& c : columns) known.push_back(c.name);
-      return absl::InvalidArgumentError(
-          absl::StrCat("line 1: unknown column '", raw, "' for ", spec.name,
-                       " records (known: ", absl::StrJoin(known, ", "), ")"));
-    }
-    if (!seen.emplace(name, static_cast<int>(by_position.size())).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line 1: column '", name, "' appears twice"));
-    }
-    by_position.push_back(found);
-  }
-  for (const char* needed : {"id_number", "name"}) {
-    if (seen.count(needed) == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line 1: missing required column '", needed, "'"));
-    }
-  }
+  for (int index : *positions) by_position.push_back(&columns[index]);
+  CsvReader::Result r;
 
   RecordBuilder builder(spec);
   v1::FeedRecord record;

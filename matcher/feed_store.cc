@@ -277,15 +277,7 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
   }
 
   const std::string seq_key = keys::MetaKey(kBatchSeqName);
-  uint64_t seq = 0;
-  ASSIGN_OR_RETURN(std::optional<std::string> seq_bytes,
-                   store_->Get(Cf::kMeta, seq_key));
-  if (seq_bytes) {
-    absl::string_view in = *seq_bytes;
-    if (!keys::GetFixed64(&in, &seq)) {
-      return absl::DataLossError("unreadable feed batch sequence");
-    }
-  }
+  ASSIGN_OR_RETURN(uint64_t seq, store_->GetCounter(kBatchSeqName));
   ++seq;
   std::string seq_value;
   keys::PutFixed64(&seq_value, seq);

@@ -178,15 +178,7 @@ absl::StatusOr<UpsertResult> Registry::Upsert(
   h.set_updated_by(context.actor);
 
   const std::string seq_key = keys::MetaKey(kChangeSeqName);
-  uint64_t seq = 0;
-  ASSIGN_OR_RETURN(std::optional<std::string> seq_bytes,
-                   store_->Get(Cf::kMeta, seq_key));
-  if (seq_bytes) {
-    absl::string_view in = *seq_bytes;
-    if (!keys::GetFixed64(&in, &seq)) {
-      return absl::DataLossError("unreadable registry change sequence");
-    }
-  }
+  ASSIGN_OR_RETURN(uint64_t seq, store_->GetCounter(kChangeSeqName));
   ++seq;
 
   v1::HouseholdChange change;

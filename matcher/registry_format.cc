@@ -178,45 +178,23 @@ absl::Status ReadCsv(std::istream& in, const std::vector<Column<Msg>>& columns,
                      const std::function<void(int64_t, Msg)>& ok,
                      const ErrorSink& bad) {
   CsvReader reader(in);
-  CsvReader::Result r = reader.Next();
-  if (r == CsvReader::Result::kEnd) {
-    return absl::InvalidArgumentError("the file is empty (no header row)");
-  }
-  if (r == CsvReader::Result::kError) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("line ", reader.line(), ": ", reader.error()));
-  }
-  // Header: map each position to a column.
-  std::vector<const Column<Msg>*> by_position;
-  std::map<std::string, int> seen;
-  for (absl::string_view raw : reader.fields()) {
-    const std::string name =
-        absl::AsciiStrToLower(absl::StripAsciiWhitespace(raw));
-    const Column<Msg>* found = nullptr;
-    for (const auto& c : columns) {
-      if (name == c.name) found = &c;
-    }
-    if (found == nullptr) {
-      std::vector<std::string> known;
-      for (const auto& c : columns) known.push_back(c.name);
-      return absl::InvalidArgumentError(
-          absl::StrCat("line 1: unknown column '", raw,
-                       "' (known: ", absl::StrJoin(known, ", "), ")"));
-    }
-    if (seen.count(name) > 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line 1: column '", name, "' appears twice"));
-    }
-    seen[name] = static_cast<int>(by_position.size());
-    by_position.push_back(found);
-  }
+  std::vector<std::string> names;
+  std::vector<bool> required;
   for (const auto& c : columns) {
-    if (c.required && seen.count(c.name) == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line 1: missing required column '", c.name, "'"));
-    }
+    names.push_back(c.name);
+    required.push_back(c.required);
   }
-  const auto key_at = seen.find("household_id");
+  auto positions = ReadCsvHeader(reader, names, required, "");
+  if (!positions.ok()) return positions.status();
+  std::vector<const Column<Msg>*> by_position;
+  int key_position = -1;
+  for (int index : *positions) {
+    if (names[index] == "household_id") {
+      key_position = static_cast<int>(by_position.size());
+    }
+    by_position.push_back(&columns[index]);
+  }
+  CsvReader::Result r;
 
   for (;;) {
     r = reader.Next();
@@ -227,9 +205,8 @@ absl::Status ReadCsv(std::istream& in, const std::vector<Column<Msg>>& columns,
     }
     const auto& fields = reader.fields();
     std::string key;
-    if (key_at != seen.end() &&
-        key_at->second < static_cast<int>(fields.size())) {
-      key = std::string(absl::StripAsciiWhitespace(fields[key_at->second]));
+    if (key_position >= 0 && key_position < static_cast<int>(fields.size())) {
+      key = std::string(absl::StripAsciiWhitespace(fields[key_position]));
     }
     if (fields.size() != by_position.size()) {
       bad(RowError{reader.line(), "",

@@ -177,6 +177,18 @@ absl::StatusOr<std::optional<std::string>> Store::Get(
   return std::optional<std::string>(std::move(value));
 }
 
+absl::StatusOr<uint64_t> Store::GetCounter(absl::string_view name) const {
+  auto bytes = Get(Cf::kMeta, keys::MetaKey(name));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return uint64_t{0};
+  absl::string_view in = **bytes;
+  uint64_t value = 0;
+  if (!keys::GetFixed64(&in, &value) || !in.empty()) {
+    return absl::DataLossError(absl::StrCat("unreadable counter ", name));
+  }
+  return value;
+}
+
 std::unique_ptr<rocksdb::Iterator> Store::NewIterator(
     Cf cf, const rocksdb::Snapshot* snapshot) const {
   rocksdb::ReadOptions ro;

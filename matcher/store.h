@@ -96,6 +96,11 @@ class Store {
       Cf cf, absl::string_view key,
       const rocksdb::Snapshot* snapshot = nullptr) const;
 
+  // A named counter in the meta family (0 when never written). Callers that
+  // increment it serialise themselves and write keys::MetaKey(name) with the
+  // new value (keys::PutFixed64) in the same batch as what it counts.
+  absl::StatusOr<uint64_t> GetCounter(absl::string_view name) const;
+
   // An iterator over one column family; pass a snapshot for a consistent
   // multi-read view (see Snapshot below).
   std::unique_ptr<rocksdb::Iterator> NewIterator(
