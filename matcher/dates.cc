@@ -7,15 +7,10 @@
 namespace dibao {
 namespace {
 
-absl::StatusOr<absl::CivilDay> MakeDay(int64_t y, int64_t m, int64_t d,
-                                       absl::string_view shown) {
+bool IsRealDay(int64_t y, int64_t m, int64_t d) {
   const absl::CivilDay day(y, m, d);
-  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || day.year() != y ||
-      day.month() != m || day.day() != d) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(shown, " is not a calendar date"));
-  }
-  return day;
+  return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
+         day.year() == y && day.month() == m && day.day() == d;
 }
 
 }  // namespace
@@ -25,9 +20,13 @@ bool IsSet(const v1::Date& d) {
 }
 
 absl::StatusOr<absl::CivilDay> FromProto(const v1::Date& d) {
-  return MakeDay(
-      d.year(), d.month(), d.day(),
-      absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()));
+  // The message is built only on failure: this runs for every date of every
+  // feed record.
+  if (!IsRealDay(d.year(), d.month(), d.day())) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%04d-%02d-%02d is not a calendar date", d.year(), d.month(), d.day()));
+  }
+  return absl::CivilDay(d.year(), d.month(), d.day());
 }
 
 v1::Date ToProto(absl::CivilDay day) {
@@ -54,7 +53,11 @@ absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", text, "' is not a date in YYYY-MM-DD form"));
   }
-  return MakeDay(y, m, d, absl::StrCat("'", text, "'"));
+  if (!IsRealDay(y, m, d)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' is not a calendar date"));
+  }
+  return absl::CivilDay(y, m, d);
 }
 
 std::string FormatDate(absl::CivilDay day) {

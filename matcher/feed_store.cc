@@ -55,29 +55,32 @@ void AppendBytesField(int field_number, absl::string_view bytes,
 // fingerprint identifies the fact's content: the normalised record without
 // its file line or the spelling its ID arrived in (so a re-sent fact with a
 // reformatted ID is unchanged), while the stored bytes keep that spelling.
-std::string StagedValue(v1::FeedRecord& record) {
+// Writes into `out`, reusing `canonical` as scratch: no allocation per
+// record once the buffers have grown.
+void StagedValue(v1::FeedRecord& record, std::string* canonical,
+                 std::string* out) {
   std::string original = std::move(*record.mutable_id_number_original());
   record.clear_id_number_original();
   record.clear_source_line();
-  std::string canonical = record.SerializeAsString();
-  std::string value = Sha256::Of(canonical).substr(0, kFingerprintBytes);
-  value += canonical;
+  record.SerializeToString(canonical);
+  unsigned char digest[32];
+  Sha256::Of(*canonical, digest);
+  out->assign(reinterpret_cast<const char*>(digest), kFingerprintBytes);
+  out->append(*canonical);
   if (!original.empty()) {
     AppendBytesField(v1::FeedRecord::kIdNumberOriginalFieldNumber, original,
-                     &value);
+                     out);
   }
-  return value;
 }
 
 // Sort key of a staged record: person, natural key (both length-prefixed,
 // the order of fact and index keys), then position for stable duplicates.
-std::string StagingKey(absl::string_view id, absl::string_view natural_key,
-                       uint64_t position) {
-  std::string k;
-  keys::PutString(&k, id);
-  keys::PutString(&k, natural_key);
-  keys::PutFixed64(&k, position);
-  return k;
+void StagingKey(absl::string_view id, absl::string_view natural_key,
+                uint64_t position, std::string* out) {
+  out->clear();
+  keys::PutString(out, id);
+  keys::PutString(out, natural_key);
+  keys::PutFixed64(out, position);
 }
 
 }  // namespace
@@ -94,6 +97,8 @@ struct FeedUpload::State {
   Sha256 digest;
   int64_t rejected = 0;
   std::vector<v1::RecordRejection> listed;
+  // Per-record scratch, reused so that staging does not allocate.
+  std::string bytes, prefix, key, value;
 };
 
 FeedUpload::~FeedUpload() {
@@ -120,19 +125,23 @@ absl::Status FeedUpload::Add(v1::FeedRecord record) {
   {
     const int64_t line = record.source_line();
     record.clear_source_line();
-    std::string bytes = record.SerializeAsString();
-    std::string prefix;
-    keys::PutFixed32(&prefix, static_cast<uint32_t>(bytes.size()));
-    s.digest.Update(prefix);
-    s.digest.Update(bytes);
+    record.SerializeToString(&s.bytes);
+    s.prefix.clear();
+    keys::PutFixed32(&s.prefix, static_cast<uint32_t>(s.bytes.size()));
+    s.digest.Update(s.prefix);
+    s.digest.Update(s.bytes);
     record.set_source_line(line);
   }
 
-  const std::string sent_id = record.id_number();
   std::vector<RecordError> errors =
       ValidateFeedRecord(*s.spec, record, s.today);
   if (!errors.empty()) {
     ++s.rejected;
+    // Validation keeps the ID as sent in id_number_original when it changed
+    // it; otherwise id_number still is what was sent.
+    const std::string& sent_id = record.id_number_original().empty()
+                                     ? record.id_number()
+                                     : record.id_number_original();
     for (uint32_t i = 0; i < errors.size(); ++i) {
       v1::RecordRejection r;
       r.set_position(position);
@@ -151,10 +160,10 @@ absl::Status FeedUpload::Add(v1::FeedRecord record) {
     }
     return absl::OkStatus();
   }
-  const std::string key =
-      StagingKey(record.id_number(), keys::NaturalKey(*s.spec, record),
-                 static_cast<uint64_t>(position));
-  return s.records->Add(key, StagedValue(record));
+  StagingKey(record.id_number(), keys::NaturalKey(*s.spec, record),
+             static_cast<uint64_t>(position), &s.key);
+  StagedValue(record, &s.bytes, &s.value);
+  return s.records->Add(s.key, s.value);
 }
 
 absl::StatusOr<v1::Receipt> FeedUpload::Commit() {

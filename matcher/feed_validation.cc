@@ -27,9 +27,15 @@ bool HasControl(const std::string& s) {
   });
 }
 
+// Looked up once: descriptor() costs a call_once per use.
+const google::protobuf::Descriptor* DateType() {
+  static const auto* d = v1::Date::descriptor();
+  return d;
+}
+
 // A sortable day number for a set Date or Month field, or nullopt.
 std::optional<absl::CivilDay> DayOf(const Message& m) {
-  if (m.GetDescriptor() == v1::Date::descriptor()) {
+  if (m.GetDescriptor() == DateType()) {
     const auto& d = static_cast<const v1::Date&>(m);
     if (!IsSet(d)) return std::nullopt;
     auto day = FromProto(d);
@@ -124,7 +130,7 @@ class Checker {
 
  private:
   void Calendar(const Message& m, const std::string& name, bool required) {
-    if (m.GetDescriptor() == v1::Date::descriptor()) {
+    if (m.GetDescriptor() == DateType()) {
       const auto& d = static_cast<const v1::Date&>(m);
       if (!IsSet(d)) {
         if (required) Add(name, "is required");

@@ -29,6 +29,11 @@ std::string Sha256::Of(absl::string_view data) {
   return h.Finish();
 }
 
+void Sha256::Of(absl::string_view data, unsigned char out[32]) {
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), out, &n, EVP_sha256(), nullptr);
+}
+
 std::string Sha256::Hex(absl::string_view digest) {
   return absl::BytesToHexString(digest);
 }

@@ -23,6 +23,8 @@ class Sha256 {
   std::string Finish();
 
   static std::string Of(absl::string_view data);
+  // One-shot digest into `out` (32 bytes), without allocating.
+  static void Of(absl::string_view data, unsigned char out[32]);
   static std::string Hex(absl::string_view digest);
 
  private:
