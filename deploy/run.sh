@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./deploy/setup.sh
+./deploy/setup.sh --binaries
 
 var=${DIBAO_VAR:-./var}
 listen=${DIBAO_LISTEN:-127.0.0.1:50051}
@@ -61,6 +61,10 @@ echo "run: one household, with its members:"
 "${ctl[@]}" registry get "$first"
 
 echo
+server_flag=""
+[ "$listen" = 127.0.0.1:50051 ] || server_flag=" --server=$listen"
 echo "dibao-server is still running on $listen (pid $(cat "$pidfile")), data in $var/data, log in $log."
-echo "Try:  build/cli/dibaoctl registry list --street=... --district=...   or   build/cli/dibaoctl id check ID"
+echo "Try:  build/cli/dibaoctl$server_flag registry get $first"
+echo "      build/cli/dibaoctl$server_flag registry list --district=420102 --format=csv"
+echo "      build/cli/dibaoctl id check 420102900307451"
 echo "Stop: kill $(cat "$pidfile")"

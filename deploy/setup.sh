@@ -3,6 +3,7 @@
 # (only when something is missing, after an apt-get update) and builds it.
 #
 #   deploy/setup.sh              Release build with tests in ./build
+#   deploy/setup.sh --binaries   the same build directory, only dibao-server and dibaoctl
 #   deploy/setup.sh --sanitize   AddressSanitizer + UBSan build in ./build-asan
 #
 # Idempotent: a second run installs nothing and rebuilds only what changed.
@@ -38,10 +39,16 @@ fi
 
 build_dir=build
 flags=(-DCMAKE_BUILD_TYPE=Release -DDIBAO_BUILD_TESTS=ON)
-if [ "${1:-}" = "--sanitize" ]; then
-  build_dir=build-asan
-  flags+=(-DDIBAO_SANITIZE=ON)
-fi
+targets=()
+case "${1:-}" in
+  --sanitize)
+    build_dir=build-asan
+    flags+=(-DDIBAO_SANITIZE=ON)
+    ;;
+  --binaries)
+    targets=(--target dibao-server dibaoctl)
+    ;;
+esac
 cmake -S . -B "$build_dir" -G Ninja "${flags[@]}" > /dev/null
-cmake --build "$build_dir"
+cmake --build "$build_dir" "${targets[@]}"
 echo "setup: built in $build_dir"
