@@ -1,6 +1,5 @@
 #include "matcher/feed_format.h"
 
-#include <map>
 #include <vector>
 
 #include "absl/strings/ascii.h"

@@ -309,16 +309,6 @@ std::string FeedBatchSeqKey(uint64_t batch_seq) {
   return k;
 }
 
-absl::StatusOr<uint64_t> DecodeFeedBatchSeqKey(absl::string_view key) {
-  auto rest = Untag(key, kTagFeedBatchSeq, "feed batch sequence");
-  if (!rest.ok()) return rest.status();
-  uint64_t seq;
-  if (!GetFixed64(&*rest, &seq) || !rest->empty()) {
-    return Malformed("feed batch sequence");
-  }
-  return seq;
-}
-
 std::string FeedRejectionPrefix(uint64_t batch_seq) {
   std::string k = Tagged(kTagFeedRejection);
   PutFixed64(&k, batch_seq);

@@ -114,7 +114,6 @@ std::string NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record);
 std::string FeedBatchKey(absl::string_view batch_id);
 std::string FeedBatchSeqKey(uint64_t batch_seq);
 std::string FeedBatchSeqPrefix();
-absl::StatusOr<uint64_t> DecodeFeedBatchSeqKey(absl::string_view key);
 
 // feed_rejections: (batch_seq, position, n-th problem of the record)
 // -> RecordRejection.

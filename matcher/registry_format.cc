@@ -1,7 +1,5 @@
 #include "matcher/registry_format.h"
 
-#include <map>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
