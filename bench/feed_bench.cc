@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -43,6 +44,22 @@ ABSL_FLAG(std::string, data_dir, "", "data directory (default: a temp dir)");
 extern char** environ;
 
 namespace {
+
+// CPU seconds (user + system) a process has used so far.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  // Fields after the command name, which is in parentheses: utime and stime
+  // are the 12th and 13th of them.
+  std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 1; i <= 13 && rest >> field; ++i) {
+    if (i >= 12) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 // Peak resident set of a process, KiB (VmHWM).
 int64_t PeakRssKiB(pid_t pid) {
@@ -145,6 +162,8 @@ int main(int argc, char** argv) {
     h->set_mode(dibao::v1::BATCH_MODE_SNAPSHOT);
     h->set_record_count(n);
     const absl::Time start = absl::Now();
+    const double server_cpu_start = CpuSeconds(pid);
+    const double client_cpu_start = CpuSeconds(getpid());
     writer->Write(request);
     int64_t bytes = 0;
     request.Clear();
@@ -170,6 +189,8 @@ int main(int argc, char** argv) {
     writer->WritesDone();
     grpc::Status s = writer->Finish();
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    const double server_cpu = CpuSeconds(pid) - server_cpu_start;
+    const double client_cpu = CpuSeconds(getpid()) - client_cpu_start;
     if (!s.ok()) {
       std::printf("run %d failed: %s\n", run, s.error_message().c_str());
       exit_code = 1;
@@ -178,11 +199,12 @@ int main(int argc, char** argv) {
     std::printf(
         "run %d: %lld records in %.2f s = %.0f records/s, %.1f MB/s on the "
         "wire; accepted %lld, unchanged %lld, retired %lld; server peak RSS "
-        "%.0f MiB\n",
+        "%.0f MiB; CPU: server %.2f s, this client %.2f s\n",
         run, static_cast<long long>(n), seconds, n / seconds,
         bytes / seconds / 1e6, static_cast<long long>(receipt.accepted()),
         static_cast<long long>(receipt.unchanged()),
-        static_cast<long long>(receipt.retired()), PeakRssKiB(pid) / 1024.0);
+        static_cast<long long>(receipt.retired()), PeakRssKiB(pid) / 1024.0,
+        server_cpu, client_cpu);
   }
   kill(pid, SIGTERM);
   int status;

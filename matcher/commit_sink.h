@@ -9,8 +9,11 @@
 // caller produces in order are streamed (Put/Delete must then be called in
 // key order, or Commit fails); the others are buffered and sorted here
 // (use them for the few keys of receipts, counters and household marks).
+// Each streamed family's file is built on a thread of its own, fed in
+// blocks, so that building (and syncing) the files runs alongside the
+// caller working out what to write.
 //
-// Not thread-safe.
+// Not thread-safe (one caller; the writer threads are internal).
 #ifndef DIBAO_MATCHER_COMMIT_SINK_H_
 #define DIBAO_MATCHER_COMMIT_SINK_H_
 
@@ -23,7 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "matcher/store.h"
-#include "rocksdb/sst_file_writer.h"
+#include "rocksdb/write_batch.h"
 
 namespace dibao {
 
@@ -43,25 +46,20 @@ class CommitSink {
   bool uses_sst() const { return !scratch_dir_.empty(); }
 
  private:
-  struct Family {
-    std::unique_ptr<rocksdb::SstFileWriter> writer;
-    std::string path;
-    std::string last_key;
-    // Buffered families: key -> value (nullopt = delete).
-    std::map<std::string, std::optional<std::string>> buffered;
-  };
-  Family& FamilyOf(Cf cf);
-  bool IsStreamed(Cf cf) const;
+  class FileWriter;
   // `value` nullopt: a delete.
   void Write(Cf cf, absl::string_view key,
              std::optional<absl::string_view> value);
+  FileWriter& WriterOf(Cf cf);
+  bool IsStreamed(Cf cf) const;
 
   Store* store_;
   std::string scratch_dir_;
   std::vector<Cf> streamed_;
   rocksdb::WriteBatch batch_;
-  std::map<Cf, Family> families_;
-  absl::Status status_;
+  std::map<Cf, std::unique_ptr<FileWriter>> writers_;
+  // Buffered families: key -> value (nullopt = delete).
+  std::map<Cf, std::map<std::string, std::optional<std::string>>> buffered_;
 };
 
 }  // namespace dibao

@@ -129,6 +129,7 @@ ExternalSorter::ExternalSorter(Options options)
     : options_(std::move(options)) {}
 
 ExternalSorter::~ExternalSorter() {
+  if (spill_thread_.joinable()) spill_thread_.join();
   std::error_code ec;
   for (const auto& path : run_paths_) std::filesystem::remove(path, ec);
 }
@@ -140,50 +141,69 @@ absl::Status ExternalSorter::Add(absl::string_view key,
   if (key.size() > UINT32_MAX || value.size() > UINT32_MAX) {
     return absl::InvalidArgumentError("sort entry too large");
   }
-  entries_.push_back({arena_.size(), static_cast<uint32_t>(key.size()),
-                      static_cast<uint32_t>(value.size()), count_++});
-  arena_.append(key.data(), key.size());
-  arena_.append(value.data(), value.size());
-  if (arena_.size() + entries_.size() * kEntryOverhead >=
+  if (filling_.arena.capacity() == 0) {
+    // Grown once, not by doubling: copying tens of megabytes on every
+    // growth step cost more than the sort.
+    filling_.arena.reserve(options_.memory_budget_bytes);
+  }
+  filling_.entries.push_back({filling_.arena.size(),
+                              static_cast<uint32_t>(key.size()),
+                              static_cast<uint32_t>(value.size()), count_++});
+  filling_.arena.append(key.data(), key.size());
+  filling_.arena.append(value.data(), value.size());
+  if (filling_.arena.size() + filling_.entries.size() * kEntryOverhead >=
       options_.memory_budget_bytes) {
-    return Spill();
+    return Spill(/*wait=*/false);
   }
   return absl::OkStatus();
 }
 
-absl::Status ExternalSorter::Spill() {
-  if (entries_.empty()) return absl::OkStatus();
+absl::Status ExternalSorter::WaitForSpill() {
+  if (spill_thread_.joinable()) spill_thread_.join();
+  return spill_status_;
+}
+
+absl::Status ExternalSorter::Spill(bool wait) {
+  if (absl::Status s = WaitForSpill(); !s.ok()) return s;
+  if (filling_.entries.empty()) return absl::OkStatus();
   std::error_code ec;
   std::filesystem::create_directories(options_.scratch_dir, ec);
-  const std::string path =
-      absl::StrCat(options_.scratch_dir, "/run-", run_paths_.size());
-  auto key_of = [this](const Entry& e) {
-    return absl::string_view(arena_.data() + e.offset, e.key_size);
+  run_paths_.push_back(
+      absl::StrCat(options_.scratch_dir, "/run-", run_paths_.size()));
+  std::swap(filling_, spilling_);
+  spill_thread_ = std::thread([this, path = run_paths_.back()] {
+    spill_status_ = WriteRun(spilling_, path);
+  });
+  return wait ? WaitForSpill() : absl::OkStatus();
+}
+
+absl::Status ExternalSorter::WriteRun(Buffer& buffer, const std::string& path) {
+  auto key_of = [&buffer](const Entry& e) {
+    return absl::string_view(buffer.arena.data() + e.offset, e.key_size);
   };
-  std::sort(entries_.begin(), entries_.end(),
+  std::sort(buffer.entries.begin(), buffer.entries.end(),
             [&](const Entry& a, const Entry& b) {
               const int c = key_of(a).compare(key_of(b));
               return c < 0 || (c == 0 && a.seq < b.seq);
             });
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) return IoError("cannot write sort run", path);
-  run_paths_.push_back(path);
-  std::vector<char> buffer(kIoBuffer);
-  std::setvbuf(f, buffer.data(), _IOFBF, buffer.size());
+  std::vector<char> io(kIoBuffer);
+  std::setvbuf(f, io.data(), _IOFBF, io.size());
   std::string header;
   bool ok = true;
-  for (const Entry& e : entries_) {
+  for (const Entry& e : buffer.entries) {
     header.clear();
     keys::PutFixed32(&header, e.key_size);
     keys::PutFixed32(&header, e.value_size);
     ok = ok && std::fwrite(header.data(), 1, header.size(), f) == header.size();
     const size_t n = size_t{e.key_size} + e.value_size;
-    ok = ok && std::fwrite(arena_.data() + e.offset, 1, n, f) == n;
+    ok = ok && std::fwrite(buffer.arena.data() + e.offset, 1, n, f) == n;
   }
   ok = (std::fclose(f) == 0) && ok;
   if (!ok) return IoError("cannot write sort run", path);
-  arena_.clear();
-  entries_.clear();
+  buffer.arena.clear();
+  buffer.entries.clear();
   return absl::OkStatus();
 }
 
@@ -194,9 +214,9 @@ ExternalSorter::Finish() {
   finished_ = true;
   // The last run is spilled too: one code path, and the memory is released
   // before the merge's reads begin.
-  if (absl::Status s = Spill(); !s.ok()) return s;
-  std::string().swap(arena_);
-  std::vector<Entry>().swap(entries_);
+  if (absl::Status s = Spill(/*wait=*/true); !s.ok()) return s;
+  filling_ = Buffer();
+  spilling_ = Buffer();
   std::vector<std::unique_ptr<RunReader>> runs;
   for (const auto& path : run_paths_) {
     auto r = RunReader::Open(path);

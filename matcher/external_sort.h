@@ -3,8 +3,9 @@
 // Pairs are buffered up to a memory budget, sorted, and spilled to run files
 // in a scratch directory; Finish() returns one iterator that merges the runs
 // in key order (ties keep insertion order). A feed batch of any size is
-// sorted with at most `memory_budget_bytes` of buffered records, and without
-// going through RocksDB's write path.
+// sorted with at most twice `memory_budget_bytes` of buffered records, and
+// without going through RocksDB's write path: a full buffer is sorted and
+// written on a thread of its own while the next one fills.
 //
 // Not thread-safe. Run files are removed when the sorter (and its iterator)
 // are destroyed.
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -30,7 +32,8 @@ class ExternalSorter {
     // Where run files go; created if missing, removed with the sorter.
     std::string scratch_dir;
     // Buffered bytes (keys + values + overhead) before a run is spilled.
-    // Larger budgets mean fewer runs and a cheaper merge.
+    // Larger budgets mean fewer runs and a cheaper merge; two buffers may
+    // be held at once (one filling, one being written).
     size_t memory_budget_bytes = 64 << 20;
   };
 
@@ -47,6 +50,7 @@ class ExternalSorter {
   };
 
   explicit ExternalSorter(Options options);
+  // Waits for a spill in progress.
   ~ExternalSorter();
   ExternalSorter(const ExternalSorter&) = delete;
   ExternalSorter& operator=(const ExternalSorter&) = delete;
@@ -59,18 +63,29 @@ class ExternalSorter {
   int runs_spilled() const { return static_cast<int>(run_paths_.size()); }
 
  private:
-  absl::Status Spill();
-
-  Options options_;
-  // Keys and values live back to back in arena_; entries_ index them.
+  // Keys and values live back to back in `arena`; `entries` index them.
   struct Entry {
     size_t offset;
     uint32_t key_size;
     uint32_t value_size;
     int64_t seq;  // insertion order, for stable ties
   };
-  std::string arena_;
-  std::vector<Entry> entries_;
+  struct Buffer {
+    std::string arena;
+    std::vector<Entry> entries;
+  };
+  // Hands the filled buffer to the spill thread (after the previous spill
+  // finished); `wait` also waits for this one.
+  absl::Status Spill(bool wait);
+  absl::Status WaitForSpill();
+  // Sorts `buffer` and writes it to `path`; clears it, keeping capacity.
+  static absl::Status WriteRun(Buffer& buffer, const std::string& path);
+
+  Options options_;
+  Buffer filling_;
+  Buffer spilling_;  // owned by spill_thread_ while it runs
+  std::thread spill_thread_;
+  absl::Status spill_status_;
   std::vector<std::string> run_paths_;
   int64_t count_ = 0;
   bool finished_ = false;

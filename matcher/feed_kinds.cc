@@ -19,6 +19,10 @@ void FeedKindSpec::Resolve() {
   for (const auto& k : key_fields) {
     key_descriptors_.push_back(d->FindFieldByName(k));
   }
+  for (const auto& [earlier, later] : ordered_dates) {
+    ordered_descriptors_.emplace_back(d->FindFieldByName(earlier),
+                                      d->FindFieldByName(later));
+  }
   required_.assign(d->field_count(), false);
   for (int i = 0; i < d->field_count(); ++i) {
     const std::string& n = d->field(i)->name();

@@ -42,6 +42,12 @@ struct FeedKindSpec {
       const {
     return key_descriptors_;
   }
+  // ordered_dates as descriptors, in order.
+  const std::vector<std::pair<const google::protobuf::FieldDescriptor*,
+                              const google::protobuf::FieldDescriptor*>>&
+  ordered_descriptors() const {
+    return ordered_descriptors_;
+  }
   // Whether the record_type() field with this index is required.
   bool IsRequired(int field_index) const { return required_[field_index]; }
 
@@ -50,6 +56,9 @@ struct FeedKindSpec {
   void Resolve();
   const google::protobuf::FieldDescriptor* record_field_ = nullptr;
   std::vector<const google::protobuf::FieldDescriptor*> key_descriptors_{};
+  std::vector<std::pair<const google::protobuf::FieldDescriptor*,
+                        const google::protobuf::FieldDescriptor*>>
+      ordered_descriptors_{};
   std::vector<bool> required_{};
 };
 

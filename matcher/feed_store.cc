@@ -1,15 +1,19 @@
 #include "matcher/feed_store.h"
 
 #include <filesystem>
+#include <map>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "matcher/commit_sink.h"
 #include "matcher/dates.h"
 #include "matcher/external_sort.h"
 #include "matcher/feed_kinds.h"
+#include "matcher/feed_staging.h"
 #include "matcher/feed_validation.h"
 #include "matcher/keys.h"
+#include "matcher/proto_wire.h"
 #include "matcher/resident_id.h"
 #include "matcher/sha256.h"
 #include "matcher/status_macros.h"
@@ -19,7 +23,6 @@ namespace {
 
 constexpr char kBatchSeqName[] = "feed_batch_seq";
 constexpr size_t kMaxBatchIdLength = 128;
-constexpr size_t kFingerprintBytes = 16;
 
 bool IsPrintableAscii(absl::string_view s) {
   return std::all_of(s.begin(), s.end(),
@@ -33,56 +36,6 @@ bool SameBatch(const v1::BatchHeader& a, const v1::BatchHeader& b) {
          a.as_of().SerializeAsString() == b.as_of().SerializeAsString();
 }
 
-void AppendVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// A length-delimited protobuf field: appending serialized fields to a
-// serialized message is the same as setting them (the wire format merges),
-// which lets the commit build stored versions without parsing records.
-void AppendBytesField(int field_number, absl::string_view bytes,
-                      std::string* out) {
-  AppendVarint(static_cast<uint64_t>(field_number) << 3 | 2, out);
-  AppendVarint(bytes.size(), out);
-  out->append(bytes.data(), bytes.size());
-}
-
-// A staged record: [16-byte fingerprint][serialized record]. The
-// fingerprint identifies the fact's content: the normalised record without
-// its file line or the spelling its ID arrived in (so a re-sent fact with a
-// reformatted ID is unchanged), while the stored bytes keep that spelling.
-// Writes into `out`, reusing `canonical` as scratch: no allocation per
-// record once the buffers have grown.
-void StagedValue(v1::FeedRecord& record, std::string* canonical,
-                 std::string* out) {
-  std::string original = std::move(*record.mutable_id_number_original());
-  record.clear_id_number_original();
-  record.clear_source_line();
-  record.SerializeToString(canonical);
-  unsigned char digest[32];
-  Sha256::Of(*canonical, digest);
-  out->assign(reinterpret_cast<const char*>(digest), kFingerprintBytes);
-  out->append(*canonical);
-  if (!original.empty()) {
-    AppendBytesField(v1::FeedRecord::kIdNumberOriginalFieldNumber, original,
-                     out);
-  }
-}
-
-// Sort key of a staged record: person, natural key (both length-prefixed,
-// the order of fact and index keys), then position for stable duplicates.
-void StagingKey(absl::string_view id, absl::string_view natural_key,
-                uint64_t position, std::string* out) {
-  out->clear();
-  keys::PutString(out, id);
-  keys::PutString(out, natural_key);
-  keys::PutFixed64(out, position);
-}
-
 }  // namespace
 
 struct FeedUpload::State {
@@ -92,17 +45,84 @@ struct FeedUpload::State {
   std::string actor;
   std::string dir;
   absl::CivilDay today;
-  std::unique_ptr<ExternalSorter> records;
-  std::unique_ptr<ExternalSorter> rejections;
-  Sha256 digest;
-  int64_t rejected = 0;
-  std::vector<v1::RecordRejection> listed;
-  // Per-record scratch, reused so that staging does not allocate.
-  std::string bytes, prefix, key, value;
+
+  // Chunks are staged in parallel and applied here in order, under `mu`.
+  absl::Mutex mu;
+  int64_t chunks_submitted ABSL_GUARDED_BY(mu) = 0;
+  int64_t chunks_applied ABSL_GUARDED_BY(mu) = 0;
+  // Staged chunks waiting for an earlier one, by chunk number.
+  std::map<int64_t, std::pair<std::unique_ptr<FeedChunk>,
+                              std::unique_ptr<StagedRecords>>>
+      staged ABSL_GUARDED_BY(mu);
+  std::vector<std::unique_ptr<FeedChunk>> spare_chunks ABSL_GUARDED_BY(mu);
+  std::vector<std::unique_ptr<StagedRecords>> spare_staged ABSL_GUARDED_BY(mu);
+  // The first failure; later chunks are then dropped.
+  absl::Status error ABSL_GUARDED_BY(mu);
+
+  // Applied state.
+  std::unique_ptr<ExternalSorter> records ABSL_GUARDED_BY(mu);
+  std::unique_ptr<ExternalSorter> rejections ABSL_GUARDED_BY(mu);
+  Sha256 digest ABSL_GUARDED_BY(mu);
+  int64_t rejected ABSL_GUARDED_BY(mu) = 0;
+  std::vector<v1::RecordRejection> listed ABSL_GUARDED_BY(mu);
+  std::string rejection_key ABSL_GUARDED_BY(mu);
+
+  bool Idle() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    return chunks_applied == chunks_submitted;
+  }
+  void AwaitIdle() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    mu.Await(absl::Condition(this, &State::Idle));
+  }
+  // Folds one staged chunk into the upload, in position order.
+  void Apply(const StagedRecords& chunk) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 };
+
+void FeedUpload::State::Apply(const StagedRecords& chunk) {
+  if (!error.ok()) return;
+  digest.Update(chunk.digest_pieces());
+  for (size_t i = 0; i < chunk.size() && error.ok(); ++i) {
+    error = records->Add(chunk.key(i), chunk.value(i));
+  }
+  rejected += chunk.rejected_records();
+  int64_t last_position = -1;
+  uint32_t n = 0;
+  for (const v1::RecordRejection& r : chunk.rejections()) {
+    if (!error.ok()) break;
+    n = r.position() == last_position ? n + 1 : 0;
+    last_position = r.position();
+    rejection_key.clear();
+    keys::PutFixed64(&rejection_key, static_cast<uint64_t>(r.position()));
+    keys::PutFixed32(&rejection_key, n);
+    error = rejections->Add(rejection_key, r.SerializeAsString());
+    if (static_cast<int>(listed.size()) <
+        owner->options_.max_listed_rejections) {
+      listed.push_back(r);
+    }
+  }
+}
+
+FeedChunk::FeedChunk()
+    : arena_([] {
+        google::protobuf::ArenaOptions o;
+        o.start_block_size = 256 << 10;
+        o.max_block_size = 1 << 20;
+        return o;
+      }()) {
+  Reset();
+}
+
+void FeedChunk::Reset() {
+  arena_.Reset();
+  message_ = google::protobuf::Arena::CreateMessage<v1::UploadRequest>(&arena_);
+}
 
 FeedUpload::~FeedUpload() {
   if (state_) {
+    // Chunks still being staged refer to the state: let them finish.
+    {
+      absl::MutexLock lock(&state_->mu);
+      state_->AwaitIdle();
+    }
     // Sorters first: they delete their run files, then the directory goes.
     std::string dir = state_->dir;
     state_.reset();
@@ -111,7 +131,7 @@ FeedUpload::~FeedUpload() {
   }
 }
 
-absl::Status FeedUpload::Add(v1::FeedRecord record) {
+absl::Status FeedUpload::Add(v1::FeedRecord& record) {
   State& s = *state_;
   if (added_ >= s.header.record_count()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -119,55 +139,87 @@ absl::Status FeedUpload::Add(v1::FeedRecord record) {
         s.header.record_count(), "; nothing of this batch was stored"));
   }
   const int64_t position = ++added_;
+  StagedRecords staged;
+  staged.Stage(*s.spec, s.today, position, record);
+  absl::MutexLock lock(&s.mu);
+  s.AwaitIdle();
+  s.Apply(staged);
+  return s.error;
+}
 
-  // The digest covers each record as sent (without its file line), length-
-  // prefixed so that record boundaries count.
+absl::Status FeedUpload::Add(v1::FeedRecord&& record) { return Add(record); }
+
+std::unique_ptr<FeedChunk> FeedUpload::NewChunk() {
+  absl::MutexLock lock(&state_->mu);
+  if (state_->spare_chunks.empty()) {
+    return std::unique_ptr<FeedChunk>(new FeedChunk());
+  }
+  std::unique_ptr<FeedChunk> chunk = std::move(state_->spare_chunks.back());
+  state_->spare_chunks.pop_back();
+  return chunk;
+}
+
+absl::Status FeedUpload::AddChunk(std::unique_ptr<FeedChunk> chunk) {
+  State& s = *state_;
+  const int64_t n = chunk->message()->records().records_size();
+  if (added_ + n > s.header.record_count()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "more records than the header's record_count of ",
+        s.header.record_count(), "; nothing of this batch was stored"));
+  }
+  const int64_t first_position = added_ + 1;
+  added_ += n;
+
+  int64_t number;
+  StagedRecords* staged;
   {
-    const int64_t line = record.source_line();
-    record.clear_source_line();
-    record.SerializeToString(&s.bytes);
-    s.prefix.clear();
-    keys::PutFixed32(&s.prefix, static_cast<uint32_t>(s.bytes.size()));
-    s.digest.Update(s.prefix);
-    s.digest.Update(s.bytes);
-    record.set_source_line(line);
-  }
-
-  std::vector<RecordError> errors =
-      ValidateFeedRecord(*s.spec, record, s.today);
-  if (!errors.empty()) {
-    ++s.rejected;
-    // Validation keeps the ID as sent in id_number_original when it changed
-    // it; otherwise id_number still is what was sent.
-    const std::string& sent_id = record.id_number_original().empty()
-                                     ? record.id_number()
-                                     : record.id_number_original();
-    for (uint32_t i = 0; i < errors.size(); ++i) {
-      v1::RecordRejection r;
-      r.set_position(position);
-      r.set_source_line(record.source_line());
-      r.set_field(errors[i].field);
-      r.set_reason(errors[i].reason);
-      r.set_id_number_masked(MaskId(sent_id));
-      std::string key;
-      keys::PutFixed64(&key, static_cast<uint64_t>(position));
-      keys::PutFixed32(&key, i);
-      RETURN_IF_ERROR(s.rejections->Add(key, r.SerializeAsString()));
-      if (static_cast<int>(s.listed.size()) <
-          s.owner->options_.max_listed_rejections) {
-        s.listed.push_back(std::move(r));
-      }
+    absl::MutexLock lock(&s.mu);
+    const int64_t limit = s.owner->options_.max_chunks_in_flight;
+    auto room = [&s, limit]() ABSL_SHARED_LOCKS_REQUIRED(s.mu) {
+      return !s.error.ok() || s.chunks_submitted - s.chunks_applied < limit;
+    };
+    s.mu.Await(absl::Condition(&room));
+    if (!s.error.ok()) return s.error;
+    number = s.chunks_submitted++;
+    if (s.spare_staged.empty()) {
+      staged = new StagedRecords();
+    } else {
+      staged = s.spare_staged.back().release();
+      s.spare_staged.pop_back();
     }
-    return absl::OkStatus();
   }
-  StagingKey(record.id_number(), keys::NaturalKey(*s.spec, record),
-             static_cast<uint64_t>(position), &s.key);
-  StagedValue(record, &s.bytes, &s.value);
-  return s.records->Add(s.key, s.value);
+  FeedChunk* raw = chunk.release();
+  s.owner->staging_.Schedule([&s, number, first_position, raw, staged] {
+    std::unique_ptr<FeedChunk> chunk(raw);
+    std::unique_ptr<StagedRecords> out(staged);
+    out->Clear();
+    auto* records = chunk->message()->mutable_records()->mutable_records();
+    for (int i = 0; i < records->size(); ++i) {
+      out->Stage(*s.spec, s.today, first_position + i, *records->Mutable(i));
+    }
+    absl::MutexLock lock(&s.mu);
+    s.staged.emplace(number, std::make_pair(std::move(chunk), std::move(out)));
+    // Apply this chunk and any that were waiting for it, in order.
+    for (auto it = s.staged.begin();
+         it != s.staged.end() && it->first == s.chunks_applied;
+         it = s.staged.erase(it)) {
+      s.Apply(*it->second.second);
+      ++s.chunks_applied;
+      it->second.first->Reset();
+      s.spare_chunks.push_back(std::move(it->second.first));
+      s.spare_staged.push_back(std::move(it->second.second));
+    }
+  });
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Receipt> FeedUpload::Commit() {
   if (!state_) return absl::FailedPreconditionError("upload already finished");
+  {
+    absl::MutexLock lock(&state_->mu);
+    state_->AwaitIdle();
+    if (!state_->error.ok()) return state_->error;
+  }
   if (added_ != state_->header.record_count()) {
     return absl::InvalidArgumentError(
         absl::StrCat("the header announced ", state_->header.record_count(),
@@ -176,6 +228,14 @@ absl::StatusOr<v1::Receipt> FeedUpload::Commit() {
   }
   return state_->owner->CommitUpload(*state_);
 }
+
+FeedStore::FeedStore(Store* store, Clock* clock, FeedStoreOptions options)
+    : store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      staging_(options_.staging_threads > 0
+                   ? options_.staging_threads
+                   : static_cast<int>(std::thread::hardware_concurrency())) {}
 
 absl::StatusOr<std::unique_ptr<FeedStore>> FeedStore::Create(
     Store* store, Clock* clock, FeedStoreOptions options) {

@@ -1,9 +1,11 @@
 // Partner-agency feed batches: upload, exactly-once commit, facts with
 // history, and the dirty marks that drive the nightly matching cycle.
 //
-// An upload is a header, then records one at a time, then Commit():
+// An upload is a header, then records in chunks, then Commit():
 // - each record is checked (ValidateFeedRecord) and either staged or
-//   recorded as a rejection with its position and reason;
+//   recorded as a rejection with its position and reason; chunks are
+//   staged on the store's staging threads in parallel and applied to the
+//   upload in order (feed_staging.h);
 // - staged records are sorted by (person, natural key) in bounded memory
 //   (ExternalSorter spills runs to the upload's scratch directory);
 // - Commit() checks the record count, then merge-joins the sorted records
@@ -30,8 +32,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "dibao/v1/feeds.pb.h"
+#include "google/protobuf/arena.h"
 #include "matcher/clock.h"
 #include "matcher/store.h"
+#include "matcher/thread_pool.h"
 
 namespace dibao {
 
@@ -48,9 +52,31 @@ struct FeedStoreOptions {
   int max_listed_rejections = 100;
   // Batches with more records than this commit through SST ingestion.
   int64_t sst_threshold_records = 50'000;
+  // Threads staging chunks (validation, fingerprints, keys); 0: one per
+  // core.
+  int staging_threads = 0;
+  // Chunks of one upload received but not yet staged; bounds the memory an
+  // upload holds to this many messages.
+  int max_chunks_in_flight = 4;
 };
 
 class FeedStore;
+
+// The records of one message of an upload stream, parsed into an arena of
+// their own so that their many small fields cost no malloc/free each. Get
+// one from FeedUpload::NewChunk(), parse into message(), hand it back with
+// AddChunk().
+class FeedChunk {
+ public:
+  v1::UploadRequest* message() { return message_; }
+
+ private:
+  friend class FeedUpload;
+  FeedChunk();
+  void Reset();
+  google::protobuf::Arena arena_;
+  v1::UploadRequest* message_ = nullptr;
+};
 
 // One upload in progress. Not thread-safe; owned by one stream.
 class FeedUpload {
@@ -60,8 +86,19 @@ class FeedUpload {
   // Checks and stages one record (its position is the number of records
   // added so far). A bad record is not an error here: it becomes a
   // rejection in the receipt. Errors: more records than the header
-  // announced (INVALID_ARGUMENT), scratch I/O (UNAVAILABLE).
-  absl::Status Add(v1::FeedRecord record);
+  // announced (INVALID_ARGUMENT), scratch I/O (UNAVAILABLE). Works on the
+  // record in place (normalises it, takes its fields): the caller's record
+  // is scratch afterwards, so a stream can parse chunks without copies.
+  absl::Status Add(v1::FeedRecord& record);
+  absl::Status Add(v1::FeedRecord&& record);
+
+  // An empty chunk (recycled from earlier ones when possible).
+  std::unique_ptr<FeedChunk> NewChunk();
+  // Adds the records of message()->records(), as Add() would one by one,
+  // but staged on the store's threads while the caller receives the next
+  // chunk. Blocks while max_chunks_in_flight are being staged. Errors: as
+  // Add(), for this chunk or one before it.
+  absl::Status AddChunk(std::unique_ptr<FeedChunk> chunk);
 
   // Commits the batch. INVALID_ARGUMENT when the count differs from the
   // header's; ALREADY_EXISTS for a batch_id committed with other content.
@@ -109,8 +146,7 @@ class FeedStore {
 
  private:
   friend class FeedUpload;
-  FeedStore(Store* store, Clock* clock, FeedStoreOptions options)
-      : store_(store), clock_(clock), options_(std::move(options)) {}
+  FeedStore(Store* store, Clock* clock, FeedStoreOptions options);
   absl::StatusOr<v1::Receipt> CommitUpload(FeedUpload::State& upload);
   // Calls `fn` for every stored fact version of a person, in key order
   // (kind, natural key, batch).
@@ -124,6 +160,7 @@ class FeedStore {
   const FeedStoreOptions options_;
   absl::Mutex commit_mu_;
   std::atomic<int64_t> next_upload_{0};
+  ThreadPool staging_;
 };
 
 }  // namespace dibao

@@ -116,14 +116,13 @@ class Checker {
   }
 
   void Order(const Message& record) {
-    const auto* d = record.GetDescriptor();
     const Reflection* r = record.GetReflection();
-    for (const auto& [earlier, later] : spec_.ordered_dates) {
-      const auto a = DayOf(r->GetMessage(record, d->FindFieldByName(earlier)));
-      const auto b = DayOf(r->GetMessage(record, d->FindFieldByName(later)));
+    for (const auto& [earlier, later] : spec_.ordered_descriptors()) {
+      const auto a = DayOf(r->GetMessage(record, earlier));
+      const auto b = DayOf(r->GetMessage(record, later));
       if (a && b && *b < *a) {
-        Add(later, absl::StrCat(FormatDate(*b), " is before ", earlier, " ",
-                                FormatDate(*a)));
+        Add(later->name(), absl::StrCat(FormatDate(*b), " is before ",
+                                        earlier->name(), " ", FormatDate(*a)));
       }
     }
   }
@@ -186,7 +185,8 @@ std::vector<RecordError> ValidateFeedRecord(const FeedKindSpec& spec,
       check.Add("id_number", std::string(id.status().message()));
     } else if (id->number() != record.id_number()) {
       record.set_id_number_original(record.id_number());
-      record.set_id_number(std::string(id->number()));
+      record.mutable_id_number()->assign(id->number().data(),
+                                         id->number().size());
     }
   }
   if (record.name().empty()) {

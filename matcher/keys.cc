@@ -40,16 +40,18 @@ absl::Status Malformed(absl::string_view type) {
 
 }  // namespace
 
+// One append per number rather than a push_back per byte: these build the
+// key of every staged record.
 void PutFixed32(std::string* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((v >> shift) & 0xff));
-  }
+  char b[4];
+  for (int i = 3; i >= 0; --i, v >>= 8) b[i] = static_cast<char>(v & 0xff);
+  out->append(b, 4);
 }
 
 void PutFixed64(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((v >> shift) & 0xff));
-  }
+  char b[8];
+  for (int i = 7; i >= 0; --i, v >>= 8) b[i] = static_cast<char>(v & 0xff);
+  out->append(b, 8);
 }
 
 void PutString(std::string* out, absl::string_view s) {
@@ -257,33 +259,34 @@ absl::StatusOr<FactIndexValue> DecodeFactIndexValue(absl::string_view value) {
   return v;
 }
 
-std::string NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record) {
+void NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record,
+                std::string* out) {
   using google::protobuf::FieldDescriptor;
+  static const auto* date_type = v1::Date::descriptor();
   const auto& sub =
       record.GetReflection()->GetMessage(record, spec.record_field());
   const auto* r = sub.GetReflection();
-  std::string out;
+  out->clear();
   for (const FieldDescriptor* f : spec.key_descriptors()) {
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING: {
         std::string scratch;
-        PutString(&out, r->GetStringReference(sub, f, &scratch));
+        PutString(out, r->GetStringReference(sub, f, &scratch));
         break;
       }
       case FieldDescriptor::CPPTYPE_ENUM:
-        PutFixed32(&out, static_cast<uint32_t>(r->GetEnumValue(sub, f)));
+        PutFixed32(out, static_cast<uint32_t>(r->GetEnumValue(sub, f)));
         break;
       case FieldDescriptor::CPPTYPE_MESSAGE: {
         // Dates as YYYYMMDD and months as YYYYMM: numeric order is time order.
         const auto& m = r->GetMessage(sub, f);
-        if (f->message_type() == v1::Date::descriptor()) {
+        if (f->message_type() == date_type) {
           const auto& day = static_cast<const v1::Date&>(m);
-          PutFixed32(&out,
-                     static_cast<uint32_t>(day.year() * 10000 +
-                                           day.month() * 100 + day.day()));
+          PutFixed32(out, static_cast<uint32_t>(day.year() * 10000 +
+                                                day.month() * 100 + day.day()));
         } else {
           const auto& month = static_cast<const v1::Month&>(m);
-          PutFixed32(&out,
+          PutFixed32(out,
                      static_cast<uint32_t>(month.year() * 100 + month.month()));
         }
         break;
@@ -292,7 +295,6 @@ std::string NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record) {
         break;
     }
   }
-  return out;
 }
 
 std::string FeedBatchKey(absl::string_view batch_id) {

@@ -107,8 +107,10 @@ std::string EncodeFactIndexValue(const FactIndexValue& v);
 absl::StatusOr<FactIndexValue> DecodeFactIndexValue(absl::string_view value);
 
 // The bytes of a record's natural key (its kind's key fields in order),
-// used inside FactKey and FactIndexKey.
-std::string NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record);
+// used inside FactKey and FactIndexKey. Replaces the contents of `out` (a
+// buffer the caller reuses: this is on the path of every record).
+void NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record,
+                std::string* out);
 
 // feed_batches: batch_id -> Receipt, and batch_seq -> batch_id.
 std::string FeedBatchKey(absl::string_view batch_id);

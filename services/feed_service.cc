@@ -34,18 +34,17 @@ grpc::Status FeedServiceImpl::Upload(
   const absl::Time deadline = clock_->Now() + max_upload_;
   const absl::Time started = absl::Now();
   int64_t messages = 1;
-  while (reader->Read(&request)) {
+  while (true) {
+    std::unique_ptr<FeedChunk> chunk = (*upload)->NewChunk();
+    if (!reader->Read(chunk->message())) break;
     ++messages;
-    if (!request.has_records()) {
+    if (!chunk->message()->has_records()) {
       return Invalid(absl::StrCat("message ", messages,
                                   " is not a record chunk; nothing of batch ",
                                   header.batch_id(), " was stored"));
     }
-    for (v1::FeedRecord& record :
-         *request.mutable_records()->mutable_records()) {
-      absl::Status s = (*upload)->Add(std::move(record));
-      if (!s.ok()) return ToGrpcStatus(s);
-    }
+    absl::Status s = (*upload)->AddChunk(std::move(chunk));
+    if (!s.ok()) return ToGrpcStatus(s);
     if (clock_->Now() > deadline) {
       return grpc::Status(
           grpc::StatusCode::DEADLINE_EXCEEDED,

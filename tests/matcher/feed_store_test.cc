@@ -67,7 +67,25 @@ class FeedStoreTest : public ::testing::TestWithParam<bool> {
     auto upload = feeds_->Begin(header, "labour-system");
     if (!upload.ok()) return upload.status();
     for (const auto& r : records) {
-      absl::Status s = (*upload)->Add(r);
+      absl::Status s = (*upload)->Add(v1::FeedRecord(r));
+      if (!s.ok()) return s;
+    }
+    return (*upload)->Commit();
+  }
+
+  // As the gRPC service does: records in chunks, staged in parallel.
+  absl::StatusOr<v1::Receipt> PushChunked(
+      const v1::BatchHeader& header, const std::vector<v1::FeedRecord>& records,
+      size_t chunk_size) {
+    auto upload = feeds_->Begin(header, "labour-system");
+    if (!upload.ok()) return upload.status();
+    for (size_t i = 0; i < records.size(); i += chunk_size) {
+      std::unique_ptr<FeedChunk> chunk = (*upload)->NewChunk();
+      auto* out = chunk->message()->mutable_records();
+      for (size_t j = i; j < std::min(records.size(), i + chunk_size); ++j) {
+        *out->add_records() = records[j];
+      }
+      absl::Status s = (*upload)->AddChunk(std::move(chunk));
       if (!s.ok()) return s;
     }
     return (*upload)->Commit();
@@ -319,6 +337,54 @@ TEST_P(FeedStoreTest, ManyRecordsAcrossManySortedRuns) {
   EXPECT_EQ(second->unchanged(), 1999);
   EXPECT_EQ(second->accepted(), 1);
   EXPECT_EQ(second->retired(), 1000);
+}
+
+TEST_P(FeedStoreTest, ChunkingAndThreadsDoNotChangeTheBatch) {
+  std::vector<v1::FeedRecord> records;
+  for (int i = 0; i < 2000; ++i) {
+    const absl::CivilDay born = absl::CivilDay(1970, 1, 1) + i;
+    records.push_back(
+        Job(Id(absl::StrFormat("420102%04d%02d%02d123", born.year(),
+                               born.month(), born.day())),
+            absl::StrCat("E", i % 7), 100000 + i));
+  }
+  records[10].set_id_number("not an id");
+  records[1500].mutable_employment()->set_monthly_wage_fen(-1);
+  // A spaced ID: accepted, normalised.
+  records[700].set_id_number(absl::StrCat(" ", records[700].id_number(), " "));
+  const auto header = Header("C-1", v1::BATCH_MODE_SNAPSHOT, 2000);
+  auto chunked = PushChunked(header, records, 7);
+  ASSERT_TRUE(chunked.ok()) << chunked.status();
+  EXPECT_EQ(chunked->accepted(), 1998);
+  EXPECT_EQ(chunked->rejected(), 2);
+  ASSERT_EQ(chunked->rejections_size(), 2);
+  EXPECT_EQ(chunked->rejections(0).position(), 11);
+  EXPECT_EQ(chunked->rejections(1).position(), 1501);
+  EXPECT_EQ(chunked->rejections(1).field(), "monthly_wage_fen");
+
+  // The same records one by one, or in other chunks: the same batch.
+  auto single = Push(header, records);
+  ASSERT_TRUE(single.ok()) << single.status();
+  EXPECT_TRUE(single->replayed());
+  EXPECT_EQ(single->digest(), chunked->digest());
+  auto other = PushChunked(header, records, 1000);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_TRUE(other->replayed());
+
+  // Order is content: two records swapped make another batch.
+  std::swap(records[3], records[4]);
+  EXPECT_EQ(PushChunked(header, records, 7).status().code(),
+            absl::StatusCode::kAlreadyExists);
+}
+
+TEST_P(FeedStoreTest, ChunksBeyondTheAnnouncedCountAreRefused) {
+  auto upload = feeds_->Begin(Header("C-2", v1::BATCH_MODE_DELTA, 1), "x");
+  ASSERT_TRUE(upload.ok());
+  std::unique_ptr<FeedChunk> chunk = (*upload)->NewChunk();
+  *chunk->message()->mutable_records()->add_records() = Job(a_, "E1", 1);
+  *chunk->message()->mutable_records()->add_records() = Job(a_, "E2", 1);
+  EXPECT_THAT((*upload)->AddChunk(std::move(chunk)).message(),
+              HasSubstr("more records than the header's record_count of 1"));
 }
 
 INSTANTIATE_TEST_SUITE_P(CommitPaths, FeedStoreTest, ::testing::Bool(),
