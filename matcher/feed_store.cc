@@ -366,7 +366,7 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
 
   // Every read below sees the store as it was when the commit began.
   Store::Snapshot snap(*store_);
-  std::string last_marked;
+  std::string last_marked, member_key, dirty_key;
   std::set<std::string> households;
   // Member-index keys ('M' + ID) sort like the IDs the merge walks.
   auto members = store_->NewIterator(Cf::kMemberIndex, snap.get());
@@ -375,12 +375,13 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
   auto mark_dirty = [&](absl::string_view id) -> absl::Status {
     if (id == last_marked) return absl::OkStatus();
     last_marked.assign(id.data(), id.size());
-    sink.Put(Cf::kDirtyPersons, keys::DirtyPersonKey(id), seq_value);
+    keys::DirtyPersonKey(id, &dirty_key);
+    sink.Put(Cf::kDirtyPersons, dirty_key, seq_value);
     receipt.set_persons_marked(receipt.persons_marked() + 1);
     // People arrive in ID order, the member index is in ID order: walk it
     // alongside instead of a point lookup per person (most people are not
     // beneficiaries, and once the index is passed there is nothing to do).
-    const std::string member_key = keys::MemberKey(id);
+    keys::MemberKey(id, &member_key);
     int steps = 0;
     while (members->Valid() &&
            absl::string_view(members->key().data(), members->key().size()) <
@@ -435,14 +436,14 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
     *v.mutable_as_of() = h.as_of();
     version_suffix = v.SerializeAsString();
   }
-  std::string version_bytes;
-  std::string index_key;
+  std::string version_bytes, index_key, fact_key, index_value;
   auto apply = [&](absl::string_view staged, absl::string_view id,
                    absl::string_view natural_key) -> absl::Status {
     const absl::string_view fingerprint = staged.substr(0, kFingerprintBytes);
     const absl::string_view record_bytes = staged.substr(kFingerprintBytes);
-    index_key = keys::FactIndexKey(kind, id, natural_key);
-    std::optional<keys::FactIndexValue> current;
+    keys::FactIndexKey(kind, id, natural_key, &index_key);
+    absl::string_view current_fingerprint;  // empty: no current version
+    std::optional<std::string> looked_up;
     if (snapshot) {
       while (index_valid() &&
              absl::string_view(index->key().data(), index->key().size()) <
@@ -454,30 +455,37 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
       if (index_valid() &&
           absl::string_view(index->key().data(), index->key().size()) ==
               index_key) {
-        ASSIGN_OR_RETURN(current,
-                         keys::DecodeFactIndexValue(absl::string_view(
+        ASSIGN_OR_RETURN(current_fingerprint,
+                         keys::FactIndexFingerprint(absl::string_view(
                              index->value().data(), index->value().size())));
+        // The view stays valid until Next(): compare before moving on.
+        const bool same = current_fingerprint == fingerprint;
         index->Next();
+        if (same) {
+          receipt.set_unchanged(receipt.unchanged() + 1);
+          return absl::OkStatus();
+        }
       }
     } else {
-      ASSIGN_OR_RETURN(std::optional<std::string> value,
+      ASSIGN_OR_RETURN(looked_up,
                        store_->Get(Cf::kFactIndex, index_key, snap.get()));
-      if (value) {
-        ASSIGN_OR_RETURN(current, keys::DecodeFactIndexValue(*value));
+      if (looked_up) {
+        ASSIGN_OR_RETURN(current_fingerprint,
+                         keys::FactIndexFingerprint(*looked_up));
+        if (current_fingerprint == fingerprint) {
+          receipt.set_unchanged(receipt.unchanged() + 1);
+          return absl::OkStatus();
+        }
       }
-    }
-    if (current && current->fingerprint == fingerprint) {
-      receipt.set_unchanged(receipt.unchanged() + 1);
-      return absl::OkStatus();
     }
     version_bytes.clear();
     AppendBytesField(v1::FactVersion::kRecordFieldNumber, record_bytes,
                      &version_bytes);
     version_bytes += version_suffix;
-    sink.Put(Cf::kFacts, keys::FactKey(id, kind, natural_key, seq),
-             version_bytes);
-    sink.Put(Cf::kFactIndex, index_key,
-             keys::EncodeFactIndexValue({seq, std::string(fingerprint)}));
+    keys::FactKey(id, kind, natural_key, seq, &fact_key);
+    sink.Put(Cf::kFacts, fact_key, version_bytes);
+    keys::EncodeFactIndexValue(seq, fingerprint, &index_value);
+    sink.Put(Cf::kFactIndex, index_key, index_value);
     receipt.set_accepted(receipt.accepted() + 1);
     return mark_dirty(id);
   };

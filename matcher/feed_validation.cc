@@ -33,9 +33,16 @@ const google::protobuf::Descriptor* DateType() {
   return d;
 }
 
+const FieldDescriptor* AddressCodeField() {
+  static const auto* f =
+      v1::HukouRecord::descriptor()->FindFieldByName("address_code");
+  return f;
+}
+
 // A sortable day number for a set Date or Month field, or nullopt.
-std::optional<absl::CivilDay> DayOf(const Message& m) {
-  if (m.GetDescriptor() == DateType()) {
+std::optional<absl::CivilDay> DayOf(const Message& m,
+                                    const FieldDescriptor* f) {
+  if (f->message_type() == DateType()) {
     const auto& d = static_cast<const v1::Date&>(m);
     if (!IsSet(d)) return std::nullopt;
     auto day = FromProto(d);
@@ -60,7 +67,7 @@ class Checker {
   }
 
   void Field(const Message& record, const FieldDescriptor* f) {
-    const Reflection* r = record.GetReflection();
+    const Reflection* r = spec_.record_reflection();
     const std::string& name = f->name();
     const bool required = spec_.IsRequired(f->index());
     switch (f->cpp_type()) {
@@ -74,7 +81,7 @@ class Checker {
                                  kMaxText, " allowed"));
         } else if (HasControl(v)) {
           Add(name, "contains control characters");
-        } else if (name == "address_code") {
+        } else if (f == AddressCodeField()) {
           AddressCode(v);
         }
         break;
@@ -108,7 +115,7 @@ class Checker {
         break;
       }
       case FieldDescriptor::CPPTYPE_MESSAGE:
-        Calendar(r->GetMessage(record, f), name, required);
+        Calendar(r->GetMessage(record, f), f, required);
         break;
       default:
         break;
@@ -116,10 +123,10 @@ class Checker {
   }
 
   void Order(const Message& record) {
-    const Reflection* r = record.GetReflection();
+    const Reflection* r = spec_.record_reflection();
     for (const auto& [earlier, later] : spec_.ordered_descriptors()) {
-      const auto a = DayOf(r->GetMessage(record, earlier));
-      const auto b = DayOf(r->GetMessage(record, later));
+      const auto a = DayOf(r->GetMessage(record, earlier), earlier);
+      const auto b = DayOf(r->GetMessage(record, later), later);
       if (a && b && *b < *a) {
         Add(later->name(), absl::StrCat(FormatDate(*b), " is before ",
                                         earlier->name(), " ", FormatDate(*a)));
@@ -128,8 +135,9 @@ class Checker {
   }
 
  private:
-  void Calendar(const Message& m, const std::string& name, bool required) {
-    if (m.GetDescriptor() == DateType()) {
+  void Calendar(const Message& m, const FieldDescriptor* f, bool required) {
+    const std::string& name = f->name();
+    if (f->message_type() == DateType()) {
       const auto& d = static_cast<const v1::Date&>(m);
       if (!IsSet(d)) {
         if (required) Add(name, "is required");
@@ -196,7 +204,7 @@ std::vector<RecordError> ValidateFeedRecord(const FeedKindSpec& spec,
   }
 
   const FieldDescriptor* expected = spec.record_field();
-  const Reflection* r = record.GetReflection();
+  const Reflection* r = spec.feed_record_reflection();
   if (!r->HasField(record, expected)) {
     const auto* oneof = expected->containing_oneof();
     const FieldDescriptor* actual = r->GetOneofFieldDescriptor(record, oneof);
@@ -207,7 +215,7 @@ std::vector<RecordError> ValidateFeedRecord(const FeedKindSpec& spec,
     return errors;
   }
   const Message& fields = r->GetMessage(record, expected);
-  const auto* d = fields.GetDescriptor();
+  const auto* d = spec.record_type();
   for (int i = 0; i < d->field_count(); ++i) check.Field(fields, d->field(i));
   check.Order(fields);
   return errors;

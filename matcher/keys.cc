@@ -108,9 +108,14 @@ absl::StatusOr<absl::string_view> DecodeHouseholdKey(absl::string_view key) {
 }
 
 std::string MemberKey(absl::string_view id_number) {
-  std::string k = Tagged(kTagMember);
-  PutString(&k, id_number);
+  std::string k;
+  MemberKey(id_number, &k);
   return k;
+}
+
+void MemberKey(absl::string_view id_number, std::string* out) {
+  out->assign(1, kTagMember);
+  PutString(out, id_number);
 }
 
 std::string AreaPrefix() { return Tagged(kTagArea); }
@@ -199,11 +204,19 @@ std::string FactPrefix(absl::string_view id_number) {
 
 std::string FactKey(absl::string_view id_number, uint32_t kind,
                     absl::string_view natural_key, uint64_t batch_seq) {
-  std::string k = FactPrefix(id_number);
-  PutFixed32(&k, kind);
-  PutString(&k, natural_key);
-  PutFixed64(&k, batch_seq);
+  std::string k;
+  FactKey(id_number, kind, natural_key, batch_seq, &k);
   return k;
+}
+
+void FactKey(absl::string_view id_number, uint32_t kind,
+             absl::string_view natural_key, uint64_t batch_seq,
+             std::string* out) {
+  out->assign(1, kTagFact);
+  PutString(out, id_number);
+  PutFixed32(out, kind);
+  PutString(out, natural_key);
+  PutFixed64(out, batch_seq);
 }
 
 absl::StatusOr<FactKeyParts> DecodeFactKey(absl::string_view key) {
@@ -226,10 +239,17 @@ std::string FactIndexPrefix(uint32_t kind) {
 
 std::string FactIndexKey(uint32_t kind, absl::string_view id_number,
                          absl::string_view natural_key) {
-  std::string k = FactIndexPrefix(kind);
-  PutString(&k, id_number);
-  PutString(&k, natural_key);
+  std::string k;
+  FactIndexKey(kind, id_number, natural_key, &k);
   return k;
+}
+
+void FactIndexKey(uint32_t kind, absl::string_view id_number,
+                  absl::string_view natural_key, std::string* out) {
+  out->assign(1, kTagFactIndex);
+  PutFixed32(out, kind);
+  PutString(out, id_number);
+  PutString(out, natural_key);
 }
 
 absl::StatusOr<FactIndexKeyParts> DecodeFactIndexKey(absl::string_view key) {
@@ -245,9 +265,24 @@ absl::StatusOr<FactIndexKeyParts> DecodeFactIndexKey(absl::string_view key) {
 
 std::string EncodeFactIndexValue(const FactIndexValue& v) {
   std::string out;
-  PutFixed64(&out, v.batch_seq);
-  out.append(v.fingerprint);
+  EncodeFactIndexValue(v.batch_seq, v.fingerprint, &out);
   return out;
+}
+
+void EncodeFactIndexValue(uint64_t batch_seq, absl::string_view fingerprint,
+                          std::string* out) {
+  out->clear();
+  PutFixed64(out, batch_seq);
+  out->append(fingerprint.data(), fingerprint.size());
+}
+
+absl::StatusOr<absl::string_view> FactIndexFingerprint(
+    absl::string_view value) {
+  uint64_t seq;
+  if (!GetFixed64(&value, &seq) || value.size() != kFingerprintSize) {
+    return absl::DataLossError("malformed fact index value");
+  }
+  return value;
 }
 
 absl::StatusOr<FactIndexValue> DecodeFactIndexValue(absl::string_view value) {
@@ -264,8 +299,8 @@ void NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record,
   using google::protobuf::FieldDescriptor;
   static const auto* date_type = v1::Date::descriptor();
   const auto& sub =
-      record.GetReflection()->GetMessage(record, spec.record_field());
-  const auto* r = sub.GetReflection();
+      spec.feed_record_reflection()->GetMessage(record, spec.record_field());
+  const auto* r = spec.record_reflection();
   out->clear();
   for (const FieldDescriptor* f : spec.key_descriptors()) {
     switch (f->cpp_type()) {
@@ -326,9 +361,14 @@ std::string FeedRejectionKey(uint64_t batch_seq, uint64_t position,
 }
 
 std::string DirtyPersonKey(absl::string_view id_number) {
-  std::string k = Tagged(kTagDirtyPerson);
-  PutString(&k, id_number);
+  std::string k;
+  DirtyPersonKey(id_number, &k);
   return k;
+}
+
+void DirtyPersonKey(absl::string_view id_number, std::string* out) {
+  out->assign(1, kTagDirtyPerson);
+  PutString(out, id_number);
 }
 
 std::string DirtyHouseholdKey(absl::string_view household_id) {

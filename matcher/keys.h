@@ -43,6 +43,9 @@ absl::StatusOr<absl::string_view> DecodeHouseholdKey(absl::string_view key);
 
 // member_index: id_number -> household_id of the person's current household.
 std::string MemberKey(absl::string_view id_number);
+// The `std::string* out` forms here and below replace the contents of a
+// buffer the caller reuses: they are on the path of every feed record.
+void MemberKey(absl::string_view id_number, std::string* out);
 
 // area_index: (district, street, community, household_id) -> 1 byte status.
 // The prefix helpers take the leading components a filter fixes.
@@ -77,6 +80,9 @@ absl::StatusOr<uint64_t> DecodeChangeKey(absl::string_view key);
 // Person first, so every fact about one person is one range scan.
 std::string FactKey(absl::string_view id_number, uint32_t kind,
                     absl::string_view natural_key, uint64_t batch_seq);
+void FactKey(absl::string_view id_number, uint32_t kind,
+             absl::string_view natural_key, uint64_t batch_seq,
+             std::string* out);
 std::string FactPrefix(absl::string_view id_number);
 struct FactKeyParts {
   absl::string_view id_number;
@@ -91,6 +97,8 @@ absl::StatusOr<FactKeyParts> DecodeFactKey(absl::string_view key);
 // current fact of its kind in the same order as its sorted records.
 std::string FactIndexKey(uint32_t kind, absl::string_view id_number,
                          absl::string_view natural_key);
+void FactIndexKey(uint32_t kind, absl::string_view id_number,
+                  absl::string_view natural_key, std::string* out);
 std::string FactIndexPrefix(uint32_t kind);
 struct FactIndexKeyParts {
   uint32_t kind = 0;
@@ -105,6 +113,10 @@ struct FactIndexValue {
 };
 std::string EncodeFactIndexValue(const FactIndexValue& v);
 absl::StatusOr<FactIndexValue> DecodeFactIndexValue(absl::string_view value);
+void EncodeFactIndexValue(uint64_t batch_seq, absl::string_view fingerprint,
+                          std::string* out);
+// Just the fingerprint, viewed in `value`.
+absl::StatusOr<absl::string_view> FactIndexFingerprint(absl::string_view value);
 
 // The bytes of a record's natural key (its kind's key fields in order),
 // used inside FactKey and FactIndexKey. Replaces the contents of `out` (a
@@ -125,6 +137,7 @@ std::string FeedRejectionPrefix(uint64_t batch_seq);
 
 // dirty_persons / dirty_households: what the next matching cycle re-assesses.
 std::string DirtyPersonKey(absl::string_view id_number);
+void DirtyPersonKey(absl::string_view id_number, std::string* out);
 std::string DirtyHouseholdKey(absl::string_view household_id);
 
 }  // namespace dibao::keys
