@@ -19,6 +19,7 @@
 #include "matcher/registry_format.h"
 #include "matcher/resident_id.h"
 #include "sample/sample_district.h"
+#include "sample/sample_feeds.h"
 #include "services/metadata.h"
 
 namespace dibao::cli {
@@ -43,7 +44,8 @@ Commands:
   feed rejects BATCH_ID                 every rejected record (CSV for the agency)
   person show ID_NUMBER                 every fact about one person, with batch and validity
   sample generate --seed N --out DIR [--sample_as_of YYYY-MM-DD]
-                                        write a sample district (households.csv, members.csv)
+                                        write a sample district (households.csv, members.csv),
+                                        its agencies' nightly files (feeds/) and planted.csv
 
 Global flags: --server HOST:PORT (env DIBAO_SERVER), --caseworker ID (env
 DIBAO_CASEWORKER), --deadline, --format table|csv|jsonl.
@@ -184,6 +186,41 @@ int SampleGenerate(const Env& env) {
     return Fail(env.err, absl::UnavailableError(
                              absl::StrCat("cannot write into ", o.out_dir)));
   }
+  // The agencies' nightly files about the same people, in the drop
+  // directory's layout, and the list of what was planted in them.
+  SampleFeedsOptions feed_options;
+  feed_options.seed = options.seed;
+  feed_options.as_of = options.as_of;
+  auto feeds = GenerateSampleFeeds(*households, feed_options);
+  if (!feeds.ok()) return Fail(env.err, feeds.status());
+  const std::string feeds_dir = o.out_dir + "/feeds";
+  std::filesystem::remove_all(feeds_dir, ec);
+  int64_t feed_rows = 0, invalid_rows = 0;
+  for (const SampleFeedFile& f : feeds->files) {
+    const std::string path = feeds_dir + "/" + f.path;
+    std::filesystem::create_directories(
+        std::filesystem::path(path).parent_path(), ec);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << f.csv;
+    out.close();
+    if (!out) {
+      return Fail(env.err,
+                  absl::UnavailableError(absl::StrCat("cannot write ", path)));
+    }
+    feed_rows += f.rows;
+    invalid_rows += f.invalid_rows;
+  }
+  const std::string planted_path = o.out_dir + "/planted.csv";
+  {
+    std::ofstream out(planted_path, std::ios::binary | std::ios::trunc);
+    out << PlantedCsv(feeds->planted);
+    out.close();
+    if (!out) {
+      return Fail(env.err, absl::UnavailableError(
+                               absl::StrCat("cannot write ", planted_path)));
+    }
+  }
+
   std::vector<std::string> statuses;
   for (const auto& [name, count] : by_status) {
     statuses.push_back(absl::StrCat(name, " ", count));
@@ -193,7 +230,11 @@ int SampleGenerate(const Env& env) {
           << "): " << households->size() << " households, " << persons
           << " persons, monthly outlay " << FormatYuan(outlay) << " yuan\n"
           << "  by reported status: " << absl::StrJoin(statuses, ", ") << "\n"
-          << "  wrote " << households_path << " and " << members_path << "\n";
+          << "  wrote " << households_path << " and " << members_path << "\n"
+          << "  wrote " << feeds->files.size() << " agency files under "
+          << feeds_dir << " (" << feed_rows << " rows, " << invalid_rows
+          << " of them deliberately invalid) and the " << feeds->planted.size()
+          << " planted cases to " << planted_path << "\n";
   return kExitOk;
 }
 

@@ -49,6 +49,22 @@ echo "run: importing it through dibaoctl"
   --members="$var/sample/members.csv"
 
 echo
+echo "run: pushing the five agencies' nightly files for it (deploy/push-drop.sh)"
+# A fresh drop directory each run: the same month's files are the same
+# batches, so a second run replays them and changes nothing.
+rm -rf "$var/drop"
+cp -r "$var/sample/feeds" "$var/drop"
+DIBAO_DROP="$var/drop" DIBAO_SERVER="$listen" DIBAO_CTL=build/cli/dibaoctl \
+  ./deploy/push-drop.sh || echo "run: some files were refused; see $var/drop/failed/"
+echo
+echo "run: the receipts (dibaoctl feed batches):"
+"${ctl[@]}" feed batches --limit=13
+first_receipt=$(ls "$var"/drop/done/labour/employment/*/*.receipt.txt | head -1)
+echo
+echo "run: one receipt in full, with the records the labour bureau must fix:"
+cat "$first_receipt"
+
+echo
 echo "run: the registry now holds (first 10 households):"
 "${ctl[@]}" registry list --status=active > "$var/registry-list.txt"
 head -11 "$var/registry-list.txt"
@@ -67,4 +83,7 @@ echo "dibao-server is still running on $listen (pid $(cat "$pidfile")), data in 
 echo "Try:  build/cli/dibaoctl$server_flag registry get $first"
 echo "      build/cli/dibaoctl$server_flag registry list --district=420102 --format=csv"
 echo "      build/cli/dibaoctl id check 420102900307451"
+employment_batch=$(basename "$first_receipt" .snapshot.csv.receipt.txt)
+echo "      build/cli/dibaoctl$server_flag feed rejects $employment_batch"
+echo "      build/cli/dibaoctl$server_flag person show $(sed -n 2p "$var/sample/planted.csv" | cut -d, -f2)"
 echo "Stop: kill $(cat "$pidfile")"
