@@ -26,6 +26,15 @@ bool ScannedOnly(Cf cf) {
          cf == Cf::kDirtyHouseholds || cf == Cf::kFeedRejections;
 }
 
+// Files are synced when finished; asking the kernel to write them out as
+// they grow means the final sync (which the commit waits for) finds little
+// left to do, and the disk works while the CPU builds the rest.
+rocksdb::EnvOptions SstEnvOptions() {
+  rocksdb::EnvOptions o;
+  o.bytes_per_sync = 1 << 20;
+  return o;
+}
+
 }  // namespace
 
 // One family's SST file, built on its own thread from blocks of entries:
@@ -34,7 +43,7 @@ class CommitSink::FileWriter {
  public:
   FileWriter(Store* store, Cf cf, std::string path)
       : path_(std::move(path)),
-        writer_(rocksdb::EnvOptions(), store->sst_options(), store->handle(cf),
+        writer_(SstEnvOptions(), store->sst_options(), store->handle(cf),
                 /*invalidate_page_cache=*/false, rocksdb::Env::IO_TOTAL,
                 /*skip_filters=*/ScannedOnly(cf)) {
     status_ = FromRocks(writer_.Open(path_), "open " + path_);

@@ -13,7 +13,14 @@
 namespace dibao {
 namespace {
 
-constexpr size_t kEntryOverhead = sizeof(int64_t) * 3;
+constexpr size_t kEntryOverhead = sizeof(int64_t) * 6;
+constexpr size_t kPrefixBytes = 24;
+
+uint64_t BigEndianWord(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
 constexpr size_t kIoBuffer = 1 << 20;
 
 absl::Status IoError(absl::string_view what, const std::string& path) {
@@ -146,9 +153,14 @@ absl::Status ExternalSorter::Add(absl::string_view key,
     // growth step cost more than the sort.
     filling_.arena.reserve(options_.memory_budget_bytes);
   }
-  filling_.entries.push_back({filling_.arena.size(),
-                              static_cast<uint32_t>(key.size()),
-                              static_cast<uint32_t>(value.size()), count_++});
+  Entry& e = filling_.entries.emplace_back();
+  char padded[kPrefixBytes] = {};
+  std::memcpy(padded, key.data(), std::min(key.size(), kPrefixBytes));
+  for (int i = 0; i < 3; ++i) e.prefix[i] = BigEndianWord(padded + 8 * i);
+  e.offset = filling_.arena.size();
+  e.key_size = static_cast<uint32_t>(key.size());
+  e.value_size = static_cast<uint32_t>(value.size());
+  e.seq = count_++;
   filling_.arena.append(key.data(), key.size());
   filling_.arena.append(value.data(), value.size());
   if (filling_.arena.size() + filling_.entries.size() * kEntryOverhead >=
@@ -183,6 +195,10 @@ absl::Status ExternalSorter::WriteRun(Buffer& buffer, const std::string& path) {
   };
   std::sort(buffer.entries.begin(), buffer.entries.end(),
             [&](const Entry& a, const Entry& b) {
+              for (int i = 0; i < 3; ++i) {
+                if (a.prefix[i] != b.prefix[i])
+                  return a.prefix[i] < b.prefix[i];
+              }
               const int c = key_of(a).compare(key_of(b));
               return c < 0 || (c == 0 && a.seq < b.seq);
             });

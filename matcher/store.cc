@@ -126,6 +126,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   // Ingested files are rewritten (and compressed) by compaction anyway;
   // compressing them on the way in only slows the commit that waits.
   store->sst_options_.compression = rocksdb::kNoCompression;
+  {
+    // Bigger blocks for ingested files: a block and index entry per 16 KiB
+    // rather than per 4 KiB is less work per key written.
+    rocksdb::BlockBasedTableOptions sst_table = table;
+    sst_table.block_size = 16 << 10;
+    store->sst_options_.table_factory.reset(
+        rocksdb::NewBlockBasedTableFactory(sst_table));
+  }
   if (absl::Status v = store->CheckSchemaVersion(); !v.ok()) return v;
   return store;
 }
