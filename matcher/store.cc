@@ -123,9 +123,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   }
   store->db_.reset(raw);
   store->sst_options_ = rocksdb::Options(db_options, cf_options);
-  // Ingested files are rewritten (and compressed) by compaction anyway;
-  // compressing them on the way in only slows the commit that waits.
-  store->sst_options_.compression = rocksdb::kNoCompression;
+  // Ingested files are compressed like the rest (LZ4): a ten-million-record
+  // snapshot writes and syncs about 1 GB instead of 3, and on a disk of a
+  // few hundred MB/s the commit waits for the disk, not for the CPU.
+  store->sst_options_.compression = rocksdb::kLZ4Compression;
   {
     // Bigger blocks for ingested files: a block and index entry per 16 KiB
     // rather than per 4 KiB is less work per key written.
