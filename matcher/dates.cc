@@ -20,13 +20,17 @@ bool IsSet(const v1::Date& d) {
 }
 
 absl::StatusOr<absl::CivilDay> FromProto(const v1::Date& d) {
+  return DayFromParts(d.year(), d.month(), d.day());
+}
+
+absl::StatusOr<absl::CivilDay> DayFromParts(int year, int month, int day) {
   // The message is built only on failure: this runs for every date of every
   // feed record.
-  if (!IsRealDay(d.year(), d.month(), d.day())) {
+  if (!IsRealDay(year, month, day)) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "%04d-%02d-%02d is not a calendar date", d.year(), d.month(), d.day()));
+        "%04d-%02d-%02d is not a calendar date", year, month, day));
   }
-  return absl::CivilDay(d.year(), d.month(), d.day());
+  return absl::CivilDay(year, month, day);
 }
 
 v1::Date ToProto(absl::CivilDay day) {

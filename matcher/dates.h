@@ -18,6 +18,8 @@ namespace dibao {
 // offending value otherwise. An all-zero Date counts as "not set".
 bool IsSet(const v1::Date& d);
 absl::StatusOr<absl::CivilDay> FromProto(const v1::Date& d);
+// The same check on a date's parts (for code reading serialized Dates).
+absl::StatusOr<absl::CivilDay> DayFromParts(int year, int month, int day);
 v1::Date ToProto(absl::CivilDay day);
 
 // Strict YYYY-MM-DD, a real calendar day.

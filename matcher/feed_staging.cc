@@ -29,14 +29,23 @@ absl::string_view StagedRecords::value(size_t i) const {
 void StagedRecords::Stage(const FeedKindSpec& spec, absl::CivilDay today,
                           int64_t position, v1::FeedRecord& record) {
   const int64_t line = record.source_line();
-  std::vector<RecordError> errors = ValidateFeedRecord(spec, record, today);
+  std::vector<RecordError> errors;
+  const bool of_kind = ValidateFeedIdentity(spec, record, today, &errors);
 
   // The canonical bytes: the normalised record without its line or the
   // spelling its ID arrived in.
-  original_.swap(*record.mutable_id_number_original());
-  record.clear_id_number_original();
+  // mutable_...() would create the string on the record's arena: only
+  // touched when there is a spelling to keep (a few records in a hundred).
+  original_.clear();
+  if (!record.id_number_original().empty()) {
+    original_.swap(*record.mutable_id_number_original());
+    record.clear_id_number_original();
+  }
   record.clear_source_line();
   record.SerializeToString(&canonical_);
+  // The fields are checked on these bytes, and the natural key read off
+  // them, without protobuf reflection.
+  if (of_kind) ValidateFeedFields(spec, canonical_, &errors, &natural_key_);
   unsigned char fingerprint[32];
   Sha256::Of(canonical_, fingerprint);
   const size_t piece = pieces_.size();
@@ -67,7 +76,6 @@ void StagedRecords::Stage(const FeedKindSpec& spec, absl::CivilDay today,
     return;
   }
 
-  keys::NaturalKey(spec, record, &natural_key_);
   Entry& e = entries_.emplace_back();
   e.offset = data_.size();
   keys::PutString(&data_, record.id_number());

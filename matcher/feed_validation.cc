@@ -1,196 +1,348 @@
 #include "matcher/feed_validation.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "matcher/dates.h"
+#include "matcher/keys.h"
 #include "matcher/resident_id.h"
 
 namespace dibao {
 namespace {
 
 using google::protobuf::FieldDescriptor;
-using google::protobuf::Message;
-using google::protobuf::Reflection;
 
 constexpr size_t kMaxText = 200;
 constexpr size_t kMaxName = 100;
 const absl::CivilDay kEarliest(1900, 1, 1);
 const absl::CivilDay kLatest(2100, 12, 31);
 
-bool HasControl(const std::string& s) {
+bool HasControl(absl::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) {
     return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
   });
 }
 
-// Looked up once: descriptor() costs a call_once per use.
-const google::protobuf::Descriptor* DateType() {
-  static const auto* d = v1::Date::descriptor();
-  return d;
+// ---------------------------------------------------------------------------
+// The fields of a record kind are checked on its serialized bytes, not
+// through protobuf reflection: every record of every batch passes here, and
+// walking the wire format costs a fraction of a reflective read per field.
+// What to check comes from the descriptors, once per kind.
+
+enum class Check { kString, kInt64, kDouble, kEnum, kDate, kMonth, kOther };
+
+struct FieldRule {
+  const FieldDescriptor* field = nullptr;
+  Check check = Check::kOther;
+  bool required = false;
+  bool address_code = false;
+};
+
+constexpr int kMaxFieldNumber = 15;
+
+struct KindRules {
+  // By field number; `field` null where the kind has none.
+  std::array<FieldRule, kMaxFieldNumber + 1> by_number{};
+  // Field numbers in declaration order (the order errors are reported in).
+  std::vector<int> order;
+  std::vector<int> key_numbers;
+  std::vector<std::pair<int, int>> ordered_dates;
+};
+
+const KindRules& RulesOf(const FeedKindSpec& spec) {
+  static const auto* all = [] {
+    auto* rules = new std::array<KindRules, 32>();
+    const auto* date = v1::Date::descriptor();
+    const auto* month = v1::Month::descriptor();
+    for (const FeedKindSpec& k : AllFeedKinds()) {
+      KindRules& r = (*rules)[k.kind];
+      const auto* d = k.record_type();
+      for (int i = 0; i < d->field_count(); ++i) {
+        const FieldDescriptor* f = d->field(i);
+        // The schema keeps record kinds small; a field beyond this would
+        // be a schema change that must come with this table.
+        if (f->number() > kMaxFieldNumber) std::abort();
+        FieldRule& rule = r.by_number[f->number()];
+        rule.field = f;
+        rule.required = k.IsRequired(i);
+        rule.address_code = f->name() == "address_code";
+        switch (f->cpp_type()) {
+          case FieldDescriptor::CPPTYPE_STRING:
+            rule.check = Check::kString;
+            break;
+          case FieldDescriptor::CPPTYPE_INT64:
+            rule.check = Check::kInt64;
+            break;
+          case FieldDescriptor::CPPTYPE_DOUBLE:
+            rule.check = Check::kDouble;
+            break;
+          case FieldDescriptor::CPPTYPE_ENUM:
+            rule.check = Check::kEnum;
+            break;
+          case FieldDescriptor::CPPTYPE_MESSAGE:
+            rule.check = f->message_type() == date    ? Check::kDate
+                         : f->message_type() == month ? Check::kMonth
+                                                      : Check::kOther;
+            break;
+          default:
+            break;
+        }
+        r.order.push_back(f->number());
+      }
+      for (const FieldDescriptor* f : k.key_descriptors()) {
+        r.key_numbers.push_back(f->number());
+      }
+      for (const auto& [earlier, later] : k.ordered_descriptors()) {
+        r.ordered_dates.emplace_back(earlier->number(), later->number());
+      }
+    }
+    return rules;
+  }();
+  return (*all)[spec.kind];
 }
 
-const FieldDescriptor* AddressCodeField() {
-  static const auto* f =
-      v1::HukouRecord::descriptor()->FindFieldByName("address_code");
-  return f;
-}
-
-// A sortable day number for a set Date or Month field, or nullopt.
-std::optional<absl::CivilDay> DayOf(const Message& m,
-                                    const FieldDescriptor* f) {
-  if (f->message_type() == DateType()) {
-    const auto& d = static_cast<const v1::Date&>(m);
-    if (!IsSet(d)) return std::nullopt;
-    auto day = FromProto(d);
-    if (!day.ok()) return std::nullopt;
-    return *day;
+// A minimal reader of the protobuf wire format.
+bool ReadVarint(absl::string_view* in, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
+    const uint8_t b = static_cast<uint8_t>((*in)[0]);
+    in->remove_prefix(1);
+    result |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) {
+      *v = result;
+      return true;
+    }
   }
-  const auto& mo = static_cast<const v1::Month&>(m);
-  // An invalid month is reported by Calendar(); it takes no part in order.
-  if (mo.month() < 1 || mo.month() > 12 || mo.year() < 1900) {
-    return std::nullopt;
-  }
-  return absl::CivilDay(mo.year(), mo.month(), 1);
+  return false;
 }
 
-class Checker {
+// One field's value as read off the wire; absent fields keep the default.
+struct Value {
+  bool present = false;
+  uint64_t varint = 0;
+  double number = 0;
+  absl::string_view bytes;
+};
+
+// Reads the top-level fields of serialized `message` into `values` (by
+// field number, at most `max`). False when the bytes are malformed.
+template <size_t N>
+bool ReadFields(absl::string_view message, std::array<Value, N>& values) {
+  while (!message.empty()) {
+    uint64_t tag;
+    if (!ReadVarint(&message, &tag)) return false;
+    const uint64_t number = tag >> 3;
+    Value scratch;
+    Value& v = number < N ? values[number] : scratch;
+    v.present = true;
+    switch (tag & 7) {
+      case 0:
+        if (!ReadVarint(&message, &v.varint)) return false;
+        break;
+      case 1:
+        if (message.size() < 8) return false;
+        std::memcpy(&v.number, message.data(), 8);
+        message.remove_prefix(8);
+        break;
+      case 2: {
+        uint64_t size;
+        if (!ReadVarint(&message, &size) || size > message.size()) {
+          return false;
+        }
+        v.bytes = message.substr(0, size);
+        message.remove_prefix(size);
+        break;
+      }
+      case 5:
+        if (message.size() < 4) return false;
+        message.remove_prefix(4);
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+// Length-delimited field `number` of serialized `message` (bytes this
+// process serialized, so it occurs once); false when absent or the bytes
+// are malformed.
+bool FindBytesField(absl::string_view message, uint64_t number,
+                    absl::string_view* out) {
+  bool found = false;
+  while (!message.empty()) {
+    uint64_t tag, size;
+    if (!ReadVarint(&message, &tag)) return false;
+    switch (tag & 7) {
+      case 0:
+        if (!ReadVarint(&message, &size)) return false;
+        break;
+      case 1:
+        if (message.size() < 8) return false;
+        message.remove_prefix(8);
+        break;
+      case 2:
+        if (!ReadVarint(&message, &size) || size > message.size()) {
+          return false;
+        }
+        if (tag >> 3 == number) {
+          *out = message.substr(0, size);
+          found = true;
+        }
+        message.remove_prefix(size);
+        break;
+      case 5:
+        if (message.size() < 4) return false;
+        message.remove_prefix(4);
+        break;
+      default:
+        return false;
+    }
+  }
+  return found;
+}
+
+// A Date or Month sub-message: year, month, day (fields 1, 2, 3).
+struct Ymd {
+  int year = 0, month = 0, day = 0;
+};
+bool ReadYmd(absl::string_view bytes, Ymd* out) {
+  std::array<Value, 4> v;
+  if (!ReadFields(bytes, v)) return false;
+  out->year = static_cast<int32_t>(v[1].varint);
+  out->month = static_cast<int32_t>(v[2].varint);
+  out->day = static_cast<int32_t>(v[3].varint);
+  return true;
+}
+
+class FieldChecker {
  public:
-  Checker(const FeedKindSpec& spec, std::vector<RecordError>& errors)
-      : spec_(spec), errors_(errors) {}
+  explicit FieldChecker(std::vector<RecordError>& errors) : errors_(errors) {}
 
   void Add(std::string field, std::string reason) {
     errors_.push_back({std::move(field), std::move(reason)});
   }
 
-  void Field(const Message& record, const FieldDescriptor* f) {
-    const Reflection* r = spec_.record_reflection();
-    const std::string& name = f->name();
-    const bool required = spec_.IsRequired(f->index());
-    switch (f->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING: {
-        std::string scratch;
-        const std::string& v = r->GetStringReference(record, f, &scratch);
-        if (v.empty()) {
-          if (required) Add(name, "is required");
-        } else if (v.size() > kMaxText) {
-          Add(name, absl::StrCat("is ", v.size(), " bytes long, at most ",
+  // Checks one field; for dates and months, also returns the day (the
+  // first of the month) when it is set and real, for the order checks.
+  std::optional<absl::CivilDay> Field(const FieldRule& rule, const Value& v) {
+    const std::string& name = rule.field->name();
+    switch (rule.check) {
+      case Check::kString:
+        if (v.bytes.empty()) {
+          if (rule.required) Add(name, "is required");
+        } else if (v.bytes.size() > kMaxText) {
+          Add(name, absl::StrCat("is ", v.bytes.size(), " bytes long, at most ",
                                  kMaxText, " allowed"));
-        } else if (HasControl(v)) {
+        } else if (HasControl(v.bytes)) {
           Add(name, "contains control characters");
-        } else if (f == AddressCodeField()) {
-          AddressCode(v);
+        } else if (rule.address_code) {
+          AddressCode(v.bytes);
         }
-        break;
-      }
-      case FieldDescriptor::CPPTYPE_INT64: {
-        const int64_t v = r->GetInt64(record, f);
-        if (v < 0) {
-          Add(name, absl::StrCat("is negative (", v, ")"));
-        } else if (v > kMaxFeedAmountFen) {
-          Add(name, absl::StrCat("is ", v, " fen, more than the limit of ",
+        return std::nullopt;
+      case Check::kInt64: {
+        const auto n = static_cast<int64_t>(v.varint);
+        if (n < 0) {
+          Add(name, absl::StrCat("is negative (", n, ")"));
+        } else if (n > kMaxFeedAmountFen) {
+          Add(name, absl::StrCat("is ", n, " fen, more than the limit of ",
                                  kMaxFeedAmountFen));
         }
-        break;
+        return std::nullopt;
       }
-      case FieldDescriptor::CPPTYPE_DOUBLE: {
-        const double v = r->GetDouble(record, f);
-        if (!std::isfinite(v) || v < 0 || v > kMaxAreaM2) {
-          Add(name, absl::StrFormat("%g is not a plausible area", v));
-        } else if (v == 0 && required) {
+      case Check::kDouble: {
+        const double d = v.number;
+        if (!std::isfinite(d) || d < 0 || d > kMaxAreaM2) {
+          Add(name, absl::StrFormat("%g is not a plausible area", d));
+        } else if (d == 0 && rule.required) {
           Add(name, "is required");
         }
-        break;
+        return std::nullopt;
       }
-      case FieldDescriptor::CPPTYPE_ENUM: {
-        const int v = r->GetEnumValue(record, f);
-        if (v == 0) {
-          if (required) Add(name, "is required");
-        } else if (f->enum_type()->FindValueByNumber(v) == nullptr) {
-          Add(name, absl::StrCat("unknown value ", v));
+      case Check::kEnum: {
+        const auto n = static_cast<int32_t>(v.varint);
+        if (n == 0) {
+          if (rule.required) Add(name, "is required");
+        } else if (rule.field->enum_type()->FindValueByNumber(n) == nullptr) {
+          Add(name, absl::StrCat("unknown value ", n));
         }
-        break;
+        return std::nullopt;
       }
-      case FieldDescriptor::CPPTYPE_MESSAGE:
-        Calendar(r->GetMessage(record, f), f, required);
-        break;
-      default:
-        break;
-    }
-  }
-
-  void Order(const Message& record) {
-    const Reflection* r = spec_.record_reflection();
-    for (const auto& [earlier, later] : spec_.ordered_descriptors()) {
-      const auto a = DayOf(r->GetMessage(record, earlier), earlier);
-      const auto b = DayOf(r->GetMessage(record, later), later);
-      if (a && b && *b < *a) {
-        Add(later->name(), absl::StrCat(FormatDate(*b), " is before ",
-                                        earlier->name(), " ", FormatDate(*a)));
+      case Check::kDate: {
+        Ymd d;
+        if (!ReadYmd(v.bytes, &d)) {
+          Add(name, "is not a readable date");
+          return std::nullopt;
+        }
+        if (d.year == 0 && d.month == 0 && d.day == 0) {
+          if (rule.required) Add(name, "is required");
+          return std::nullopt;
+        }
+        auto day = DayFromParts(d.year, d.month, d.day);
+        if (!day.ok()) {
+          Add(name, std::string(day.status().message()));
+          return std::nullopt;
+        }
+        if (*day < kEarliest || *day > kLatest) {
+          Add(name, absl::StrCat(FormatDate(*day),
+                                 " is outside 1900-01-01 .. 2100-12-31"));
+        }
+        return *day;
       }
+      case Check::kMonth: {
+        Ymd m;
+        if (!ReadYmd(v.bytes, &m)) {
+          Add(name, "is not a readable month");
+          return std::nullopt;
+        }
+        if (m.year == 0 && m.month == 0) {
+          if (rule.required) Add(name, "is required");
+          return std::nullopt;
+        }
+        if (m.month < 1 || m.month > 12 || m.year < 1900 || m.year > 2100) {
+          Add(name, absl::StrFormat("%04d-%02d is not a month in 1900 .. 2100",
+                                    m.year, m.month));
+          return std::nullopt;
+        }
+        return absl::CivilDay(m.year, m.month, 1);
+      }
+      case Check::kOther:
+        return std::nullopt;
     }
+    return std::nullopt;
   }
 
  private:
-  void Calendar(const Message& m, const FieldDescriptor* f, bool required) {
-    const std::string& name = f->name();
-    if (f->message_type() == DateType()) {
-      const auto& d = static_cast<const v1::Date&>(m);
-      if (!IsSet(d)) {
-        if (required) Add(name, "is required");
-        return;
-      }
-      auto day = FromProto(d);
-      if (!day.ok()) {
-        Add(name, std::string(day.status().message()));
-      } else if (*day < kEarliest || *day > kLatest) {
-        Add(name, absl::StrCat(FormatDate(*day),
-                               " is outside 1900-01-01 .. 2100-12-31"));
-      }
-      return;
-    }
-    const auto& mo = static_cast<const v1::Month&>(m);
-    if (mo.year() == 0 && mo.month() == 0) {
-      if (required) Add(name, "is required");
-    } else if (mo.month() < 1 || mo.month() > 12 || mo.year() < 1900 ||
-               mo.year() > 2100) {
-      Add(name, absl::StrFormat("%04d-%02d is not a month in 1900 .. 2100",
-                                mo.year(), mo.month()));
-    }
-  }
-
-  void AddressCode(const std::string& v) {
+  void AddressCode(absl::string_view v) {
     if (v.size() != 6 || !std::all_of(v.begin(), v.end(), [](char c) {
           return c >= '0' && c <= '9';
         })) {
       Add("address_code", "must be 6 digits");
-    } else if (ProvinceName(absl::string_view(v).substr(0, 2)).empty()) {
+    } else if (ProvinceName(v.substr(0, 2)).empty()) {
       Add("address_code",
           absl::StrCat(v.substr(0, 2), " is not a province code"));
     }
   }
 
-  const FeedKindSpec& spec_;
   std::vector<RecordError>& errors_;
 };
 
 }  // namespace
 
-std::vector<RecordError> ValidateFeedRecord(const FeedKindSpec& spec,
-                                            v1::FeedRecord& record,
-                                            absl::CivilDay today) {
-  std::vector<RecordError> errors;
-  Checker check(spec, errors);
-
+bool ValidateFeedIdentity(const FeedKindSpec& spec, v1::FeedRecord& record,
+                          absl::CivilDay today,
+                          std::vector<RecordError>* errors) {
   if (record.id_number().empty()) {
-    check.Add("id_number", "is required");
+    errors->push_back({"id_number", "is required"});
   } else {
     auto id = ParseResidentId(record.id_number(), today);
     if (!id.ok()) {
-      check.Add("id_number", std::string(id.status().message()));
+      errors->push_back({"id_number", std::string(id.status().message())});
     } else if (id->number() != record.id_number()) {
       record.set_id_number_original(record.id_number());
       record.mutable_id_number()->assign(id->number().data(),
@@ -198,26 +350,96 @@ std::vector<RecordError> ValidateFeedRecord(const FeedKindSpec& spec,
     }
   }
   if (record.name().empty()) {
-    check.Add("name", "is required");
+    errors->push_back({"name", "is required"});
   } else if (record.name().size() > kMaxName || HasControl(record.name())) {
-    check.Add("name", "must be at most 100 bytes without control characters");
+    errors->push_back(
+        {"name", "must be at most 100 bytes without control characters"});
   }
 
-  const FieldDescriptor* expected = spec.record_field();
-  const Reflection* r = spec.feed_record_reflection();
-  if (!r->HasField(record, expected)) {
-    const auto* oneof = expected->containing_oneof();
-    const FieldDescriptor* actual = r->GetOneofFieldDescriptor(record, oneof);
-    check.Add("", actual == nullptr
-                      ? absl::StrCat("the record has no ", spec.name, " fields")
-                      : absl::StrCat("a ", actual->name(),
-                                     " record in a batch of ", spec.name));
-    return errors;
+  const int expected = spec.record_field()->number();
+  if (record.record_case() != expected) {
+    const FieldDescriptor* actual =
+        record.record_case() == v1::FeedRecord::RECORD_NOT_SET
+            ? nullptr
+            : v1::FeedRecord::descriptor()->FindFieldByNumber(
+                  record.record_case());
+    errors->push_back(
+        {"", actual == nullptr
+                 ? absl::StrCat("the record has no ", spec.name, " fields")
+                 : absl::StrCat("a ", actual->name(), " record in a batch of ",
+                                spec.name)});
+    return false;
   }
-  const Message& fields = r->GetMessage(record, expected);
-  const auto* d = spec.record_type();
-  for (int i = 0; i < d->field_count(); ++i) check.Field(fields, d->field(i));
-  check.Order(fields);
+  return true;
+}
+
+void ValidateFeedFields(const FeedKindSpec& spec,
+                        absl::string_view record_bytes,
+                        std::vector<RecordError>* errors,
+                        std::string* natural_key) {
+  const KindRules& rules = RulesOf(spec);
+  // The kind's sub-message inside the FeedRecord.
+  absl::string_view fields;
+  if (!FindBytesField(record_bytes, spec.record_field()->number(), &fields)) {
+    errors->push_back({"", "the record's fields are unreadable"});
+    return;
+  }
+  std::array<Value, kMaxFieldNumber + 1> values;
+  if (!ReadFields(fields, values)) {
+    errors->push_back({"", "the record's fields are unreadable"});
+    return;
+  }
+  const size_t errors_before = errors->size();
+  FieldChecker check(*errors);
+  std::array<std::optional<absl::CivilDay>, kMaxFieldNumber + 1> days;
+  for (int n : rules.order) {
+    days[n] = check.Field(rules.by_number[n], values[n]);
+  }
+  for (const auto& [earlier, later] : rules.ordered_dates) {
+    const auto& a = days[earlier];
+    const auto& b = days[later];
+    if (a && b && *b < *a) {
+      check.Add(rules.by_number[later].field->name(),
+                absl::StrCat(FormatDate(*b), " is before ",
+                             rules.by_number[earlier].field->name(), " ",
+                             FormatDate(*a)));
+    }
+  }
+  if (natural_key == nullptr || errors->size() != errors_before) return;
+  natural_key->clear();
+  for (int n : rules.key_numbers) {
+    const Value& v = values[n];
+    switch (rules.by_number[n].check) {
+      case Check::kString:
+        keys::AppendNaturalKeyString(v.bytes, natural_key);
+        break;
+      case Check::kEnum:
+        keys::AppendNaturalKeyEnum(static_cast<int32_t>(v.varint), natural_key);
+        break;
+      case Check::kDate:
+      case Check::kMonth: {
+        Ymd d;
+        ReadYmd(v.bytes, &d);
+        if (rules.by_number[n].check == Check::kDate) {
+          keys::AppendNaturalKeyDate(d.year, d.month, d.day, natural_key);
+        } else {
+          keys::AppendNaturalKeyMonth(d.year, d.month, natural_key);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+std::vector<RecordError> ValidateFeedRecord(const FeedKindSpec& spec,
+                                            v1::FeedRecord& record,
+                                            absl::CivilDay today) {
+  std::vector<RecordError> errors;
+  if (ValidateFeedIdentity(spec, record, today, &errors)) {
+    ValidateFeedFields(spec, record.SerializeAsString(), &errors, nullptr);
+  }
   return errors;
 }
 

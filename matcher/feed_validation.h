@@ -37,6 +37,21 @@ std::vector<RecordError> ValidateFeedRecord(const FeedKindSpec& spec,
                                             v1::FeedRecord& record,
                                             absl::CivilDay today);
 
+// The same checks in two steps, for the staging path, which serializes each
+// record between them anyway:
+// - the ID (normalised in place), the name, and that the record is of the
+//   kind; false when it is not (its fields are then not checked);
+bool ValidateFeedIdentity(const FeedKindSpec& spec, v1::FeedRecord& record,
+                          absl::CivilDay today,
+                          std::vector<RecordError>* errors);
+// - the kind's fields, read from `record_bytes` (the serialized FeedRecord);
+//   when they are all acceptable and `natural_key` is not null, it receives
+//   the record's natural key (the bytes keys::NaturalKey gives).
+void ValidateFeedFields(const FeedKindSpec& spec,
+                        absl::string_view record_bytes,
+                        std::vector<RecordError>* errors,
+                        std::string* natural_key);
+
 }  // namespace dibao
 
 #endif  // DIBAO_MATCHER_FEED_VALIDATION_H_

@@ -294,6 +294,22 @@ absl::StatusOr<FactIndexValue> DecodeFactIndexValue(absl::string_view value) {
   return v;
 }
 
+void AppendNaturalKeyString(absl::string_view value, std::string* out) {
+  PutString(out, value);
+}
+
+void AppendNaturalKeyEnum(int value, std::string* out) {
+  PutFixed32(out, static_cast<uint32_t>(value));
+}
+
+void AppendNaturalKeyDate(int year, int month, int day, std::string* out) {
+  PutFixed32(out, static_cast<uint32_t>(year * 10000 + month * 100 + day));
+}
+
+void AppendNaturalKeyMonth(int year, int month, std::string* out) {
+  PutFixed32(out, static_cast<uint32_t>(year * 100 + month));
+}
+
 void NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record,
                 std::string* out) {
   using google::protobuf::FieldDescriptor;
@@ -306,23 +322,20 @@ void NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record,
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING: {
         std::string scratch;
-        PutString(out, r->GetStringReference(sub, f, &scratch));
+        AppendNaturalKeyString(r->GetStringReference(sub, f, &scratch), out);
         break;
       }
       case FieldDescriptor::CPPTYPE_ENUM:
-        PutFixed32(out, static_cast<uint32_t>(r->GetEnumValue(sub, f)));
+        AppendNaturalKeyEnum(r->GetEnumValue(sub, f), out);
         break;
       case FieldDescriptor::CPPTYPE_MESSAGE: {
-        // Dates as YYYYMMDD and months as YYYYMM: numeric order is time order.
         const auto& m = r->GetMessage(sub, f);
         if (f->message_type() == date_type) {
           const auto& day = static_cast<const v1::Date&>(m);
-          PutFixed32(out, static_cast<uint32_t>(day.year() * 10000 +
-                                                day.month() * 100 + day.day()));
+          AppendNaturalKeyDate(day.year(), day.month(), day.day(), out);
         } else {
           const auto& month = static_cast<const v1::Month&>(m);
-          PutFixed32(out,
-                     static_cast<uint32_t>(month.year() * 100 + month.month()));
+          AppendNaturalKeyMonth(month.year(), month.month(), out);
         }
         break;
       }

@@ -123,6 +123,13 @@ absl::StatusOr<absl::string_view> FactIndexFingerprint(absl::string_view value);
 // buffer the caller reuses: this is on the path of every record).
 void NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record,
                 std::string* out);
+// The natural key's parts, for code that reads fields without the message
+// (feed validation walks serialized records): each appends one key field.
+// Dates as YYYYMMDD and months as YYYYMM, so numeric order is time order.
+void AppendNaturalKeyString(absl::string_view value, std::string* out);
+void AppendNaturalKeyEnum(int value, std::string* out);
+void AppendNaturalKeyDate(int year, int month, int day, std::string* out);
+void AppendNaturalKeyMonth(int year, int month, std::string* out);
 
 // feed_batches: batch_id -> Receipt, and batch_seq -> batch_id.
 std::string FeedBatchKey(absl::string_view batch_id);

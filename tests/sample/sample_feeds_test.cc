@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "matcher/feed_format.h"
 #include "matcher/feed_validation.h"
+#include "matcher/keys.h"
 #include "matcher/resident_id.h"
 #include "sample/sample_district.h"
 
@@ -165,6 +166,27 @@ TEST_F(SampleFeedsTest,
       [](const PlantedCase& c) { return c.rule == "DECEASED_MEMBER"; });
   EXPECT_EQ(hukou.at(deceased->id_number)->hukou().status(),
             v1::HUKOU_STATUS_DECEASED);
+}
+
+// Staging reads the natural key off the serialized record; it must be the
+// same bytes as the key built from the message (stored keys depend on it).
+TEST_F(SampleFeedsTest, NaturalKeysFromBytesMatchKeysFromMessages) {
+  const Read read = ReadAll();
+  int checked = 0;
+  for (const auto& [kind, records] : read.accepted) {
+    const FeedKindSpec& spec = *FindFeedKind(kind);
+    for (const v1::FeedRecord& r : records) {
+      std::vector<RecordError> errors;
+      std::string from_bytes, from_message;
+      ValidateFeedFields(spec, r.SerializeAsString(), &errors, &from_bytes);
+      ASSERT_TRUE(errors.empty()) << spec.name << ": " << errors[0].reason;
+      keys::NaturalKey(spec, r, &from_message);
+      ASSERT_EQ(from_bytes, from_message) << spec.name;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(read.accepted.size(), 13u);
+  EXPECT_GT(checked, 2000);
 }
 
 TEST_F(SampleFeedsTest, NeighboursWhoAreNotBeneficiariesAppearToo) {
