@@ -23,6 +23,8 @@ namespace {
 
 constexpr char kBatchSeqName[] = "feed_batch_seq";
 constexpr size_t kMaxBatchIdLength = 128;
+// IDs per value of the dirty-persons log (about 74 KB).
+constexpr size_t kDirtyChunkIds = 4096;
 
 bool IsPrintableAscii(absl::string_view s) {
   return std::all_of(s.begin(), s.end(),
@@ -366,17 +368,31 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
 
   // Every read below sees the store as it was when the commit began.
   Store::Snapshot snap(*store_);
-  std::string last_marked, member_key, dirty_key;
+  std::string last_marked, member_key;
   std::set<std::string> households;
   // Member-index keys ('M' + ID) sort like the IDs the merge walks.
   auto members = store_->NewIterator(Cf::kMemberIndex, snap.get());
   members->Seek(keys::MemberKey(""));
   constexpr int kMaxMemberSteps = 16;
+  // The changed people, in ID order, in chunks of the dirty-persons log.
+  std::string dirty_chunk;
+  uint32_t dirty_chunks = 0;
+  auto flush_dirty = [&] {
+    if (dirty_chunk.empty()) return;
+    sink.Put(Cf::kDirtyPersons, keys::DirtyPersonsKey(seq, dirty_chunks++),
+             dirty_chunk);
+    dirty_chunk.clear();
+  };
   auto mark_dirty = [&](absl::string_view id) -> absl::Status {
     if (id == last_marked) return absl::OkStatus();
     last_marked.assign(id.data(), id.size());
-    keys::DirtyPersonKey(id, &dirty_key);
-    sink.Put(Cf::kDirtyPersons, dirty_key, seq_value);
+    if (id.size() != ResidentId::kLength) {
+      return absl::InternalError("a staged ID is not normalised");
+    }
+    dirty_chunk.append(id.data(), id.size());
+    if (dirty_chunk.size() >= kDirtyChunkIds * ResidentId::kLength) {
+      flush_dirty();
+    }
     receipt.set_persons_marked(receipt.persons_marked() + 1);
     // People arrive in ID order, the member index is in ID order: walk it
     // alongside instead of a point lookup per person (most people are not
@@ -520,6 +536,7 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
     }
   }
   RETURN_IF_ERROR(FromRocks(index->status(), "scan fact index"));
+  flush_dirty();
 
   for (; rejections->Valid(); rejections->Next()) {
     absl::string_view key = rejections->key();
@@ -605,6 +622,27 @@ absl::Status FeedStore::ForEachRejection(
     RETURN_IF_ERROR(fn(r));
   }
   return FromRocks(it->status(), "scan rejections");
+}
+
+absl::Status FeedStore::ForEachDirtyPerson(
+    uint64_t after_batch_seq,
+    const std::function<absl::Status(absl::string_view, uint64_t)>& fn) const {
+  const std::string prefix = keys::DirtyPersonsPrefix();
+  auto it = store_->NewIterator(Cf::kDirtyPersons);
+  for (it->Seek(keys::DirtyPersonsKey(after_batch_seq + 1, 0));
+       it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ASSIGN_OR_RETURN(keys::DirtyPersonsKeyParts parts,
+                     keys::DecodeDirtyPersonsKey(absl::string_view(
+                         it->key().data(), it->key().size())));
+    absl::string_view ids(it->value().data(), it->value().size());
+    if (ids.size() % ResidentId::kLength != 0) {
+      return absl::DataLossError("malformed dirty persons chunk");
+    }
+    for (; !ids.empty(); ids.remove_prefix(ResidentId::kLength)) {
+      RETURN_IF_ERROR(fn(ids.substr(0, ResidentId::kLength), parts.batch_seq));
+    }
+  }
+  return FromRocks(it->status(), "scan dirty persons");
 }
 
 absl::Status FeedStore::ScanPerson(

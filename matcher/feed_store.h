@@ -135,6 +135,14 @@ class FeedStore {
   absl::Status ForEachRejection(
       absl::string_view batch_id,
       const std::function<absl::Status(const v1::RecordRejection&)>& fn) const;
+  // The dirty-persons log after `after_batch_seq`: each person changed by
+  // each later batch, batch by batch, in ID order within a batch (a person
+  // changed by two batches comes twice). The matching cycle reads from the
+  // last batch it has seen.
+  absl::Status ForEachDirtyPerson(
+      uint64_t after_batch_seq,
+      const std::function<absl::Status(absl::string_view id_number,
+                                       uint64_t batch_seq)>& fn) const;
   // Every stored version of every fact about one person (any accepted ID
   // spelling), grouped by kind and natural key, oldest version first.
   absl::StatusOr<std::vector<v1::FactVersion>> PersonFacts(

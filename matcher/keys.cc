@@ -18,7 +18,7 @@ constexpr char kTagFactIndex = 'I';
 constexpr char kTagFeedBatch = 'B';
 constexpr char kTagFeedBatchSeq = 'Q';
 constexpr char kTagFeedRejection = 'R';
-constexpr char kTagDirtyPerson = 'P';
+constexpr char kTagDirtyPersons = 'L';  // 'P' was a key per person
 constexpr char kTagDirtyHousehold = 'D';
 constexpr size_t kFingerprintSize = 16;
 
@@ -373,15 +373,25 @@ std::string FeedRejectionKey(uint64_t batch_seq, uint64_t position,
   return k;
 }
 
-std::string DirtyPersonKey(absl::string_view id_number) {
-  std::string k;
-  DirtyPersonKey(id_number, &k);
+std::string DirtyPersonsKey(uint64_t batch_seq, uint32_t chunk) {
+  std::string k = Tagged(kTagDirtyPersons);
+  PutFixed64(&k, batch_seq);
+  PutFixed32(&k, chunk);
   return k;
 }
 
-void DirtyPersonKey(absl::string_view id_number, std::string* out) {
-  out->assign(1, kTagDirtyPerson);
-  PutString(out, id_number);
+std::string DirtyPersonsPrefix() { return Tagged(kTagDirtyPersons); }
+
+absl::StatusOr<DirtyPersonsKeyParts> DecodeDirtyPersonsKey(
+    absl::string_view key) {
+  auto rest = Untag(key, kTagDirtyPersons, "dirty persons");
+  if (!rest.ok()) return rest.status();
+  DirtyPersonsKeyParts p;
+  if (!GetFixed64(&*rest, &p.batch_seq) || !GetFixed32(&*rest, &p.chunk) ||
+      !rest->empty()) {
+    return Malformed("dirty persons");
+  }
+  return p;
 }
 
 std::string DirtyHouseholdKey(absl::string_view household_id) {

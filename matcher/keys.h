@@ -142,9 +142,20 @@ std::string FeedRejectionKey(uint64_t batch_seq, uint64_t position,
                              uint32_t index);
 std::string FeedRejectionPrefix(uint64_t batch_seq);
 
-// dirty_persons / dirty_households: what the next matching cycle re-assesses.
-std::string DirtyPersonKey(absl::string_view id_number);
-void DirtyPersonKey(absl::string_view id_number, std::string* out);
+// dirty_persons: (batch_seq, chunk) -> the IDs (18 characters each, back to
+// back, in ID order) of the people that batch changed: a log the matching
+// cycle reads from where it stopped. Written in chunks rather than a key per
+// person: a ten-million-record snapshot would otherwise write ten million
+// more keys. dirty_households: household_id -> batch_seq of the latest
+// change (few, and looked up by household).
+std::string DirtyPersonsKey(uint64_t batch_seq, uint32_t chunk);
+std::string DirtyPersonsPrefix();
+struct DirtyPersonsKeyParts {
+  uint64_t batch_seq = 0;
+  uint32_t chunk = 0;
+};
+absl::StatusOr<DirtyPersonsKeyParts> DecodeDirtyPersonsKey(
+    absl::string_view key);
 std::string DirtyHouseholdKey(absl::string_view household_id);
 
 }  // namespace dibao::keys

@@ -39,7 +39,7 @@ enum class Cf : int {
   kFactIndex = 8,         // kind/person/natural key -> current version
   kFeedBatches = 9,       // batch_id -> Receipt; batch_seq -> batch_id
   kFeedRejections = 10,   // batch_seq/position -> RecordRejection
-  kDirtyPersons = 11,     // id_number -> batch_seq of the latest change
+  kDirtyPersons = 11,     // (batch_seq, chunk) -> IDs the batch changed
   kDirtyHouseholds = 12,  // household_id -> batch_seq of the latest change
 };
 inline constexpr int kCfCount = 13;

@@ -287,8 +287,30 @@ TEST_P(FeedStoreTest, DirtyMarksReachBeneficiaryHouseholds) {
   EXPECT_EQ(receipt->households_marked(), 1);
   EXPECT_TRUE(store_->Get(Cf::kDirtyHouseholds, keys::DirtyHouseholdKey("H1"))
                   ->has_value());
-  EXPECT_TRUE(
-      store_->Get(Cf::kDirtyPersons, keys::DirtyPersonKey(c_))->has_value());
+  std::vector<std::string> dirty;
+  ASSERT_TRUE(feeds_
+                  ->ForEachDirtyPerson(0,
+                                       [&](absl::string_view id, uint64_t seq) {
+                                         EXPECT_EQ(seq, 1u);
+                                         dirty.emplace_back(id);
+                                         return absl::OkStatus();
+                                       })
+                  .ok());
+  EXPECT_THAT(dirty, ::testing::ElementsAre(c_, a_));  // in ID order
+
+  // A later batch: read from where the first left off.
+  ASSERT_TRUE(
+      Push(Header("L-2", v1::BATCH_MODE_DELTA, 1), {Job(b_, "E2", 5)}).ok());
+  dirty.clear();
+  ASSERT_TRUE(feeds_
+                  ->ForEachDirtyPerson(1,
+                                       [&](absl::string_view id, uint64_t seq) {
+                                         EXPECT_EQ(seq, 2u);
+                                         dirty.emplace_back(id);
+                                         return absl::OkStatus();
+                                       })
+                  .ok());
+  EXPECT_THAT(dirty, ::testing::ElementsAre(b_));
 }
 
 TEST_P(FeedStoreTest, DuplicateKeysInOneBatchKeepTheLast) {
@@ -337,6 +359,35 @@ TEST_P(FeedStoreTest, ManyRecordsAcrossManySortedRuns) {
   EXPECT_EQ(second->unchanged(), 1999);
   EXPECT_EQ(second->accepted(), 1);
   EXPECT_EQ(second->retired(), 1000);
+}
+
+TEST_P(FeedStoreTest, DirtyLogListsEveryChangedPersonOnceAcrossChunks) {
+  std::vector<v1::FeedRecord> records;
+  for (int i = 0; i < 9000; ++i) {
+    const absl::CivilDay born = absl::CivilDay(1950, 1, 1) + i;
+    const std::string id =
+        Id(absl::StrFormat("420102%04d%02d%02d12%d", born.year(), born.month(),
+                           born.day(), i % 10));
+    records.push_back(Job(id, "E1", 100000));
+    if (i % 3 == 0) records.push_back(Job(id, "E2", 100000));  // same person
+  }
+  auto receipt = Push(Header("D-1", v1::BATCH_MODE_SNAPSHOT,
+                             static_cast<int64_t>(records.size())),
+                      records);
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->persons_marked(), 9000);
+  std::string last;
+  int64_t n = 0;
+  ASSERT_TRUE(feeds_
+                  ->ForEachDirtyPerson(0,
+                                       [&](absl::string_view id, uint64_t) {
+                                         EXPECT_LT(last, id);
+                                         last = std::string(id);
+                                         ++n;
+                                         return absl::OkStatus();
+                                       })
+                  .ok());
+  EXPECT_EQ(n, 9000);
 }
 
 TEST_P(FeedStoreTest, ChunkingAndThreadsDoNotChangeTheBatch) {
