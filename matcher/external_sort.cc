@@ -22,6 +22,7 @@ uint64_t BigEndianWord(const char* p) {
   return v;
 }
 constexpr size_t kIoBuffer = 1 << 20;
+constexpr size_t kMinReadBuffer = 64 << 10;
 
 absl::Status IoError(absl::string_view what, const std::string& path) {
   return absl::UnavailableError(
@@ -32,12 +33,12 @@ absl::Status IoError(absl::string_view what, const std::string& path) {
 class RunReader {
  public:
   static absl::StatusOr<std::unique_ptr<RunReader>> Open(
-      const std::string& path) {
+      const std::string& path, size_t buffer_bytes) {
     std::unique_ptr<RunReader> r(new RunReader());
     r->path_ = path;
     r->file_ = std::fopen(path.c_str(), "rb");
     if (r->file_ == nullptr) return IoError("cannot read sort run", path);
-    r->buffer_.resize(kIoBuffer);
+    r->buffer_.resize(buffer_bytes);
     std::setvbuf(r->file_, r->buffer_.data(), _IOFBF, r->buffer_.size());
     r->Next();
     return r;
@@ -90,6 +91,44 @@ class RunReader {
   size_t key_size_ = 0;
   bool valid_ = false;
   absl::Status status_;
+};
+
+// Writes one run file.
+class RunWriter {
+ public:
+  explicit RunWriter(std::string path) : path_(std::move(path)) {
+    file_ = std::fopen(path_.c_str(), "wb");
+    if (file_ != nullptr) {
+      std::setvbuf(file_, buffer_.data(), _IOFBF, buffer_.size());
+    }
+    ok_ = file_ != nullptr;
+  }
+  ~RunWriter() {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  void Append(absl::string_view key, absl::string_view value) {
+    header_.clear();
+    keys::PutFixed32(&header_, static_cast<uint32_t>(key.size()));
+    keys::PutFixed32(&header_, static_cast<uint32_t>(value.size()));
+    ok_ = ok_ && Write(header_) && Write(key) && Write(value);
+  }
+  absl::Status Close() {
+    if (file_ != nullptr) {
+      ok_ = (std::fclose(file_) == 0) && ok_;
+      file_ = nullptr;
+    }
+    return ok_ ? absl::OkStatus() : IoError("cannot write sort run", path_);
+  }
+
+ private:
+  bool Write(absl::string_view bytes) {
+    return std::fwrite(bytes.data(), 1, bytes.size(), file_) == bytes.size();
+  }
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  std::vector<char> buffer_ = std::vector<char>(kIoBuffer);
+  std::string header_;
+  bool ok_ = false;
 };
 
 // Merges runs with a heap; ties go to the earlier run (earlier insertions).
@@ -181,7 +220,7 @@ absl::Status ExternalSorter::Spill(bool wait) {
   std::error_code ec;
   std::filesystem::create_directories(options_.scratch_dir, ec);
   run_paths_.push_back(
-      absl::StrCat(options_.scratch_dir, "/run-", run_paths_.size()));
+      absl::StrCat(options_.scratch_dir, "/run-", runs_spilled_++));
   std::swap(filling_, spilling_);
   spill_thread_ = std::thread([this, path = run_paths_.back()] {
     spill_status_ = WriteRun(spilling_, path);
@@ -202,22 +241,13 @@ absl::Status ExternalSorter::WriteRun(Buffer& buffer, const std::string& path) {
               const int c = key_of(a).compare(key_of(b));
               return c < 0 || (c == 0 && a.seq < b.seq);
             });
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) return IoError("cannot write sort run", path);
-  std::vector<char> io(kIoBuffer);
-  std::setvbuf(f, io.data(), _IOFBF, io.size());
-  std::string header;
-  bool ok = true;
+  RunWriter out(path);
   for (const Entry& e : buffer.entries) {
-    header.clear();
-    keys::PutFixed32(&header, e.key_size);
-    keys::PutFixed32(&header, e.value_size);
-    ok = ok && std::fwrite(header.data(), 1, header.size(), f) == header.size();
-    const size_t n = size_t{e.key_size} + e.value_size;
-    ok = ok && std::fwrite(buffer.arena.data() + e.offset, 1, n, f) == n;
+    const absl::string_view kv(buffer.arena.data() + e.offset,
+                               size_t{e.key_size} + e.value_size);
+    out.Append(kv.substr(0, e.key_size), kv.substr(e.key_size));
   }
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok) return IoError("cannot write sort run", path);
+  if (absl::Status s = out.Close(); !s.ok()) return s;
   buffer.arena.clear();
   buffer.entries.clear();
   return absl::OkStatus();
@@ -233,13 +263,42 @@ ExternalSorter::Finish() {
   if (absl::Status s = Spill(/*wait=*/true); !s.ok()) return s;
   filling_ = Buffer();
   spilling_ = Buffer();
-  std::vector<std::unique_ptr<RunReader>> runs;
-  for (const auto& path : run_paths_) {
-    auto r = RunReader::Open(path);
-    if (!r.ok()) return r.status();
-    runs.push_back(*std::move(r));
+  // At most kMaxFanIn runs are read at once, each through a buffer sized so
+  // that all of them fit the memory budget: a batch of any size merges in
+  // bounded memory and open files. Beyond that, the earliest runs are merged
+  // into one first (it replaces them at the front, so ties still go to
+  // earlier insertions).
+  const size_t buffer_bytes = std::clamp<size_t>(
+      options_.memory_budget_bytes / kMaxFanIn, kMinReadBuffer, kIoBuffer);
+  auto open = [&](size_t n) -> absl::StatusOr<std::unique_ptr<Iterator>> {
+    std::vector<std::unique_ptr<RunReader>> runs;
+    for (size_t i = 0; i < n; ++i) {
+      auto r = RunReader::Open(run_paths_[i], buffer_bytes);
+      if (!r.ok()) return r.status();
+      runs.push_back(*std::move(r));
+    }
+    return std::unique_ptr<Iterator>(new MergeIterator(std::move(runs)));
+  };
+  while (run_paths_.size() > kMaxFanIn) {
+    auto merging = open(kMaxFanIn);
+    if (!merging.ok()) return merging.status();
+    const std::string path =
+        absl::StrCat(options_.scratch_dir, "/merged-", merges_++);
+    RunWriter out(path);
+    for (; (*merging)->Valid(); (*merging)->Next()) {
+      out.Append((*merging)->key(), (*merging)->value());
+    }
+    if (!(*merging)->status().ok()) return (*merging)->status();
+    if (absl::Status s = out.Close(); !s.ok()) return s;
+    merging->reset();
+    std::error_code ec;
+    for (size_t i = 0; i < kMaxFanIn; ++i) {
+      std::filesystem::remove(run_paths_[i], ec);
+    }
+    run_paths_.erase(run_paths_.begin(), run_paths_.begin() + kMaxFanIn);
+    run_paths_.insert(run_paths_.begin(), path);
   }
-  return std::unique_ptr<Iterator>(new MergeIterator(std::move(runs)));
+  return open(run_paths_.size());
 }
 
 }  // namespace dibao

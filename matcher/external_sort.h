@@ -5,7 +5,9 @@
 // in key order (ties keep insertion order). A feed batch of any size is
 // sorted with at most twice `memory_budget_bytes` of buffered records, and
 // without going through RocksDB's write path: a full buffer is sorted and
-// written on a thread of its own while the next one fills.
+// written on a thread of its own while the next one fills. The merge reads
+// at most kMaxFanIn runs at once (through buffers that fit the budget), so
+// memory and open files stay bounded too.
 //
 // Not thread-safe. Run files are removed when the sorter (and its iterator)
 // are destroyed.
@@ -59,8 +61,11 @@ class ExternalSorter {
   // Ends input; the sorter must outlive the iterator.
   absl::StatusOr<std::unique_ptr<Iterator>> Finish();
 
+  // Runs merged at once by Finish(); more are first merged into fewer.
+  static constexpr size_t kMaxFanIn = 64;
+
   int64_t size() const { return count_; }
-  int runs_spilled() const { return static_cast<int>(run_paths_.size()); }
+  int runs_spilled() const { return runs_spilled_; }
 
  private:
   // Keys and values live back to back in `arena`; `entries` index them.
@@ -91,6 +96,8 @@ class ExternalSorter {
   std::thread spill_thread_;
   absl::Status spill_status_;
   std::vector<std::string> run_paths_;
+  int merges_ = 0;
+  int runs_spilled_ = 0;
   int64_t count_ = 0;
   bool finished_ = false;
 };

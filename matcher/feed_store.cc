@@ -316,7 +316,7 @@ absl::StatusOr<std::unique_ptr<FeedUpload>> FeedStore::Begin(
   s.records = std::make_unique<ExternalSorter>(
       ExternalSorter::Options{s.dir + "/records", options_.sort_memory_bytes});
   s.rejections = std::make_unique<ExternalSorter>(
-      ExternalSorter::Options{s.dir + "/rejections", 4 << 20});
+      ExternalSorter::Options{s.dir + "/rejections", 16 << 20});
   v1::BatchHeader defining = s.header;
   defining.clear_source();
   s.digest.Update(defining.SerializeAsString());
