@@ -33,6 +33,15 @@ absl::StatusOr<absl::CivilDay> DayFromParts(int year, int month, int day) {
   return absl::CivilDay(year, month, day);
 }
 
+int AgeOn(absl::CivilDay birth, absl::CivilDay day) {
+  int age = static_cast<int>(day.year() - birth.year());
+  if (day.month() < birth.month() ||
+      (day.month() == birth.month() && day.day() < birth.day())) {
+    --age;
+  }
+  return age;
+}
+
 v1::Date ToProto(absl::CivilDay day) {
   v1::Date d;
   d.set_year(static_cast<int32_t>(day.year()));

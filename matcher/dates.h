@@ -22,6 +22,10 @@ absl::StatusOr<absl::CivilDay> FromProto(const v1::Date& d);
 absl::StatusOr<absl::CivilDay> DayFromParts(int year, int month, int day);
 v1::Date ToProto(absl::CivilDay day);
 
+// Age in whole years on `day` of someone born on `birth` (a birthday on
+// 29 February counts from 1 March in other years).
+int AgeOn(absl::CivilDay birth, absl::CivilDay day);
+
 // Strict YYYY-MM-DD, a real calendar day.
 absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text);
 std::string FormatDate(absl::CivilDay day);

@@ -129,16 +129,14 @@ struct Value {
   absl::string_view bytes;
 };
 
-// Reads the top-level fields of serialized `message` into `values` (by
-// field number, at most `max`). False when the bytes are malformed.
-template <size_t N>
-bool ReadFields(absl::string_view message, std::array<Value, N>& values) {
+// Calls fn(field number, value) for each field of serialized `message`, in
+// wire order. False when the bytes are malformed.
+template <typename Fn>
+bool ForEachField(absl::string_view message, Fn fn) {
   while (!message.empty()) {
     uint64_t tag;
     if (!ReadVarint(&message, &tag)) return false;
-    const uint64_t number = tag >> 3;
-    Value scratch;
-    Value& v = number < N ? values[number] : scratch;
+    Value v;
     v.present = true;
     switch (tag & 7) {
       case 0:
@@ -165,46 +163,32 @@ bool ReadFields(absl::string_view message, std::array<Value, N>& values) {
       default:
         return false;
     }
+    fn(tag >> 3, v);
   }
   return true;
 }
 
-// Length-delimited field `number` of serialized `message` (bytes this
-// process serialized, so it occurs once); false when absent or the bytes
-// are malformed.
+// The fields of serialized `message` by number (those below N).
+template <size_t N>
+bool ReadFields(absl::string_view message, std::array<Value, N>& values) {
+  return ForEachField(message, [&values](uint64_t number, const Value& v) {
+    if (number < N) values[number] = v;
+  });
+}
+
+// Length-delimited field `number` of serialized `message`; false when
+// absent or the bytes are malformed.
 bool FindBytesField(absl::string_view message, uint64_t number,
                     absl::string_view* out) {
   bool found = false;
-  while (!message.empty()) {
-    uint64_t tag, size;
-    if (!ReadVarint(&message, &tag)) return false;
-    switch (tag & 7) {
-      case 0:
-        if (!ReadVarint(&message, &size)) return false;
-        break;
-      case 1:
-        if (message.size() < 8) return false;
-        message.remove_prefix(8);
-        break;
-      case 2:
-        if (!ReadVarint(&message, &size) || size > message.size()) {
-          return false;
-        }
-        if (tag >> 3 == number) {
-          *out = message.substr(0, size);
-          found = true;
-        }
-        message.remove_prefix(size);
-        break;
-      case 5:
-        if (message.size() < 4) return false;
-        message.remove_prefix(4);
-        break;
-      default:
-        return false;
-    }
-  }
-  return found;
+  return ForEachField(message,
+                      [&](uint64_t n, const Value& v) {
+                        if (n == number) {
+                          *out = v.bytes;
+                          found = true;
+                        }
+                      }) &&
+         found;
 }
 
 // A Date or Month sub-message: year, month, day (fields 1, 2, 3).

@@ -129,16 +129,6 @@ Band BandOf(int age, Sex sex) {
   return Band::kElderly;
 }
 
-// Whole years of age on `day`.
-int AgeOn(absl::CivilDay birth, absl::CivilDay day) {
-  int age = static_cast<int>(day.year() - birth.year());
-  if (day.month() < birth.month() ||
-      (day.month() == birth.month() && day.day() < birth.day())) {
-    --age;
-  }
-  return age;
-}
-
 enum class Kind {
   kElderlySingle,
   kElderlyCouple,

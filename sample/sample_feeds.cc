@@ -52,15 +52,6 @@ struct Person {
   const v1::Household* household = nullptr;
 };
 
-int AgeOn(absl::CivilDay birth, absl::CivilDay day) {
-  int age = static_cast<int>(day.year() - birth.year());
-  if (day.month() < birth.month() ||
-      (day.month() == birth.month() && day.day() < birth.day())) {
-    --age;
-  }
-  return age;
-}
-
 bool WorkingAge(const Person& p, absl::CivilDay on) {
   const int age = AgeOn(p.birth, on);
   return age >= 18 && age < (p.sex == v1::SEX_MALE ? 60 : 55);

@@ -38,5 +38,15 @@ TEST(DatesTest, TimestampRoundTrip) {
   EXPECT_EQ(FromProto(ToProto(t)), t);
 }
 
+TEST(DatesTest, AgeOnCountsWholeYears) {
+  const absl::CivilDay born(1990, 3, 7);
+  EXPECT_EQ(AgeOn(born, absl::CivilDay(2026, 3, 6)), 35);
+  EXPECT_EQ(AgeOn(born, absl::CivilDay(2026, 3, 7)), 36);
+  EXPECT_EQ(AgeOn(absl::CivilDay(2004, 2, 29), absl::CivilDay(2026, 2, 28)),
+            21);
+  EXPECT_EQ(AgeOn(absl::CivilDay(2004, 2, 29), absl::CivilDay(2026, 3, 1)),
+            22);
+}
+
 }  // namespace
 }  // namespace dibao
