@@ -40,6 +40,7 @@ Commands:
   registry history HOUSEHOLD_ID         every stored version: who, when, what
   feed push --agency A --kind K --batch-id ID --as-of YYYY-MM-DD [--snapshot] FILE
                                         push an agency file (CSV or JSON Lines); prints the receipt
+                                        (--allow-mass-retirement: let a SNAPSHOT end most of its kind)
   feed batches [--agency A] [--limit N] receipts, newest first
   feed rejects BATCH_ID                 every rejected record (CSV for the agency)
   person show ID_NUMBER                 every fact about one person, with batch and validity

@@ -47,6 +47,7 @@ struct CliOptions {
   std::string batch_id;
   std::string as_of_date;  // feed push --as-of YYYY-MM-DD
   bool snapshot = false;
+  bool allow_mass_retirement = false;
   int limit = 0;
   // sample generate.
   uint64_t seed = 1;

@@ -69,7 +69,8 @@ int FeedPush(const Env& env) {
   if (env.args.size() != 1 || o.agency.empty() || o.kind.empty() ||
       o.batch_id.empty() || as_of_text.empty()) {
     env.err << "usage: dibaoctl feed push --agency AGENCY --kind KIND "
-               "--batch-id ID --as-of YYYY-MM-DD [--snapshot] FILE\n";
+               "--batch-id ID --as-of YYYY-MM-DD [--snapshot] "
+               "[--allow-mass-retirement] FILE\n";
     return kExitUsage;
   }
   const std::string& path = env.args[0];
@@ -105,6 +106,7 @@ int FeedPush(const Env& env) {
   h->set_batch_id(o.batch_id);
   *h->mutable_as_of() = ToProto(*as_of);
   h->set_mode(o.snapshot ? v1::BATCH_MODE_SNAPSHOT : v1::BATCH_MODE_DELTA);
+  h->set_allow_mass_retirement(o.allow_mass_retirement);
   h->set_record_count(count);
   h->set_source(path.substr(path.rfind('/') + 1));
 

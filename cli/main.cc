@@ -43,6 +43,9 @@ ABSL_FLAG(std::string, kind, "", "feed push: record kind, e.g. employment");
 ABSL_FLAG(std::string, batch_id, "", "feed push: the batch's unique ID");
 ABSL_FLAG(std::string, as_of_date, "",
           "feed push: the day the data describes (--as-of)");
+ABSL_FLAG(bool, allow_mass_retirement, false,
+          "feed push: let a SNAPSHOT retire more than half of its kind's "
+          "current facts");
 ABSL_FLAG(bool, snapshot, false,
           "feed push: the file is a full SNAPSHOT (else DELTA)");
 ABSL_FLAG(int, limit, 0, "feed batches: how many (default 50)");
@@ -103,6 +106,7 @@ int main(int argc, char** argv) {
   o.batch_id = absl::GetFlag(FLAGS_batch_id);
   o.as_of_date = absl::GetFlag(FLAGS_as_of_date);
   o.snapshot = absl::GetFlag(FLAGS_snapshot);
+  o.allow_mass_retirement = absl::GetFlag(FLAGS_allow_mass_retirement);
   o.limit = absl::GetFlag(FLAGS_limit);
   o.households = absl::GetFlag(FLAGS_households);
   o.members = absl::GetFlag(FLAGS_members);

@@ -319,6 +319,7 @@ absl::StatusOr<std::unique_ptr<FeedUpload>> FeedStore::Begin(
       ExternalSorter::Options{s.dir + "/rejections", 16 << 20});
   v1::BatchHeader defining = s.header;
   defining.clear_source();
+  defining.clear_allow_mass_retirement();
   s.digest.Update(defining.SerializeAsString());
   return upload;
 }
@@ -421,8 +422,11 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
   version.set_batch_id(h.batch_id());
   *version.mutable_as_of() = h.as_of();
 
+  // Current facts of the kind a SNAPSHOT walked past (kept or retired).
+  int64_t current_facts = 0;
   // Retires one current fact the SNAPSHOT no longer holds.
   auto retire = [&](absl::string_view index_key) -> absl::Status {
+    ++current_facts;
     ASSIGN_OR_RETURN(keys::FactIndexKeyParts parts,
                      keys::DecodeFactIndexKey(index_key));
     version.clear_record();
@@ -471,6 +475,7 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
       if (index_valid() &&
           absl::string_view(index->key().data(), index->key().size()) ==
               index_key) {
+        ++current_facts;
         ASSIGN_OR_RETURN(current_fingerprint,
                          keys::FactIndexFingerprint(absl::string_view(
                              index->value().data(), index->value().size())));
@@ -536,6 +541,16 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
     }
   }
   RETURN_IF_ERROR(FromRocks(index->status(), "scan fact index"));
+  if (snapshot && !h.allow_mass_retirement() &&
+      receipt.retired() >= options_.mass_retirement_min &&
+      2 * receipt.retired() > current_facts) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "SNAPSHOT batch ", h.batch_id(), " would retire ", receipt.retired(),
+        " of the ", current_facts, " current ", s.spec->name,
+        " facts; if the agency really ended them, push it again allowing "
+        "mass retirement (dibaoctl feed push --allow-mass-retirement); "
+        "nothing was stored"));
+  }
   flush_dirty();
 
   for (; rejections->Valid(); rejections->Next()) {

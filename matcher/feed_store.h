@@ -13,7 +13,9 @@
 //   identical ones are left alone, and for a SNAPSHOT every current fact the
 //   batch does not contain is retired (a tombstone version, never erased).
 //   Versions, index, rejections, receipt, dirty marks and the batch counter
-//   commit in one atomic step (WriteBatch, or SST ingestion when large);
+//   commit in one atomic step (WriteBatch, or SST ingestion when large). A
+//   SNAPSHOT that would retire most of its kind is refused unless its
+//   header allows it (FeedStoreOptions::mass_retirement_min);
 // - a batch_id already committed with the same digest returns the stored
 //   receipt (`replayed`) and changes nothing; with a different digest it is
 //   ALREADY_EXISTS. An upload abandoned before Commit() leaves nothing.
@@ -52,6 +54,11 @@ struct FeedStoreOptions {
   int max_listed_rejections = 100;
   // Batches with more records than this commit through SST ingestion.
   int64_t sst_threshold_records = 50'000;
+  // A SNAPSHOT that would retire more than half of its kind's current facts,
+  // and at least this many, is refused (FAILED_PRECONDITION) unless its
+  // header allows mass retirement: an empty or truncated export must not
+  // end every fact of a kind by accident.
+  int64_t mass_retirement_min = 1'000;
   // Threads staging chunks (validation, fingerprints, keys); 0: one per
   // core.
   int staging_threads = 0;

@@ -61,6 +61,9 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
   if (f.has_sst_threshold_records()) {
     o.feeds.sst_threshold_records = f.sst_threshold_records();
   }
+  if (f.has_mass_retirement_min()) {
+    o.feeds.mass_retirement_min = f.mass_retirement_min();
+  }
   return o;
 }
 

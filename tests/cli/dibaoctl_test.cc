@@ -2,9 +2,13 @@
 #include <algorithm>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "matcher/clock.h"
+#include "matcher/dates.h"
+#include "matcher/resident_id.h"
 #include "services/server.h"
 #include "tests/testing/test_util.h"
 
@@ -268,6 +272,40 @@ TEST_F(DibaoctlTest, FeedPushReceiptsRejectsAndPersonFacts) {
            "--batch-id", "X", "--as-of", "2026-11-25", dir_ + "/emp.csv"});
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_THAT(wrong.err, HasSubstr("comes from agency labour, not land"));
+}
+
+TEST_F(DibaoctlTest, TruncatedSnapshotNeedsAllowMassRetirement) {
+  auto file = [&](const std::string& name, int rows) {
+    std::string csv = "id_number,name,sex,birth_date,address_code,status\n";
+    for (int i = 0; i < rows; ++i) {
+      const absl::CivilDay born = absl::CivilDay(1950, 1, 1) + i;
+      const std::string first17 = absl::StrFormat(
+          "420102%04d%02d%02d123", born.year(), born.month(), born.day());
+      absl::StrAppend(&csv, first17,
+                      std::string(1, ResidentIdCheckCharacter(first17)),
+                      ",某人,M,", FormatDate(born), ",420102,NORMAL\n");
+    }
+    testing::WriteFile(dir_ + "/" + name, csv);
+    return dir_ + "/" + name;
+  };
+  auto push = [&](const std::string& batch, const std::string& path,
+                  bool allow) {
+    std::vector<std::string> args = {
+        "feed",       "push", "--agency=public_security", "--kind=hukou",
+        "--batch-id", batch,  "--as-of=2026-11-25",       "--snapshot"};
+    if (allow) args.push_back("--allow-mass-retirement");
+    args.push_back(path);
+    return Ctl(args);
+  };
+  ASSERT_EQ(push("PS-1", file("full.csv", 1500), false).exit_code, 0);
+  const std::string truncated = file("truncated.csv", 200);
+  auto refused = push("PS-2", truncated, false);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("would retire 1300 of the 1500 current "
+                                     "hukou facts"));
+  auto allowed = push("PS-2", truncated, true);
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+  EXPECT_THAT(allowed.out, HasSubstr("1300 retired"));
 }
 
 }  // namespace

@@ -390,6 +390,38 @@ TEST_P(FeedStoreTest, DirtyLogListsEveryChangedPersonOnceAcrossChunks) {
   EXPECT_EQ(n, 9000);
 }
 
+TEST_P(FeedStoreTest, TruncatedSnapshotIsRefusedUnlessMassRetirementAllowed) {
+  std::vector<v1::FeedRecord> records;
+  for (int i = 0; i < 2400; ++i) {
+    const absl::CivilDay born = absl::CivilDay(1960, 1, 1) + i;
+    records.push_back(
+        Job(Id(absl::StrFormat("420102%04d%02d%02d123", born.year(),
+                               born.month(), born.day())),
+            "E1", 100000));
+  }
+  ASSERT_TRUE(Push(Header("T-1", v1::BATCH_MODE_SNAPSHOT, 2400), records).ok());
+  // The export broke after 1,000 records: 1,400 of 2,400 would be retired.
+  const std::string dropped = records[1500].id_number();
+  records.resize(1000);
+  auto truncated = Push(Header("T-2", v1::BATCH_MODE_SNAPSHOT, 1000), records);
+  EXPECT_EQ(truncated.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(truncated.status().message(),
+              HasSubstr("would retire 1400 of the 2400 current employment"));
+  EXPECT_EQ(Facts(dropped).size(), 1u);  // still current, not retired
+  EXPECT_FALSE(feeds_->FindBatch("T-2")->has_value());  // nothing stored
+
+  // The agency confirms: the same batch, allowed, commits (the permission
+  // is not content: a replay without it is the same batch).
+  auto h = Header("T-2", v1::BATCH_MODE_SNAPSHOT, 1000);
+  h.set_allow_mass_retirement(true);
+  auto allowed = Push(h, records);
+  ASSERT_TRUE(allowed.ok()) << allowed.status();
+  EXPECT_EQ(allowed->retired(), 1400);
+  auto replay = Push(Header("T-2", v1::BATCH_MODE_SNAPSHOT, 1000), records);
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_TRUE(replay->replayed());
+}
+
 TEST_P(FeedStoreTest, ChunkingAndThreadsDoNotChangeTheBatch) {
   std::vector<v1::FeedRecord> records;
   for (int i = 0; i < 2000; ++i) {
