@@ -69,7 +69,8 @@ TEST(CommitSinkSstTest, KeysOutOfOrderFailTheCommit) {
   CommitSink sink(store.get(), dir + "/sst", {Cf::kFacts});
   sink.Put(Cf::kFacts, "b", "1");
   sink.Put(Cf::kFacts, "a", "2");
-  EXPECT_FALSE(sink.Commit().ok());
+  const absl::Status s = sink.Commit();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
   EXPECT_FALSE(store->Get(Cf::kFacts, "b")->has_value());
 }
 
