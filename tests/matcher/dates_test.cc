@@ -44,8 +44,7 @@ TEST(DatesTest, AgeOnCountsWholeYears) {
   EXPECT_EQ(AgeOn(born, absl::CivilDay(2026, 3, 7)), 36);
   EXPECT_EQ(AgeOn(absl::CivilDay(2004, 2, 29), absl::CivilDay(2026, 2, 28)),
             21);
-  EXPECT_EQ(AgeOn(absl::CivilDay(2004, 2, 29), absl::CivilDay(2026, 3, 1)),
-            22);
+  EXPECT_EQ(AgeOn(absl::CivilDay(2004, 2, 29), absl::CivilDay(2026, 3, 1)), 22);
 }
 
 }  // namespace
