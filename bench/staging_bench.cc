@@ -1,5 +1,6 @@
 // Per-record costs of feed staging, one step at a time (Google Benchmark):
-// validation, natural key, serialisation, fingerprint, and the whole Stage.
+// validation (with the natural key), serialisation, fingerprint, and the
+// whole Stage.
 //
 //   build/bench/staging_bench
 #include <benchmark/benchmark.h>
@@ -8,7 +9,6 @@
 #include "matcher/feed_kinds.h"
 #include "matcher/feed_staging.h"
 #include "matcher/feed_validation.h"
-#include "matcher/keys.h"
 #include "matcher/resident_id.h"
 #include "matcher/sha256.h"
 
@@ -64,16 +64,6 @@ void BM_ParseResidentId(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ParseResidentId);
-
-void BM_NaturalKey(benchmark::State& state) {
-  v1::FeedRecord r = Employment();
-  std::string key;
-  for (auto _ : state) {
-    keys::NaturalKey(Spec(), r, &key);
-    benchmark::DoNotOptimize(key);
-  }
-}
-BENCHMARK(BM_NaturalKey);
 
 void BM_Serialize(benchmark::State& state) {
   v1::FeedRecord r = Employment();

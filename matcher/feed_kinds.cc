@@ -6,7 +6,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/message.h"
 #include "matcher/cells.h"
 
 namespace dibao {
@@ -17,9 +16,6 @@ using v1::FeedKind;
 void FeedKindSpec::Resolve() {
   record_field_ = v1::FeedRecord::descriptor()->FindFieldByName(name);
   const auto* d = record_field_->message_type();
-  auto* factory = google::protobuf::MessageFactory::generated_factory();
-  feed_record_reflection_ = v1::FeedRecord::default_instance().GetReflection();
-  record_reflection_ = factory->GetPrototype(d)->GetReflection();
   for (const auto& k : key_fields) {
     key_descriptors_.push_back(d->FindFieldByName(k));
   }

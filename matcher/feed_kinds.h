@@ -48,15 +48,6 @@ struct FeedKindSpec {
   ordered_descriptors() const {
     return ordered_descriptors_;
   }
-  // Reflection of FeedRecord and of record_type(), looked up once: asking a
-  // message for its reflection costs a once-flag check per call, and this
-  // is on the path of every record.
-  const google::protobuf::Reflection* feed_record_reflection() const {
-    return feed_record_reflection_;
-  }
-  const google::protobuf::Reflection* record_reflection() const {
-    return record_reflection_;
-  }
   // Whether the record_type() field with this index is required.
   bool IsRequired(int field_index) const { return required_[field_index]; }
 
@@ -64,8 +55,6 @@ struct FeedKindSpec {
   // record); never set them elsewhere.
   void Resolve();
   const google::protobuf::FieldDescriptor* record_field_ = nullptr;
-  const google::protobuf::Reflection* feed_record_reflection_ = nullptr;
-  const google::protobuf::Reflection* record_reflection_ = nullptr;
   std::vector<const google::protobuf::FieldDescriptor*> key_descriptors_{};
   std::vector<std::pair<const google::protobuf::FieldDescriptor*,
                         const google::protobuf::FieldDescriptor*>>

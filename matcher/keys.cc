@@ -237,13 +237,6 @@ std::string FactIndexPrefix(uint32_t kind) {
   return k;
 }
 
-std::string FactIndexKey(uint32_t kind, absl::string_view id_number,
-                         absl::string_view natural_key) {
-  std::string k;
-  FactIndexKey(kind, id_number, natural_key, &k);
-  return k;
-}
-
 void FactIndexKey(uint32_t kind, absl::string_view id_number,
                   absl::string_view natural_key, std::string* out) {
   out->assign(1, kTagFactIndex);
@@ -263,12 +256,6 @@ absl::StatusOr<FactIndexKeyParts> DecodeFactIndexKey(absl::string_view key) {
   return p;
 }
 
-std::string EncodeFactIndexValue(const FactIndexValue& v) {
-  std::string out;
-  EncodeFactIndexValue(v.batch_seq, v.fingerprint, &out);
-  return out;
-}
-
 void EncodeFactIndexValue(uint64_t batch_seq, absl::string_view fingerprint,
                           std::string* out) {
   out->clear();
@@ -285,15 +272,6 @@ absl::StatusOr<absl::string_view> FactIndexFingerprint(
   return value;
 }
 
-absl::StatusOr<FactIndexValue> DecodeFactIndexValue(absl::string_view value) {
-  FactIndexValue v;
-  if (!GetFixed64(&value, &v.batch_seq) || value.size() != kFingerprintSize) {
-    return absl::DataLossError("malformed fact index value");
-  }
-  v.fingerprint = std::string(value);
-  return v;
-}
-
 void AppendNaturalKeyString(absl::string_view value, std::string* out) {
   PutString(out, value);
 }
@@ -308,41 +286,6 @@ void AppendNaturalKeyDate(int year, int month, int day, std::string* out) {
 
 void AppendNaturalKeyMonth(int year, int month, std::string* out) {
   PutFixed32(out, static_cast<uint32_t>(year * 100 + month));
-}
-
-void NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record,
-                std::string* out) {
-  using google::protobuf::FieldDescriptor;
-  static const auto* date_type = v1::Date::descriptor();
-  const auto& sub =
-      spec.feed_record_reflection()->GetMessage(record, spec.record_field());
-  const auto* r = spec.record_reflection();
-  out->clear();
-  for (const FieldDescriptor* f : spec.key_descriptors()) {
-    switch (f->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING: {
-        std::string scratch;
-        AppendNaturalKeyString(r->GetStringReference(sub, f, &scratch), out);
-        break;
-      }
-      case FieldDescriptor::CPPTYPE_ENUM:
-        AppendNaturalKeyEnum(r->GetEnumValue(sub, f), out);
-        break;
-      case FieldDescriptor::CPPTYPE_MESSAGE: {
-        const auto& m = r->GetMessage(sub, f);
-        if (f->message_type() == date_type) {
-          const auto& day = static_cast<const v1::Date&>(m);
-          AppendNaturalKeyDate(day.year(), day.month(), day.day(), out);
-        } else {
-          const auto& month = static_cast<const v1::Month&>(m);
-          AppendNaturalKeyMonth(month.year(), month.month(), out);
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  }
 }
 
 std::string FeedBatchKey(absl::string_view batch_id) {

@@ -16,8 +16,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "dibao/v1/feeds.pb.h"
-#include "matcher/feed_kinds.h"
 
 namespace dibao::keys {
 
@@ -92,11 +90,9 @@ struct FactKeyParts {
 };
 absl::StatusOr<FactKeyParts> DecodeFactKey(absl::string_view key);
 
-// fact_index: (kind, id_number, natural key) -> FactIndexValue of the
-// current (not retired) version. Kind first, so a SNAPSHOT can walk every
-// current fact of its kind in the same order as its sorted records.
-std::string FactIndexKey(uint32_t kind, absl::string_view id_number,
-                         absl::string_view natural_key);
+// fact_index: (kind, id_number, natural key) -> [batch_seq][fingerprint]
+// of the current (not retired) version. Kind first, so a SNAPSHOT can walk
+// every current fact of its kind in the same order as its sorted records.
 void FactIndexKey(uint32_t kind, absl::string_view id_number,
                   absl::string_view natural_key, std::string* out);
 std::string FactIndexPrefix(uint32_t kind);
@@ -106,25 +102,15 @@ struct FactIndexKeyParts {
   absl::string_view natural_key;
 };
 absl::StatusOr<FactIndexKeyParts> DecodeFactIndexKey(absl::string_view key);
-// The index value: the current version's batch and content fingerprint.
-struct FactIndexValue {
-  uint64_t batch_seq = 0;
-  std::string fingerprint;  // 16 bytes
-};
-std::string EncodeFactIndexValue(const FactIndexValue& v);
-absl::StatusOr<FactIndexValue> DecodeFactIndexValue(absl::string_view value);
+// The index value: the current version's batch and 16-byte fingerprint.
 void EncodeFactIndexValue(uint64_t batch_seq, absl::string_view fingerprint,
                           std::string* out);
 // Just the fingerprint, viewed in `value`.
 absl::StatusOr<absl::string_view> FactIndexFingerprint(absl::string_view value);
 
-// The bytes of a record's natural key (its kind's key fields in order),
-// used inside FactKey and FactIndexKey. Replaces the contents of `out` (a
-// buffer the caller reuses: this is on the path of every record).
-void NaturalKey(const FeedKindSpec& spec, const v1::FeedRecord& record,
-                std::string* out);
-// The natural key's parts, for code that reads fields without the message
-// (feed validation walks serialized records): each appends one key field.
+// A record's natural key (used inside FactKey and FactIndexKey) is its
+// kind's key fields in order, each appended by one of these (feed
+// validation reads them off the serialized record: ValidateFeedFields).
 // Dates as YYYYMMDD and months as YYYYMM, so numeric order is time order.
 void AppendNaturalKeyString(absl::string_view value, std::string* out);
 void AppendNaturalKeyEnum(int value, std::string* out);

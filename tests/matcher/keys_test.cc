@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 
 namespace dibao::keys {
@@ -98,6 +99,68 @@ TEST(KeysTest, ChangeKeysSortBySequence) {
   ASSERT_TRUE(seq.ok());
   EXPECT_EQ(*seq, 123456789u);
   EXPECT_FALSE(DecodeChangeKey(ChangeKey(1) + "x").ok());
+}
+
+TEST(KeysTest, FactKeysRoundTripAndGroupByPersonThenKind) {
+  std::string natural;
+  AppendNaturalKeyString("E1", &natural);
+  AppendNaturalKeyDate(2026, 3, 1, &natural);
+  std::string key;
+  FactKey("420102199003074513", 10, natural, 7, &key);
+  EXPECT_EQ(key, FactKey("420102199003074513", 10, natural, 7));
+  auto parts = DecodeFactKey(key);
+  ASSERT_TRUE(parts.ok()) << parts.status();
+  EXPECT_EQ(parts->id_number, "420102199003074513");
+  EXPECT_EQ(parts->kind, 10u);
+  EXPECT_EQ(parts->natural_key, natural);
+  EXPECT_EQ(parts->batch_seq, 7u);
+  EXPECT_TRUE(absl::StartsWith(key, FactPrefix("420102199003074513")));
+  // Versions of one fact in batch order; one person's kinds together.
+  EXPECT_LT(key, FactKey("420102199003074513", 10, natural, 8));
+  EXPECT_LT(FactKey("420102199003074513", 10, natural, 300),
+            FactKey("420102199003074513", 11, "", 1));
+  EXPECT_LT(FactKey("420102199003074513", 99, natural, 9),
+            FactKey("420102199003074521", 1, "", 1));
+
+  FactIndexKey(10, "420102199003074513", natural, &key);
+  auto index = DecodeFactIndexKey(key);
+  ASSERT_TRUE(index.ok()) << index.status();
+  EXPECT_EQ(index->kind, 10u);
+  EXPECT_EQ(index->id_number, "420102199003074513");
+  EXPECT_EQ(index->natural_key, natural);
+  EXPECT_TRUE(absl::StartsWith(key, FactIndexPrefix(10)));
+  EXPECT_FALSE(DecodeFactKey(key).ok());  // not a fact key
+}
+
+TEST(KeysTest, NaturalKeyDatesAndMonthsSortInTimeOrder) {
+  std::string a, b, c, d;
+  AppendNaturalKeyDate(2025, 12, 31, &a);
+  AppendNaturalKeyDate(2026, 1, 1, &b);
+  AppendNaturalKeyMonth(2025, 12, &c);
+  AppendNaturalKeyMonth(2026, 1, &d);
+  EXPECT_LT(a, b);
+  EXPECT_LT(c, d);
+}
+
+TEST(KeysTest, FactIndexValueKeepsTheFingerprint) {
+  std::string value;
+  EncodeFactIndexValue(42, "0123456789abcdef", &value);
+  auto fingerprint = FactIndexFingerprint(value);
+  ASSERT_TRUE(fingerprint.ok());
+  EXPECT_EQ(*fingerprint, "0123456789abcdef");
+  EXPECT_FALSE(FactIndexFingerprint(value.substr(1)).ok());
+}
+
+TEST(KeysTest, DirtyPersonsKeysSortByBatchThenChunk) {
+  const std::string key = DirtyPersonsKey(5, 2);
+  auto parts = DecodeDirtyPersonsKey(key);
+  ASSERT_TRUE(parts.ok()) << parts.status();
+  EXPECT_EQ(parts->batch_seq, 5u);
+  EXPECT_EQ(parts->chunk, 2u);
+  EXPECT_TRUE(absl::StartsWith(key, DirtyPersonsPrefix()));
+  EXPECT_LT(DirtyPersonsKey(5, 2), DirtyPersonsKey(5, 300));
+  EXPECT_LT(DirtyPersonsKey(5, 300), DirtyPersonsKey(6, 0));
+  EXPECT_FALSE(DecodeDirtyPersonsKey(key + "x").ok());
 }
 
 }  // namespace

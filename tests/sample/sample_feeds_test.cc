@@ -19,6 +19,39 @@ namespace dibao {
 namespace {
 
 const absl::CivilDay kAsOf(2026, 11, 1);
+
+// The natural key built from the message through reflection: an oracle,
+// independent of the wire walk in ValidateFeedFields that staging uses.
+std::string NaturalKeyOf(const FeedKindSpec& spec, const v1::FeedRecord& r) {
+  using google::protobuf::FieldDescriptor;
+  const auto& sub = r.GetReflection()->GetMessage(r, spec.record_field());
+  const auto* refl = sub.GetReflection();
+  std::string out;
+  for (const FieldDescriptor* f : spec.key_descriptors()) {
+    switch (f->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        keys::AppendNaturalKeyString(refl->GetString(sub, f), &out);
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM:
+        keys::AppendNaturalKeyEnum(refl->GetEnumValue(sub, f), &out);
+        break;
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        if (f->message_type() == v1::Date::descriptor()) {
+          const auto& d =
+              static_cast<const v1::Date&>(refl->GetMessage(sub, f));
+          keys::AppendNaturalKeyDate(d.year(), d.month(), d.day(), &out);
+        } else {
+          const auto& m =
+              static_cast<const v1::Month&>(refl->GetMessage(sub, f));
+          keys::AppendNaturalKeyMonth(m.year(), m.month(), &out);
+        }
+        break;
+      default:
+        ADD_FAILURE() << "key field of an unexpected type: " << f->name();
+    }
+  }
+  return out;
+}
 const absl::CivilDay kToday(2026, 11, 26);
 
 class SampleFeedsTest : public ::testing::Test {
@@ -177,11 +210,10 @@ TEST_F(SampleFeedsTest, NaturalKeysFromBytesMatchKeysFromMessages) {
     const FeedKindSpec& spec = *FindFeedKind(kind);
     for (const v1::FeedRecord& r : records) {
       std::vector<RecordError> errors;
-      std::string from_bytes, from_message;
+      std::string from_bytes;
       ValidateFeedFields(spec, r.SerializeAsString(), &errors, &from_bytes);
       ASSERT_TRUE(errors.empty()) << spec.name << ": " << errors[0].reason;
-      keys::NaturalKey(spec, r, &from_message);
-      ASSERT_EQ(from_bytes, from_message) << spec.name;
+      ASSERT_EQ(from_bytes, NaturalKeyOf(spec, r)) << spec.name;
       ++checked;
     }
   }
