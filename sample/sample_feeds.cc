@@ -157,8 +157,8 @@ class Builder {
 
   void Plant(const Person& p, std::string rule, bool expect,
              std::string detail) {
-    planted_.push_back({p.household->household_id(), p.id, std::move(rule),
-                        expect, std::move(detail)});
+    out_.planted.push_back({p.household->household_id(), p.id, std::move(rule),
+                            expect, std::move(detail)});
   }
 
   v1::FeedRecord& Row(const Person& p) {
@@ -199,7 +199,6 @@ class Builder {
   std::set<std::string> ids_;   // every ID, so neighbours are new people
   std::vector<v1::FeedRecord> rows_;
   SampleFeeds out_;
-  std::vector<PlantedCase>& planted_ = out_.planted;
 };
 
 void Builder::Emit(v1::FeedKind kind, bool snapshot,
