@@ -21,7 +21,6 @@
 namespace dibao {
 namespace {
 
-constexpr char kBatchSeqName[] = "feed_batch_seq";
 constexpr size_t kMaxBatchIdLength = 128;
 // IDs per value of the dirty-persons log (about 74 KB).
 constexpr size_t kDirtyChunkIds = 4096;
@@ -348,8 +347,8 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
                      digest.substr(0, 12), "...); nothing was stored"));
   }
 
-  const std::string seq_key = keys::MetaKey(kBatchSeqName);
-  ASSIGN_OR_RETURN(uint64_t seq, store_->GetCounter(kBatchSeqName));
+  const std::string seq_key = keys::MetaKey(kFeedBatchSeqCounter);
+  ASSIGN_OR_RETURN(uint64_t seq, store_->GetCounter(kFeedBatchSeqCounter));
   ++seq;
   std::string seq_value;
   keys::PutFixed64(&seq_value, seq);

@@ -20,6 +20,11 @@ constexpr char kTagFeedBatchSeq = 'Q';
 constexpr char kTagFeedRejection = 'R';
 constexpr char kTagDirtyPersons = 'L';  // 'P' was a key per person
 constexpr char kTagDirtyHousehold = 'D';
+constexpr char kTagFlag = 'G';
+constexpr char kTagFlagId = 'N';
+constexpr char kTagAssessment = 'S';
+constexpr char kTagWake = 'W';
+constexpr char kTagCycle = 'Y';
 constexpr size_t kFingerprintSize = 16;
 
 std::string Tagged(char tag) { return std::string(1, tag); }
@@ -342,5 +347,85 @@ std::string DirtyHouseholdKey(absl::string_view household_id) {
   PutString(&k, household_id);
   return k;
 }
+
+std::string DirtyHouseholdPrefix() { return Tagged(kTagDirtyHousehold); }
+
+absl::StatusOr<absl::string_view> DecodeDirtyHouseholdKey(
+    absl::string_view key) {
+  auto rest = Untag(key, kTagDirtyHousehold, "dirty household");
+  if (!rest.ok()) return rest.status();
+  absl::string_view id;
+  if (!GetString(&*rest, &id) || !rest->empty()) {
+    return Malformed("dirty household");
+  }
+  return id;
+}
+
+std::string FlagKey(absl::string_view household_id, absl::string_view rule,
+                    absl::string_view fingerprint) {
+  std::string k = FlagPrefix(household_id);
+  PutString(&k, rule);
+  PutString(&k, fingerprint);
+  return k;
+}
+
+std::string FlagPrefix() { return Tagged(kTagFlag); }
+
+std::string FlagPrefix(absl::string_view household_id) {
+  std::string k = Tagged(kTagFlag);
+  PutString(&k, household_id);
+  return k;
+}
+
+absl::StatusOr<FlagKeyParts> DecodeFlagKey(absl::string_view key) {
+  auto rest = Untag(key, kTagFlag, "flag");
+  if (!rest.ok()) return rest.status();
+  FlagKeyParts p;
+  if (!GetString(&*rest, &p.household_id) || !GetString(&*rest, &p.rule) ||
+      !GetString(&*rest, &p.fingerprint) || !rest->empty()) {
+    return Malformed("flag");
+  }
+  return p;
+}
+
+std::string FlagIdKey(uint64_t flag_seq) {
+  std::string k = Tagged(kTagFlagId);
+  PutFixed64(&k, flag_seq);
+  return k;
+}
+
+std::string AssessmentKey(absl::string_view household_id) {
+  std::string k = Tagged(kTagAssessment);
+  PutString(&k, household_id);
+  return k;
+}
+
+std::string WakeKey(uint32_t yyyymmdd, absl::string_view household_id) {
+  std::string k = Tagged(kTagWake);
+  PutFixed32(&k, yyyymmdd);
+  PutString(&k, household_id);
+  return k;
+}
+
+std::string WakePrefix() { return Tagged(kTagWake); }
+
+absl::StatusOr<WakeKeyParts> DecodeWakeKey(absl::string_view key) {
+  auto rest = Untag(key, kTagWake, "wake");
+  if (!rest.ok()) return rest.status();
+  WakeKeyParts p;
+  if (!GetFixed32(&*rest, &p.yyyymmdd) || !GetString(&*rest, &p.household_id) ||
+      !rest->empty()) {
+    return Malformed("wake");
+  }
+  return p;
+}
+
+std::string CycleKey(uint64_t cycle_seq) {
+  std::string k = Tagged(kTagCycle);
+  PutFixed64(&k, cycle_seq);
+  return k;
+}
+
+std::string CyclePrefix() { return Tagged(kTagCycle); }
 
 }  // namespace dibao::keys

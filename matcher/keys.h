@@ -143,6 +143,41 @@ struct DirtyPersonsKeyParts {
 absl::StatusOr<DirtyPersonsKeyParts> DecodeDirtyPersonsKey(
     absl::string_view key);
 std::string DirtyHouseholdKey(absl::string_view household_id);
+std::string DirtyHouseholdPrefix();
+absl::StatusOr<absl::string_view> DecodeDirtyHouseholdKey(
+    absl::string_view key);
+
+// flags: (household_id, rule, fingerprint) -> dibao.v1.Flag. Household
+// first, so a household's flags are one range scan.
+std::string FlagKey(absl::string_view household_id, absl::string_view rule,
+                    absl::string_view fingerprint);
+std::string FlagPrefix();
+std::string FlagPrefix(absl::string_view household_id);
+struct FlagKeyParts {
+  absl::string_view household_id, rule, fingerprint;
+};
+absl::StatusOr<FlagKeyParts> DecodeFlagKey(absl::string_view key);
+
+// flag_ids: flag sequence number -> the flag's FlagKey.
+std::string FlagIdKey(uint64_t flag_seq);
+
+// assessments: household_id -> dibao.v1.Assessment (the latest, for
+// households with findings).
+std::string AssessmentKey(absl::string_view household_id);
+
+// wake_index: (day as YYYYMMDD, household_id) -> empty: the household's facts
+// change on their own that day, so the cycle for that day re-assesses it.
+std::string WakeKey(uint32_t yyyymmdd, absl::string_view household_id);
+std::string WakePrefix();
+struct WakeKeyParts {
+  uint32_t yyyymmdd = 0;
+  absl::string_view household_id;
+};
+absl::StatusOr<WakeKeyParts> DecodeWakeKey(absl::string_view key);
+
+// cycles: cycle_seq -> dibao.v1.CycleReport.
+std::string CycleKey(uint64_t cycle_seq);
+std::string CyclePrefix();
 
 }  // namespace dibao::keys
 

@@ -19,8 +19,6 @@ using google::protobuf::Message;
 using google::protobuf::util::MessageDifferencer;
 using SpecificField = MessageDifferencer::SpecificField;
 
-constexpr char kChangeSeqName[] = "registry_change_seq";
-
 // Collects the names of changed fields, each under `prefix`.
 class ChangedFields : public MessageDifferencer::Reporter {
  public:
@@ -177,8 +175,8 @@ absl::StatusOr<UpsertResult> Registry::Upsert(
   *h.mutable_updated_at() = ToProto(clock_->Now());
   h.set_updated_by(context.actor);
 
-  const std::string seq_key = keys::MetaKey(kChangeSeqName);
-  ASSIGN_OR_RETURN(uint64_t seq, store_->GetCounter(kChangeSeqName));
+  const std::string seq_key = keys::MetaKey(kRegistryChangeSeqCounter);
+  ASSIGN_OR_RETURN(uint64_t seq, store_->GetCounter(kRegistryChangeSeqCounter));
   ++seq;
 
   v1::HouseholdChange change;

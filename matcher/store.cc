@@ -183,6 +183,11 @@ absl::Status Store::Write(rocksdb::WriteBatch& batch) {
   return FromRocks(db_->Write(wo, &batch), "write");
 }
 
+absl::Status Store::WriteBuffered(rocksdb::WriteBatch& batch) {
+  if (!db_) return absl::FailedPreconditionError("store is closed");
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "write");
+}
+
 absl::StatusOr<std::optional<std::string>> Store::Get(
     Cf cf, absl::string_view key, const rocksdb::Snapshot* snapshot) const {
   if (!db_) return absl::FailedPreconditionError("store is closed");

@@ -41,8 +41,13 @@ enum class Cf : int {
   kFeedRejections = 10,   // batch_seq/position -> RecordRejection
   kDirtyPersons = 11,     // (batch_seq, chunk) -> IDs the batch changed
   kDirtyHouseholds = 12,  // household_id -> batch_seq of the latest change
+  kFlags = 13,            // household/rule/fingerprint -> Flag
+  kFlagIds = 14,          // flag_seq -> flag key
+  kAssessments = 15,      // household_id -> Assessment
+  kWakeIndex = 16,        // day/household_id -> (empty)
+  kCycles = 17,           // cycle_seq -> CycleReport
 };
-inline constexpr int kCfCount = 13;
+inline constexpr int kCfCount = 18;
 // Names as RocksDB stores them, indexed by Cf.
 inline constexpr const char* kCfNames[kCfCount] = {
     "default",          "meta",
@@ -51,8 +56,16 @@ inline constexpr const char* kCfNames[kCfCount] = {
     "registry_changes", "facts",
     "fact_index",       "feed_batches",
     "feed_rejections",  "dirty_persons",
-    "dirty_households",
+    "dirty_households", "flags",
+    "flag_ids",         "assessments",
+    "wake_index",       "cycles",
 };
+
+// Counters in the meta family (Store::GetCounter), shared by the components
+// that write and read them.
+inline constexpr char kFeedBatchSeqCounter[] = "feed_batch_seq";
+inline constexpr char kRegistryChangeSeqCounter[] = "registry_change_seq";
+inline constexpr char kFlagSeqCounter[] = "flag_seq";
 
 // The on-disk layout version this build writes and understands.
 inline constexpr uint32_t kSchemaVersion = 1;
@@ -90,6 +103,11 @@ class Store {
 
   // Applies `batch` atomically (synced per options).
   absl::Status Write(rocksdb::WriteBatch& batch);
+  // Applies `batch` atomically without waiting for the disk: it survives a
+  // process crash (it is in the log) but not a power cut until a later
+  // synced Write(), which makes everything before it durable too. For long
+  // jobs that sync once at their end.
+  absl::Status WriteBuffered(rocksdb::WriteBatch& batch);
 
   // The value under `key`, or nullopt when absent.
   absl::StatusOr<std::optional<std::string>> Get(

@@ -311,6 +311,13 @@ void Builder::Employment() {
     Plant(*p, "UNDECLARED_EMPLOYMENT", true,
           absl::StrCat("labour: employed since ", FormatDate(start), " at ",
                        FormatYuan(wage), " yuan/month"));
+    // A wage of 2,200 yuan or more lifts any sample household's per-capita
+    // income above the standard: an exit candidate.
+    out_.planted.push_back(
+        {p->household->household_id(), "", "HOUSEHOLD_INCOME_ABOVE_STANDARD",
+         true,
+         absl::StrCat("labour: an undeclared wage of ", FormatYuan(wage),
+                      " yuan/month lifts the household above the standard")});
   }
   for (const Person* p : Draw(3, [&](const Person& p) {
          const auto s = p.member->reported_status();

@@ -61,8 +61,9 @@ struct SampleFeedFile {
 // mistaken for a conflict).
 struct PlantedCase {
   std::string household_id;
-  std::string id_number;  // normalised
-  std::string rule;       // the matching rule code it should (not) raise
+  // Normalised; empty for a household-level rule.
+  std::string id_number;
+  std::string rule;  // the matching rule code it should (not) raise
   bool expect_flag = true;
   std::string detail;
 };

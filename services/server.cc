@@ -5,36 +5,11 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
+#include "matcher/text_proto.h"
 #include "services/log.h"
 
 namespace dibao {
-namespace {
-
-// Collects the parser's complaints with their positions (1-based, as editors
-// show them).
-class ConfigErrors : public google::protobuf::io::ErrorCollector {
- public:
-  explicit ConfigErrors(std::string path) : path_(std::move(path)) {}
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    if (!text_.empty()) text_ += "\n";
-    absl::StrAppend(&text_, path_, ":", line + 1, ":", column + 1, ": ",
-                    message);
-  }
-  const std::string& text() const { return text_; }
-
- private:
-  std::string path_;
-  std::string text_;
-};
-
-}  // namespace
 
 ServerOptions FromConfig(const v1::ServerConfig& config) {
   ServerOptions o;
@@ -68,20 +43,13 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
 }
 
 absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  ConfigErrors errors(path);
-  google::protobuf::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
   v1::ServerConfig config;
-  if (!parser.ParseFromString(text.str(), &config)) {
-    return absl::InvalidArgumentError(errors.text().empty()
-                                          ? absl::StrCat(path, ": unreadable")
-                                          : errors.text());
+  if (absl::Status s = ReadTextProto(path, &config); !s.ok()) {
+    if (absl::IsNotFound(s)) {
+      return absl::NotFoundError(
+          absl::StrCat("cannot read config file ", path));
+    }
+    return s;
   }
   return config;
 }

@@ -1,0 +1,441 @@
+#include "matcher/cycle.h"
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "google/protobuf/util/time_util.h"
+#include "matcher/dates.h"
+#include "matcher/household_assessor.h"
+#include "matcher/household_case.h"
+#include "matcher/keys.h"
+#include "matcher/policy.h"
+#include "matcher/status_macros.h"
+
+namespace dibao {
+namespace {
+
+constexpr char kStateName[] = "cycle_state";
+
+uint32_t Yyyymmdd(absl::CivilDay d) {
+  return static_cast<uint32_t>(d.year() * 10000 + d.month() * 100 + d.day());
+}
+
+absl::StatusOr<v1::CycleState> LoadState(const Store& store) {
+  ASSIGN_OR_RETURN(auto bytes, store.Get(Cf::kMeta, keys::MetaKey(kStateName)));
+  v1::CycleState state;
+  if (bytes && !state.ParseFromString(*bytes)) {
+    return absl::DataLossError("unreadable cycle state");
+  }
+  return state;
+}
+
+void AddCounts(const FlagCounts& counts, v1::CycleReport* report) {
+  FlagCounts all;
+  for (const auto& r : report->rules()) {
+    all[r.rule()] = {r.new_flags(), r.still_open(), r.auto_resolved(),
+                     r.reopened()};
+  }
+  for (const auto& [rule, c] : counts) {
+    RuleCounts& a = all[rule];
+    a.new_flags += c.new_flags;
+    a.still_open += c.still_open;
+    a.auto_resolved += c.auto_resolved;
+    a.reopened += c.reopened;
+  }
+  report->clear_rules();
+  for (const auto& [rule, c] : all) {
+    auto* r = report->add_rules();
+    r->set_rule(rule);
+    r->set_new_flags(c.new_flags);
+    r->set_still_open(c.still_open);
+    r->set_auto_resolved(c.auto_resolved);
+    r->set_reopened(c.reopened);
+  }
+}
+
+}  // namespace
+
+// One block of households, assessed in parallel and applied in order.
+struct CycleRunner::Block {
+  struct Slot {
+    std::string id;
+    std::string raw;  // the stored household; empty: read it
+    bool found = false;
+    v1::Household household;
+    std::vector<v1::Flag> existing;
+    absl::Status status;
+    HouseholdResult result;
+  };
+  std::vector<Slot> slots;
+  const rocksdb::Snapshot* snapshot = nullptr;
+};
+
+CycleRunner::CycleRunner(Store* store, FlagStore* flags, Clock* clock,
+                         std::shared_ptr<const v1::Policy> policy,
+                         CycleOptions options)
+    : store_(store),
+      flags_(flags),
+      clock_(clock),
+      policy_(std::move(policy)),
+      options_(options) {
+  int threads = options_.threads;
+  if (threads <= 0) {
+    threads =
+        std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  }
+  // The calling thread works too.
+  if (threads > 1) pool_ = std::make_unique<ThreadPool>(threads - 1);
+}
+
+CycleRunner::~CycleRunner() = default;
+
+absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of) {
+  const int workers = pool_ ? pool_->size() + 1 : 1;
+  const size_t n = block.slots.size();
+  std::vector<absl::Status> errors(workers);
+  auto work = [&](int w) {
+    FactReader reader(store_, block.snapshot);
+    HouseholdCase hc;
+    for (size_t i = n * w / workers; i < n * (w + 1) / workers; ++i) {
+      Block::Slot& s = block.slots[i];
+      if (s.raw.empty()) {
+        auto raw = store_->Get(Cf::kHouseholds, keys::HouseholdKey(s.id),
+                               block.snapshot);
+        if (!raw.ok()) {
+          errors[w] = raw.status();
+          return;
+        }
+        if (!raw->has_value()) continue;  // never stored: nothing to assess
+        s.raw = std::move(**raw);
+      }
+      if (!s.household.ParseFromString(s.raw)) {
+        errors[w] = absl::DataLossError(
+            absl::StrCat("household ", s.id, " is unreadable"));
+        return;
+      }
+      s.found = true;
+      auto existing = flags_->HouseholdFlags(s.id, block.snapshot);
+      if (!existing.ok()) {
+        errors[w] = existing.status();
+        return;
+      }
+      s.existing = *std::move(existing);
+      if (s.household.status() != v1::HOUSEHOLD_STATUS_ACTIVE) continue;
+      s.status = reader.Load(s.household, as_of, &hc);
+      if (!s.status.ok()) {
+        errors[w] = s.status;
+        return;
+      }
+      auto result = AssessHousehold(hc, *policy_);
+      if (result.ok()) {
+        s.result = *std::move(result);
+      } else {
+        s.status = result.status();
+      }
+    }
+  };
+  absl::BlockingCounter done(workers - 1);
+  for (int w = 1; w < workers; ++w) {
+    pool_->Schedule([&, w] {
+      work(w);
+      done.DecrementCount();
+    });
+  }
+  work(0);
+  done.Wait();
+  for (const absl::Status& s : errors) RETURN_IF_ERROR(s);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
+                                                 bool full,
+                                                 absl::string_view actor) {
+  if (policy_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "no policy is loaded: start dibao-server with --policy FILE");
+  }
+  absl::MutexLock run_lock(&run_mu_);
+  const absl::Time started = clock_->Now();
+  const v1::Policy& policy = *policy_;
+  ASSIGN_OR_RETURN(v1::CycleState state, LoadState(*store_));
+
+  v1::CycleReport report;
+  std::string done_through;
+  const bool resume =
+      state.has_in_progress() &&
+      FromProto(state.in_progress().as_of()).value_or(absl::CivilDay()) ==
+          as_of &&
+      (state.in_progress().full() || !full);
+  if (resume) {
+    report = state.in_progress();
+    report.set_resumed(true);
+    done_through = state.done_through();
+  } else {
+    report.set_cycle_seq(state.last_cycle_seq() + 1);
+    *report.mutable_as_of() = ToProto(as_of);
+    report.set_policy_version(policy.version());
+    ASSIGN_OR_RETURN(const uint64_t batch_seq,
+                     store_->GetCounter(kFeedBatchSeqCounter));
+    ASSIGN_OR_RETURN(const uint64_t change_seq,
+                     store_->GetCounter(kRegistryChangeSeqCounter));
+    report.set_through_batch_seq(static_cast<int64_t>(batch_seq));
+    report.set_through_change_seq(static_cast<int64_t>(change_seq));
+    const auto last_as_of = FromProto(state.last_as_of());
+    if (full) {
+      report.set_full(true);
+    } else if (state.last_cycle_seq() == 0) {
+      report.set_full(true);
+      report.set_full_reason("the first cycle assesses every household");
+    } else if (state.last_policy_version() != policy.version()) {
+      report.set_full(true);
+      report.set_full_reason(absl::StrCat("the policy changed from \"",
+                                          state.last_policy_version(),
+                                          "\" to \"", policy.version(), "\""));
+    } else if (last_as_of.ok() && *last_as_of < as_of &&
+               StandardChangesBetween(policy, *last_as_of, as_of)) {
+      report.set_full(true);
+      report.set_full_reason(absl::StrCat("a standard takes effect after ",
+                                          FormatDate(*last_as_of)));
+    }
+  }
+  report.set_run_by(std::string(actor));
+  *report.mutable_started_at() = ToProto(started);
+
+  // The households to assess, unless all of them are.
+  std::vector<std::string> work;
+  if (!report.full()) {
+    std::set<std::string> ids;
+    int64_t feeds = 0, registry = 0, due = 0;
+    {
+      const std::string prefix = keys::DirtyHouseholdPrefix();
+      auto it = store_->NewIterator(Cf::kDirtyHouseholds);
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+           it->Next()) {
+        ASSIGN_OR_RETURN(absl::string_view id,
+                         keys::DecodeDirtyHouseholdKey(absl::string_view(
+                             it->key().data(), it->key().size())));
+        ids.emplace(id);
+        ++feeds;
+      }
+      RETURN_IF_ERROR(FromRocks(it->status(), "read dirty households"));
+    }
+    {
+      auto it = store_->NewIterator(Cf::kRegistryChanges);
+      const std::string end = keys::ChangeKey(
+          static_cast<uint64_t>(report.through_change_seq()) + 1);
+      for (it->Seek(keys::ChangeKey(
+               static_cast<uint64_t>(state.last_change_seq()) + 1));
+           it->Valid() && it->key().compare(end) < 0; it->Next()) {
+        ASSIGN_OR_RETURN(keys::HistoryKeyParts parts,
+                         keys::DecodeHistoryKey(absl::string_view(
+                             it->value().data(), it->value().size())));
+        if (ids.emplace(parts.household_id).second) ++registry;
+      }
+      RETURN_IF_ERROR(FromRocks(it->status(), "read registry changes"));
+    }
+    {
+      auto it = store_->NewIterator(Cf::kWakeIndex);
+      const std::string end = keys::WakeKey(Yyyymmdd(as_of + 1), "");
+      for (it->Seek(keys::WakePrefix());
+           it->Valid() && it->key().compare(end) < 0; it->Next()) {
+        ASSIGN_OR_RETURN(keys::WakeKeyParts parts,
+                         keys::DecodeWakeKey(absl::string_view(
+                             it->key().data(), it->key().size())));
+        if (ids.emplace(parts.household_id).second) ++due;
+      }
+      RETURN_IF_ERROR(FromRocks(it->status(), "read the wake index"));
+    }
+    if (!resume) {
+      report.set_households_from_feeds(feeds);
+      report.set_households_from_registry(registry);
+      report.set_households_due(due);
+    }
+    work.assign(ids.upper_bound(done_through), ids.end());
+  }
+
+  ASSIGN_OR_RETURN(uint64_t flag_seq, store_->GetCounter(kFlagSeqCounter));
+  std::set<std::string> failed;
+  std::unique_ptr<rocksdb::Iterator> all;
+  if (report.full()) {
+    all = store_->NewIterator(Cf::kHouseholds);
+    all->Seek(done_through.empty() ? keys::HouseholdPrefix()
+                                   : keys::HouseholdKey(done_through));
+    if (!done_through.empty() && all->Valid() &&
+        all->key() == keys::HouseholdKey(done_through)) {
+      all->Next();
+    }
+  }
+  const std::string household_prefix = keys::HouseholdPrefix();
+  size_t next = 0;
+  int64_t blocks = 0;
+  Block block;
+  const size_t block_size = std::max(1, options_.block_households);
+  for (;;) {
+    block.slots.clear();
+    if (all) {
+      for (; block.slots.size() < block_size && all->Valid() &&
+             all->key().starts_with(household_prefix);
+           all->Next()) {
+        ASSIGN_OR_RETURN(absl::string_view id,
+                         keys::DecodeHouseholdKey(absl::string_view(
+                             all->key().data(), all->key().size())));
+        Block::Slot& s = block.slots.emplace_back();
+        s.id.assign(id.data(), id.size());
+        s.raw.assign(all->value().data(), all->value().size());
+      }
+      RETURN_IF_ERROR(FromRocks(all->status(), "read households"));
+    } else {
+      for (; block.slots.size() < block_size && next < work.size(); ++next) {
+        block.slots.emplace_back().id = work[next];
+      }
+    }
+    if (block.slots.empty()) break;
+
+    rocksdb::WriteBatch batch;
+    FlagCounts counts;
+    {
+      absl::MutexLock flag_lock(&flags_->mutex());
+      Store::Snapshot snapshot(*store_);
+      block.snapshot = snapshot.get();
+      RETURN_IF_ERROR(AssessBlock(block, as_of));
+      for (Block::Slot& s : block.slots) {
+        if (!s.found) continue;
+        if (!s.status.ok()) {
+          failed.insert(s.id);
+          report.set_households_failed(report.households_failed() + 1);
+          if (report.problems_size() < options_.max_listed_problems) {
+            report.add_problems(
+                absl::StrCat("household ", s.id, ": ", s.status.message()));
+          }
+          continue;
+        }
+        const bool active = s.household.status() == v1::HOUSEHOLD_STATUS_ACTIVE;
+        const bool had_flags = !s.existing.empty();
+        flags_->Reconcile(s.household, as_of, policy.version(),
+                          active ? &s.result.findings : nullptr,
+                          std::move(s.existing), &flag_seq, &batch, &counts);
+        if (!active) continue;
+        report.set_households_assessed(report.households_assessed() + 1);
+        const v1::Assessment& a = s.result.assessment;
+        const std::string key = keys::AssessmentKey(s.id);
+        if (!s.result.findings.empty() ||
+            a.top_up_fen() != a.current_benefit_fen()) {
+          batch.Put(store_->handle(Cf::kAssessments), key,
+                    a.SerializeAsString());
+        } else if (had_flags) {
+          batch.Delete(store_->handle(Cf::kAssessments), key);
+        }
+        if (a.has_next_change()) {
+          batch.Put(store_->handle(Cf::kWakeIndex),
+                    keys::WakeKey(Yyyymmdd(*FromProto(a.next_change())), s.id),
+                    "");
+        }
+      }
+      AddCounts(counts, &report);
+      *state.mutable_in_progress() = report;
+      state.set_done_through(block.slots.back().id);
+      std::string seq_value;
+      keys::PutFixed64(&seq_value, flag_seq);
+      batch.Put(store_->handle(Cf::kMeta), keys::MetaKey(kFlagSeqCounter),
+                seq_value);
+      batch.Put(store_->handle(Cf::kMeta), keys::MetaKey(kStateName),
+                state.SerializeAsString());
+      RETURN_IF_ERROR(store_->WriteBuffered(batch));
+    }
+    ++blocks;
+    if (options_.abort_after_blocks >= 0 &&
+        blocks >= options_.abort_after_blocks) {
+      return absl::AbortedError(absl::StrCat("cycle interrupted after ", blocks,
+                                             " blocks (test seam)"));
+    }
+  }
+
+  // Done: the marks it consumed go, the report is kept.
+  rocksdb::WriteBatch batch;
+  {
+    const std::string prefix = keys::DirtyHouseholdPrefix();
+    auto it = store_->NewIterator(Cf::kDirtyHouseholds);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      absl::string_view value(it->value().data(), it->value().size());
+      uint64_t seq = 0;
+      if (!keys::GetFixed64(&value, &seq)) {
+        return absl::DataLossError("unreadable dirty household mark");
+      }
+      ASSIGN_OR_RETURN(absl::string_view id,
+                       keys::DecodeDirtyHouseholdKey(absl::string_view(
+                           it->key().data(), it->key().size())));
+      if (seq <= static_cast<uint64_t>(report.through_batch_seq()) &&
+          !failed.count(std::string(id))) {
+        batch.Delete(store_->handle(Cf::kDirtyHouseholds), it->key());
+      }
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "read dirty households"));
+  }
+  // Failed households stay marked so the next cycle tries them again.
+  std::string mark;
+  keys::PutFixed64(&mark, static_cast<uint64_t>(report.through_batch_seq()));
+  for (const std::string& id : failed) {
+    batch.Put(store_->handle(Cf::kDirtyHouseholds), keys::DirtyHouseholdKey(id),
+              mark);
+  }
+  batch.DeleteRange(store_->handle(Cf::kWakeIndex), keys::WakePrefix(),
+                    keys::WakeKey(Yyyymmdd(as_of + 1), ""));
+  *report.mutable_duration() =
+      google::protobuf::util::TimeUtil::NanosecondsToDuration(
+          absl::ToInt64Nanoseconds(clock_->Now() - started));
+  state.clear_in_progress();
+  state.clear_done_through();
+  state.set_last_cycle_seq(report.cycle_seq());
+  *state.mutable_last_as_of() = report.as_of();
+  state.set_last_batch_seq(report.through_batch_seq());
+  state.set_last_change_seq(report.through_change_seq());
+  state.set_last_policy_version(report.policy_version());
+  batch.Put(store_->handle(Cf::kCycles),
+            keys::CycleKey(static_cast<uint64_t>(report.cycle_seq())),
+            report.SerializeAsString());
+  batch.Put(store_->handle(Cf::kMeta), keys::MetaKey(kStateName),
+            state.SerializeAsString());
+  RETURN_IF_ERROR(store_->Write(batch));
+  return report;
+}
+
+absl::StatusOr<std::vector<v1::CycleReport>> CycleRunner::List(
+    int limit) const {
+  if (limit <= 0) limit = 20;
+  std::vector<v1::CycleReport> out;
+  const std::string prefix = keys::CyclePrefix();
+  auto it = store_->NewIterator(Cf::kCycles);
+  for (it->SeekToLast(); it->Valid() && it->key().starts_with(prefix) &&
+                         static_cast<int>(out.size()) < limit;
+       it->Prev()) {
+    if (!out.emplace_back().ParseFromArray(
+            it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("unreadable cycle report");
+    }
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "list cycles"));
+  return out;
+}
+
+absl::StatusOr<v1::Assessment> CycleRunner::GetAssessment(
+    absl::string_view household_id) const {
+  ASSIGN_OR_RETURN(auto bytes, store_->Get(Cf::kAssessments,
+                                           keys::AssessmentKey(household_id)));
+  if (!bytes) {
+    return absl::NotFoundError(absl::StrCat(
+        "no stored assessment for household ", household_id,
+        " (none is kept for households without findings whose benefit "
+        "matches)"));
+  }
+  v1::Assessment a;
+  if (!a.ParseFromString(*bytes)) {
+    return absl::DataLossError("unreadable assessment");
+  }
+  return a;
+}
+
+}  // namespace dibao

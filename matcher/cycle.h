@@ -1,0 +1,93 @@
+// The matching cycle: every household whose facts changed (or all of them)
+// re-assessed against the partners' facts on an as-of day, with the flags
+// brought up to date and a report of what changed.
+//
+// Which households: those a feed batch marked (dirty_households), those
+// changed in the registry since the last cycle, and those due by date (the
+// wake index: a job, benefit, custody term or look-back ending between the
+// last cycle and this one). A full cycle takes every household; one runs by
+// itself on the first cycle, after a policy change, and when a standard
+// takes effect.
+//
+// Safe to interrupt: households are assessed in blocks, in household order,
+// and each block's flags, assessments and the cycle's progress commit in one
+// WriteBatch. A cycle for the same day and scope started after a crash
+// resumes after the last committed block; any other day restarts (flags are
+// keyed by their evidence, so nothing is duplicated either way).
+// Deterministic: the same store, policy and day give the same flags, flag
+// IDs included, whatever the thread count.
+//
+// Thread-safe: cycles run one at a time (a second caller waits).
+#ifndef DIBAO_MATCHER_CYCLE_H_
+#define DIBAO_MATCHER_CYCLE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "dibao/v1/matching.pb.h"
+#include "dibao/v1/policy.pb.h"
+#include "matcher/clock.h"
+#include "matcher/flag_store.h"
+#include "matcher/store.h"
+#include "matcher/thread_pool.h"
+
+namespace dibao {
+
+struct CycleOptions {
+  // Threads assessing households; 0: one per core.
+  int threads = 0;
+  // Households per committed block. Larger blocks mean fewer writes and
+  // more work redone after a crash.
+  int block_households = 512;
+  // Test seam: after this many committed blocks the cycle stops with
+  // ABORTED, as if the process had died there. Negative: never.
+  int64_t abort_after_blocks = -1;
+  // Problems listed in a report; all are counted.
+  int max_listed_problems = 100;
+};
+
+class CycleRunner {
+ public:
+  // `store`, `flags` and `clock` must outlive the runner. `policy` may be
+  // null: cycles then fail with FAILED_PRECONDITION saying so.
+  CycleRunner(Store* store, FlagStore* flags, Clock* clock,
+              std::shared_ptr<const v1::Policy> policy, CycleOptions options);
+  ~CycleRunner();
+
+  // Runs (or resumes) the cycle for `as_of`. `actor` is recorded in the
+  // report.
+  absl::StatusOr<v1::CycleReport> Run(absl::CivilDay as_of, bool full,
+                                      absl::string_view actor);
+
+  // Completed cycles, newest first.
+  absl::StatusOr<std::vector<v1::CycleReport>> List(int limit) const;
+
+  // The latest stored reassessment of a household (stored for households
+  // with findings or whose top-up differs from what is paid). NOT_FOUND
+  // otherwise.
+  absl::StatusOr<v1::Assessment> GetAssessment(
+      absl::string_view household_id) const;
+
+  const v1::Policy* policy() const { return policy_.get(); }
+
+ private:
+  struct Block;
+  absl::Status AssessBlock(Block& block, absl::CivilDay as_of);
+
+  Store* const store_;
+  FlagStore* const flags_;
+  Clock* const clock_;
+  const std::shared_ptr<const v1::Policy> policy_;
+  const CycleOptions options_;
+  std::unique_ptr<ThreadPool> pool_;
+  absl::Mutex run_mu_;
+};
+
+}  // namespace dibao
+
+#endif  // DIBAO_MATCHER_CYCLE_H_

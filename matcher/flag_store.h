@@ -1,0 +1,109 @@
+// Flags: findings stored with their state, keyed by (household, rule,
+// evidence fingerprint) so the same conflict is one flag forever.
+//
+// Reconcile() is the cycle's step for one household: a finding seen for the
+// first time becomes an OPEN flag with the next flag ID; seen again it
+// updates last_seen (never a duplicate); an AUTO_RESOLVED flag whose
+// conflict is back is reopened; a DISMISSED one is left alone (a caseworker
+// said no to exactly this evidence); an OPEN flag no longer found becomes
+// AUTO_RESOLVED with the reason. Writes go into the caller's WriteBatch, so
+// they commit with the rest of the cycle's progress.
+//
+// Thread-safe for reads. Writers of flags (the cycle, reviews) hold mutex()
+// from reading a flag to writing it.
+#ifndef DIBAO_MATCHER_FLAG_STORE_H_
+#define DIBAO_MATCHER_FLAG_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "dibao/v1/matching.pb.h"
+#include "dibao/v1/registry.pb.h"
+#include "matcher/store.h"
+#include "rocksdb/write_batch.h"
+
+namespace dibao {
+
+// What a cycle did to the flags of one rule.
+struct RuleCounts {
+  int64_t new_flags = 0;
+  int64_t still_open = 0;
+  int64_t auto_resolved = 0;
+  int64_t reopened = 0;
+};
+// By rule code, in code order.
+using FlagCounts = std::map<std::string, RuleCounts>;
+
+struct FlagFilter {
+  std::string rule;                                  // empty: any
+  v1::FlagState state = v1::FLAG_STATE_UNSPECIFIED;  // any
+  std::string household_id;                          // empty: any
+};
+
+struct FlagPage {
+  std::vector<v1::Flag> flags;
+  std::string next_page_token;  // empty on the last page
+};
+
+// "F0000123" for 123.
+std::string FormatFlagId(uint64_t seq);
+// INVALID_ARGUMENT unless `id` is F followed by digits.
+absl::StatusOr<uint64_t> ParseFlagId(absl::string_view id);
+
+class FlagStore {
+ public:
+  static constexpr int kDefaultPageSize = 1000;
+  static constexpr int kMaxPageSize = 10000;
+
+  // `store` must outlive the FlagStore.
+  explicit FlagStore(Store* store) : store_(store) {}
+
+  absl::Mutex& mutex() { return mu_; }
+
+  // Every flag of one household, in key order (rule, fingerprint).
+  absl::StatusOr<std::vector<v1::Flag>> HouseholdFlags(
+      absl::string_view household_id,
+      const rocksdb::Snapshot* snapshot = nullptr) const;
+
+  // Brings the household's `existing` flags in line with `findings` found on
+  // `day` under `policy_version`; `findings` null means the household is no
+  // longer active (every OPEN flag resolves). New flag IDs come from
+  // `*next_flag_seq` (the caller stores the counter). Only changed flags
+  // are written.
+  void Reconcile(const v1::Household& household, absl::CivilDay day,
+                 absl::string_view policy_version,
+                 const std::vector<v1::Finding>* findings,
+                 std::vector<v1::Flag> existing, uint64_t* next_flag_seq,
+                 rocksdb::WriteBatch* batch, FlagCounts* counts) const;
+
+  // NOT_FOUND for an unknown ID; INVALID_ARGUMENT for a malformed one.
+  absl::StatusOr<v1::Flag> Get(absl::string_view flag_id) const;
+
+  // Flags matching `filter` in household order, a page at a time.
+  absl::StatusOr<FlagPage> List(const FlagFilter& filter, int page_size,
+                                absl::string_view page_token) const;
+
+  // Calls `fn` for every flag matching `filter`; stops at its first error.
+  absl::Status ForEach(
+      const FlagFilter& filter,
+      const std::function<absl::Status(const v1::Flag&)>& fn) const;
+
+  // Writes one flag as it is (its key from household, rule, fingerprint),
+  // bumping its version. For the review queue and for tests.
+  absl::Status Put(v1::Flag flag);
+
+ private:
+  Store* const store_;
+  absl::Mutex mu_;
+};
+
+}  // namespace dibao
+
+#endif  // DIBAO_MATCHER_FLAG_STORE_H_

@@ -1,0 +1,63 @@
+#include "matcher/intake_check.h"
+
+#include "absl/strings/str_cat.h"
+#include "matcher/household_assessor.h"
+#include "matcher/household_case.h"
+#include "matcher/household_validation.h"
+#include "matcher/keys.h"
+#include "matcher/status_macros.h"
+
+namespace dibao {
+namespace {
+
+// The ID an applicant is known by until the registry gives it one.
+constexpr char kApplicantId[] = "APPLICANT";
+
+}  // namespace
+
+absl::StatusOr<v1::CheckApplicantResponse> CheckApplicant(
+    const Store& store, const v1::Policy& policy, v1::Household household,
+    absl::CivilDay as_of, absl::CivilDay today) {
+  if (household.household_id().empty()) {
+    household.set_household_id(kApplicantId);
+  }
+  // Assessed as it would be once admitted.
+  household.set_status(v1::HOUSEHOLD_STATUS_ACTIVE);
+  if (auto errors = ValidateAndNormalize(household, today); !errors.empty()) {
+    return ToStatus(household, errors);
+  }
+  Store::Snapshot snapshot(store);
+  FactReader reader(&store, snapshot.get());
+  HouseholdCase hc;
+  RETURN_IF_ERROR(reader.Load(household, as_of, &hc));
+  ASSIGN_OR_RETURN(HouseholdResult result, AssessHousehold(hc, policy));
+
+  v1::CheckApplicantResponse out;
+  bool counted_elsewhere = false;
+  for (const v1::Member& m : household.members()) {
+    ASSIGN_OR_RETURN(auto other,
+                     store.Get(Cf::kMemberIndex, keys::MemberKey(m.id_number()),
+                               snapshot.get()));
+    if (!other || *other == household.household_id()) continue;
+    ASSIGN_OR_RETURN(
+        auto bytes,
+        store.Get(Cf::kHouseholds, keys::HouseholdKey(*other), snapshot.get()));
+    v1::Household h;
+    if (!bytes || !h.ParseFromString(*bytes) ||
+        h.status() != v1::HOUSEHOLD_STATUS_ACTIVE) {
+      continue;
+    }
+    counted_elsewhere = true;
+    out.add_warnings(absl::StrCat("member ", m.name(), " (", m.id_number(),
+                                  ") already belongs to ACTIVE household ",
+                                  *other));
+  }
+  const v1::Assessment& a = result.assessment;
+  out.set_eligible(a.countable_members() > 0 && a.income_eligible() &&
+                   a.assets_pass() && !counted_elsewhere);
+  *out.mutable_assessment() = std::move(result.assessment);
+  for (v1::Finding& f : result.findings) *out.add_findings() = std::move(f);
+  return out;
+}
+
+}  // namespace dibao

@@ -1,0 +1,35 @@
+// HOUSEHOLD_INCOME_ABOVE_STANDARD: the reassessment's per-capita income is
+// at or above the standard: the household is an exit candidate. Evidence:
+// the partner facts that put a member's income above what was reported.
+#include "absl/strings/str_cat.h"
+#include "matcher/money.h"
+#include "matcher/rules/rule.h"
+
+namespace dibao {
+
+void CheckHouseholdIncomeAboveStandard(const RuleInput& in,
+                                       std::vector<Detection>* out) {
+  const v1::Assessment* a = in.assessment;
+  if (a == nullptr || a->countable_members() == 0 || a->income_eligible()) {
+    return;
+  }
+  Detection d;
+  d.summary = absl::StrCat(
+      "per-capita income ", FormatYuan(a->per_capita_income_fen()),
+      " is at or above the standard ", FormatYuan(a->standard_fen()), " (",
+      a->countable_members(), " countable, household ",
+      FormatYuan(a->household_income_fen()), ")");
+  for (size_t i = 0; i < in.hc.members().size(); ++i) {
+    const v1::Member& m = *in.hc.members()[i].member;
+    const MemberStanding& s = in.standing[i];
+    if (!s.countable()) continue;
+    d.reported.push_back(ReportedIncome(m));
+    if (s.income.monthly_fen <= m.reported_monthly_income_fen()) continue;
+    for (const IncomeSource& src : s.income.sources)
+      d.facts.push_back(src.fact);
+  }
+  d.if_true = {IfTrue::Kind::kReassessed, -1};
+  out->push_back(std::move(d));
+}
+
+}  // namespace dibao
