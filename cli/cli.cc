@@ -44,6 +44,15 @@ Commands:
   feed batches [--agency A] [--limit N] receipts, newest first
   feed rejects BATCH_ID                 every rejected record (CSV for the agency)
   person show ID_NUMBER                 every fact about one person, with batch and validity
+  cycle run --as-of YYYY-MM-DD [--full] run the matching cycle; prints flags per rule
+  cycle list [--limit N]                cycle reports, newest first
+  flags list [--rule R] [--state S] [--household ID]
+                                        flags with their summary (csv: for spreadsheets)
+  flags show FLAG_ID                    one flag: partner facts, reported values, money at stake
+  assessment show HOUSEHOLD_ID          the household's latest reassessment, line by line
+  check --household F --members F [--as-of YYYY-MM-DD]
+                                        intake check of applicants (registry CSV format):
+                                        findings, eligibility, top-up; stores nothing
   sample generate --seed N --out DIR [--sample_as_of YYYY-MM-DD]
                                         write a sample district (households.csv, members.csv),
                                         its agencies' nightly files (feeds/) and planted.csv
@@ -257,6 +266,12 @@ int RunCli(const std::vector<std::string>& args, const CliOptions& options,
           {{"feed", "batches"}, FeedBatches},
           {{"feed", "rejects"}, FeedRejects},
           {{"person", "show"}, PersonShow},
+          {{"cycle", "run"}, CycleRun},
+          {{"cycle", "list"}, CycleList},
+          {{"flags", "list"}, FlagsList},
+          {{"flags", "show"}, FlagsShow},
+          {{"assessment", "show"}, AssessmentShow},
+          {{"check", ""}, Check},
       };
   if (args.empty()) {
     err << CliUsage();

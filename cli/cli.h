@@ -49,6 +49,10 @@ struct CliOptions {
   bool snapshot = false;
   bool allow_mass_retirement = false;
   int limit = 0;
+  // cycle run, flags list.
+  bool full = false;
+  std::string rule;
+  std::string state;
   // sample generate.
   uint64_t seed = 1;
   std::string out_dir;

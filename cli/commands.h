@@ -46,6 +46,12 @@ int FeedPush(const Env& env);
 int FeedBatches(const Env& env);
 int FeedRejects(const Env& env);
 int PersonShow(const Env& env);
+int CycleRun(const Env& env);
+int CycleList(const Env& env);
+int FlagsList(const Env& env);
+int FlagsShow(const Env& env);
+int AssessmentShow(const Env& env);
+int Check(const Env& env);
 
 }  // namespace dibao::cli
 

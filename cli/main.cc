@@ -49,6 +49,11 @@ ABSL_FLAG(bool, allow_mass_retirement, false,
 ABSL_FLAG(bool, snapshot, false,
           "feed push: the file is a full SNAPSHOT (else DELTA)");
 ABSL_FLAG(int, limit, 0, "feed batches: how many (default 50)");
+ABSL_FLAG(bool, full, false, "cycle run: assess every household");
+ABSL_FLAG(std::string, rule, "", "flags list: only this rule");
+ABSL_FLAG(std::string, state, "",
+          "flags list: only this state (open, auto_resolved, confirmed, "
+          "dismissed, needs_visit)");
 ABSL_FLAG(uint64_t, seed, 1, "sample generate: random seed");
 ABSL_FLAG(std::string, out, "", "sample generate: output directory");
 ABSL_FLAG(std::string, sample_as_of, "",
@@ -70,6 +75,7 @@ std::vector<std::string> NormaliseFlags(int argc, char** argv) {
       const size_t end = std::min(arg.find('='), arg.size());
       std::string name = arg.substr(2, end - 2);
       if (name == "as-of") name = "as_of_date";
+      if (name == "household") name = "households";
       for (char& c : name) c = c == '-' ? '_' : c;
       arg = "--" + name + arg.substr(end);
     }
@@ -117,6 +123,9 @@ int main(int argc, char** argv) {
   o.status = absl::GetFlag(FLAGS_status);
   o.page_size = absl::GetFlag(FLAGS_page_size);
   o.as_of = absl::GetFlag(FLAGS_as_of);
+  o.full = absl::GetFlag(FLAGS_full);
+  o.rule = absl::GetFlag(FLAGS_rule);
+  o.state = absl::GetFlag(FLAGS_state);
   o.seed = absl::GetFlag(FLAGS_seed);
   o.out_dir = absl::GetFlag(FLAGS_out);
   o.sample_as_of = absl::GetFlag(FLAGS_sample_as_of);

@@ -4,7 +4,8 @@
 # run the matching cycle.
 #
 # Environment: DIBAO_DROP (default /var/lib/dibao/drop), DIBAO_SERVER,
-# DIBAO_CTL (default: dibaoctl on PATH, else build/cli/dibaoctl).
+# DIBAO_CTL (default: dibaoctl on PATH, else build/cli/dibaoctl), DIBAO_AS_OF
+# (the cycle's day, default today in the bureau's time, UTC+8).
 set -uo pipefail
 
 ctl=${DIBAO_CTL:-$(command -v dibaoctl || echo "$(dirname "$0")/../build/cli/dibaoctl")}
@@ -12,10 +13,14 @@ export DIBAO_CTL=$ctl
 "$(dirname "$0")/push-drop.sh"
 pushed_all=$?
 
-# The matching cycle comes with the matching-engine issue. Until it exists
-# this step fails loudly, so nobody mistakes a push for a full night.
-if ! "$ctl" cycle run 2>/dev/null; then
-  echo "nightly: ERROR: the matching cycle ('dibaoctl cycle run') is not available yet; feeds were pushed but no household was re-assessed" >&2
+# Then every household whose facts changed, or whose facts change today on
+# their own (a job or benefit ending), is re-assessed. A failed cycle fails
+# the job: a night without it has not happened.
+as_of=${DIBAO_AS_OF:-$(date -u -d '+8 hours' +%F)}
+"$ctl" --caseworker=nightly cycle run --as-of="$as_of"
+cycle=$?
+if [ $cycle != 0 ]; then
+  echo "nightly: ERROR: the matching cycle for $as_of did not complete (exit $cycle); households were not re-assessed" >&2
   exit 1
 fi
 [ $pushed_all = 0 ]

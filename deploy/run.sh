@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on embedded storage: sets up and builds, starts dibao-server on
-# loopback with its RocksDB data under ./var, loads the sample district
-# through dibaoctl, and prints what it did. The server keeps running so you
+# loopback with its RocksDB data under ./var and the sample policy, loads the
+# sample district and its agencies' nightly files through dibaoctl, runs the
+# matching cycle and prints the flags with their evidence. The server keeps running so you
 # can try dibaoctl against it; the last lines say how to stop it.
 #
 # Environment: DIBAO_VAR (default ./var), DIBAO_LISTEN (127.0.0.1:50051),
@@ -26,7 +27,8 @@ if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   for _ in $(seq 1 150); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.2; done
 fi
 
-build/services/dibao-server --listen="$listen" --data_dir="$var/data" >>"$log" 2>&1 &
+build/services/dibao-server --listen="$listen" --data_dir="$var/data" \
+  --policy=deploy/policy.textproto >>"$log" 2>&1 &
 echo $! > "$pidfile"
 for _ in $(seq 1 150); do
   if "${ctl[@]}" --deadline=1s health >/dev/null 2>&1; then break; fi
@@ -65,16 +67,36 @@ echo "run: one receipt in full, with the records the labour bureau must fix:"
 cat "$first_receipt"
 
 echo
-echo "run: the registry now holds (first 10 households):"
+echo "run: the registry now holds (first 5 households):"
 "${ctl[@]}" registry list --status=active > "$var/registry-list.txt"
-head -11 "$var/registry-list.txt"
+head -6 "$var/registry-list.txt"
 echo "..."
 tail -1 "$var/registry-list.txt"
-
 first=$(sed -n 2p "$var/registry-list.txt" | awk '{print $1}')
+
+# The night the sample files describe (their drop directory's day).
+as_of=$(ls "$var/sample/feeds/labour/employment")
 echo
-echo "run: one household, with its members:"
-"${ctl[@]}" registry get "$first"
+echo "run: the matching cycle for $as_of (dibaoctl cycle run):"
+"${ctl[@]}" cycle run --as-of="$as_of"
+
+echo
+echo "run: the open flags, per rule (dibaoctl flags list --state=open):"
+"${ctl[@]}" flags list --state=open > "$var/flags.txt"
+cat "$var/flags.txt"
+echo
+echo "run: the evidence of the first flag of each rule (dibaoctl flags show):"
+for rule in $(awk 'NR > 1 {print $4}' "$var/flags.txt" | sort -u); do
+  id=$(awk -v r="$rule" 'NR > 1 && $4 == r {print $1; exit}' "$var/flags.txt")
+  echo
+  "${ctl[@]}" flags show "$id"
+done
+exit_household=$(awk 'NR > 1 && $4 == "HOUSEHOLD_INCOME_ABOVE_STANDARD" {print $2; exit}' "$var/flags.txt")
+if [ -n "$exit_household" ]; then
+  echo
+  echo "run: why $exit_household is an exit candidate (dibaoctl assessment show):"
+  "${ctl[@]}" assessment show "$exit_household"
+fi
 
 echo
 server_flag=""
@@ -86,4 +108,7 @@ echo "      build/cli/dibaoctl id check 420102900307451"
 employment_batch=$(basename "$first_receipt" .snapshot.csv.receipt.txt)
 echo "      build/cli/dibaoctl$server_flag feed rejects $employment_batch"
 echo "      build/cli/dibaoctl$server_flag person show $(sed -n 2p "$var/sample/planted.csv" | cut -d, -f2)"
+echo "      build/cli/dibaoctl$server_flag flags list --rule=UNDECLARED_EMPLOYMENT --format=csv"
+echo "      build/cli/dibaoctl$server_flag cycle list"
+echo "      build/cli/dibaoctl$server_flag check --household=$var/sample/households.csv --members=$var/sample/members.csv --as-of=$as_of   (intake check)"
 echo "Stop: kill $(cat "$pidfile")"

@@ -20,12 +20,16 @@ ABSL_FLAG(std::string, data_dir, "",
 ABSL_FLAG(std::string, config, "",
           "server config in protobuf text format (dibao.v1.ServerConfig); "
           "flags override it");
+ABSL_FLAG(std::string, policy, "",
+          "the dibao policy in protobuf text format (dibao.v1.Policy, e.g. "
+          "deploy/policy.textproto); needed for cycles and intake checks");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(30),
           "on SIGTERM/SIGINT, how long in-flight calls may take to finish");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "dibao-server [--listen=HOST:PORT] [--data_dir=DIR] [--config=FILE]");
+      "dibao-server [--listen=HOST:PORT] [--data_dir=DIR] [--config=FILE] "
+      "[--policy=FILE]");
   absl::ParseCommandLine(argc, argv);
 
   dibao::v1::ServerConfig config;
@@ -40,6 +44,7 @@ int main(int argc, char** argv) {
   dibao::ServerOptions options = dibao::FromConfig(config);
   if (auto v = absl::GetFlag(FLAGS_listen); !v.empty()) options.listen = v;
   if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) options.data_dir = v;
+  if (auto v = absl::GetFlag(FLAGS_policy); !v.empty()) options.policy_file = v;
 
   // Block the stop signals in every thread (gRPC's threads inherit the mask)
   // and take them synchronously below, so shutdown runs in normal code
@@ -59,7 +64,10 @@ int main(int argc, char** argv) {
   dibao::LogInfo(
       "dibao-server listening on ", (*server)->address(), ", data in ",
       options.data_dir,
-      options.store.sync_writes ? " (synced writes)" : " (UNSYNCED writes)");
+      options.store.sync_writes ? " (synced writes)" : " (UNSYNCED writes)",
+      options.policy_file.empty()
+          ? "; no policy: cycles and intake checks are refused"
+          : absl::StrCat("; policy ", options.policy_file));
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

@@ -6,6 +6,7 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "matcher/policy.h"
 #include "matcher/text_proto.h"
 #include "services/log.h"
 
@@ -39,6 +40,12 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
   if (f.has_mass_retirement_min()) {
     o.feeds.mass_retirement_min = f.mass_retirement_min();
   }
+  o.policy_file = config.policy_file();
+  const v1::MatchingConfig& m = config.matching();
+  if (m.has_threads()) o.cycle.threads = m.threads();
+  if (m.has_block_households()) {
+    o.cycle.block_households = m.block_households();
+  }
   return o;
 }
 
@@ -58,6 +65,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerOptions& options, Clock* clock) {
   std::unique_ptr<Server> server(new Server());
   server->options_ = options;
+  std::shared_ptr<const v1::Policy> policy;
+  if (!options.policy_file.empty()) {
+    auto loaded = LoadPolicy(options.policy_file);
+    if (!loaded.ok()) {
+      return absl::Status(
+          loaded.status().code(),
+          absl::StrCat("bad policy: ", loaded.status().message()));
+    }
+    policy = std::make_shared<const v1::Policy>(*std::move(loaded));
+  }
   auto store = Store::Open(options.data_dir, options.store);
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
@@ -73,6 +90,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->feeds_ = *std::move(feeds);
   server->feed_service_ = std::make_unique<FeedServiceImpl>(
       server->feeds_.get(), clock, options.max_upload);
+  server->flags_ = std::make_unique<FlagStore>(server->store_.get());
+  server->cycles_ =
+      std::make_unique<CycleRunner>(server->store_.get(), server->flags_.get(),
+                                    clock, std::move(policy), options.cycle);
+  server->cycle_service_ = std::make_unique<CycleServiceImpl>(
+      server->store_.get(), server->cycles_.get(), server->flags_.get(), clock);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -85,6 +108,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(server->registry_service_.get());
   builder.RegisterService(server->feed_service_.get());
+  builder.RegisterService(server->cycle_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (!server->grpc_server_ || server->port_ == 0) {
     return absl::UnavailableError(

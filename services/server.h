@@ -15,9 +15,12 @@
 #include "absl/time/time.h"
 #include "dibao/v1/config.pb.h"
 #include "matcher/clock.h"
+#include "matcher/cycle.h"
 #include "matcher/feed_store.h"
+#include "matcher/flag_store.h"
 #include "matcher/registry.h"
 #include "matcher/store.h"
+#include "services/cycle_service.h"
 #include "services/feed_service.h"
 #include "services/registry_service.h"
 
@@ -34,6 +37,9 @@ struct ServerOptions {
   FeedStoreOptions feeds;
   // An upload still streaming after this long is refused.
   absl::Duration max_upload = absl::Hours(2);
+  // The policy file; empty: none (cycles and intake checks are refused).
+  std::string policy_file;
+  CycleOptions cycle;
 };
 
 // Fills options from a parsed config; unset config fields keep the defaults.
@@ -45,7 +51,8 @@ absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path);
 
 class Server {
  public:
-  // Opens the store and starts serving. `clock` must outlive the server.
+  // Loads the policy (INVALID_ARGUMENT with the lines at fault), opens the
+  // store and starts serving. `clock` must outlive the server.
   static absl::StatusOr<std::unique_ptr<Server>> Start(
       const ServerOptions& options, Clock* clock);
   ~Server();
@@ -67,6 +74,9 @@ class Server {
   std::unique_ptr<RegistryServiceImpl> registry_service_;
   std::unique_ptr<FeedStore> feeds_;
   std::unique_ptr<FeedServiceImpl> feed_service_;
+  std::unique_ptr<FlagStore> flags_;
+  std::unique_ptr<CycleRunner> cycles_;
+  std::unique_ptr<CycleServiceImpl> cycle_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   bool stopped_ = false;
 };

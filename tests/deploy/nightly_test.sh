@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # deploy/nightly.sh against a real dibao-server: files are pushed, moved to
 # done/ with receipts or failed/ with errors, a second run changes nothing,
-# and the missing matching cycle makes the job fail loudly.
+# the matching cycle runs after them, and a cycle that cannot run fails the
+# job loudly.
 set -uo pipefail
 src=$1 bin=$2
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$bin/services/dibao-server" --listen=127.0.0.1:0 --data_dir="$work/data" 2>"$work/log" &
+"$bin/services/dibao-server" --listen=127.0.0.1:0 --data_dir="$work/data" \
+  --policy="$src/deploy/policy.textproto" 2>"$work/log" &
 server=$!
 for _ in $(seq 100); do grep -q "listening on" "$work/log" && break; sleep 0.1; done
 port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/log")
@@ -23,11 +25,12 @@ printf 'id_number,name,sex,birth_date,address_code,status\n420102199003074513,å¼
 printf 'id_number,name,colour\n' > "$drop/public_security/hukou/2026-11-25/BAD.csv"
 
 export DIBAO_DROP=$drop DIBAO_SERVER=127.0.0.1:$port DIBAO_CTL=$bin/cli/dibaoctl
+export DIBAO_AS_OF=2026-11-25
 out=$("$src/deploy/nightly.sh" 2>&1); status=$?
 echo "$out"
-[ $status != 0 ] || fail "the job must fail while the matching cycle is missing"
-grep -q "matching cycle" <<<"$out" || fail "no loud cycle error"
+[ $status != 0 ] || fail "a refused file must fail the job"
 grep -q "2 file(s) pushed, 1 failed" <<<"$out" || fail "wrong counts"
+grep -q "cycle 1 as of 2026-11-25" <<<"$out" || fail "the cycle did not run"
 [ -f "$drop/done/labour/employment/2026-11-25/LAB-1.csv.receipt.txt" ] || fail "no receipt"
 grep -q "SNAPSHOT" "$drop/done/public_security/hukou/2026-11-25/PS-1.snapshot.csv.receipt.txt" || fail "not a snapshot"
 grep -q "unknown column 'colour'" "$drop/failed/public_security/hukou/2026-11-25/BAD.csv.error.txt" || fail "no error file"
@@ -38,4 +41,16 @@ out=$("$src/deploy/nightly.sh" 2>&1)
 grep -q "1 file(s) pushed, 0 failed" <<<"$out" || fail "replay: $out"
 "$bin/cli/dibaoctl" --server=127.0.0.1:$port feed batches --format=csv | grep -c "LAB-1" | grep -q "^1$" \
   || fail "replay created a second batch"
+# The second night's cycle is the second one.
+grep -q "cycle 2 as of 2026-11-25" <<<"$out" || fail "no second cycle: $out"
+
+# A server without a policy cannot run the cycle: the job says so and fails.
+kill $server; wait $server 2>/dev/null
+"$bin/services/dibao-server" --listen=127.0.0.1:$port --data_dir="$work/data" 2>"$work/log2" &
+server=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/log2" && break; sleep 0.1; done
+out=$("$src/deploy/nightly.sh" 2>&1); status=$?
+[ $status != 0 ] || fail "no policy: the job must fail"
+grep -q "no policy is loaded" <<<"$out" || fail "no policy: $out"
+grep -q "matching cycle for 2026-11-25 did not complete" <<<"$out" || fail "no loud cycle error: $out"
 echo "nightly script: OK"

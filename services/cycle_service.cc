@@ -1,0 +1,135 @@
+#include "services/cycle_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/time_util.h"
+#include "matcher/dates.h"
+#include "matcher/intake_check.h"
+#include "matcher/rules/rule.h"
+#include "services/grpc_status.h"
+#include "services/log.h"
+#include "services/registry_service.h"
+
+namespace dibao {
+namespace {
+
+grpc::Status Invalid(absl::string_view message) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(message));
+}
+
+std::string KnownRules() {
+  std::vector<std::string> codes;
+  for (const RuleSpec& r : AllRules()) codes.emplace_back(r.code);
+  return absl::StrJoin(codes, ", ");
+}
+
+}  // namespace
+
+grpc::Status CycleServiceImpl::RunCycle(grpc::ServerContext* context,
+                                        const v1::RunCycleRequest* request,
+                                        v1::CycleReport* response) {
+  if (!request->has_as_of()) return Invalid("as_of is required");
+  auto as_of = FromProto(request->as_of());
+  if (!as_of.ok())
+    return Invalid(absl::StrCat("as_of: ", as_of.status().message()));
+  const std::string actor = ActorOf(*context);
+  LogInfo("cycle as of ", FormatDate(*as_of), request->full() ? " (full)" : "",
+          " started by ", actor);
+  auto report = cycles_->Run(*as_of, request->full(), actor);
+  if (!report.ok()) {
+    LogError("cycle as of ", FormatDate(*as_of),
+             " failed: ", report.status().message());
+    return ToGrpcStatus(report.status());
+  }
+  int64_t new_flags = 0, resolved = 0;
+  for (const auto& r : report->rules()) {
+    new_flags += r.new_flags();
+    resolved += r.auto_resolved();
+  }
+  LogInfo("cycle ", report->cycle_seq(), " as of ", FormatDate(*as_of), ": ",
+          report->households_assessed(), " households assessed, ", new_flags,
+          " new flags, ", resolved, " auto-resolved, ",
+          report->households_failed(), " failed, in ",
+          google::protobuf::util::TimeUtil::ToString(report->duration()));
+  *response = *std::move(report);
+  return grpc::Status::OK;
+}
+
+grpc::Status CycleServiceImpl::ListCycles(grpc::ServerContext*,
+                                          const v1::ListCyclesRequest* request,
+                                          v1::ListCyclesResponse* response) {
+  if (request->limit() < 0) return Invalid("limit must not be negative");
+  auto cycles = cycles_->List(std::min(request->limit(), 1000));
+  if (!cycles.ok()) return ToGrpcStatus(cycles.status());
+  for (auto& c : *cycles) *response->add_cycles() = std::move(c);
+  return grpc::Status::OK;
+}
+
+grpc::Status CycleServiceImpl::ListFlags(grpc::ServerContext*,
+                                         const v1::ListFlagsRequest* request,
+                                         v1::ListFlagsResponse* response) {
+  if (!request->rule().empty() && FindRule(request->rule()) == nullptr) {
+    return Invalid(absl::StrCat("rule \"", request->rule(), "\" is not one of ",
+                                KnownRules()));
+  }
+  if (!v1::FlagState_IsValid(request->state())) {
+    return Invalid(absl::StrCat("state ", request->state(), " is unknown"));
+  }
+  if (request->page_size() < 0) {
+    return Invalid("page_size must not be negative");
+  }
+  FlagFilter filter;
+  filter.rule = request->rule();
+  filter.state = request->state();
+  filter.household_id = request->household_id();
+  auto page = flags_->List(filter, request->page_size(), request->page_token());
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (auto& f : page->flags) *response->add_flags() = std::move(f);
+  response->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status CycleServiceImpl::GetFlag(grpc::ServerContext*,
+                                       const v1::GetFlagRequest* request,
+                                       v1::Flag* response) {
+  auto flag = flags_->Get(request->flag_id());
+  if (!flag.ok()) return ToGrpcStatus(flag.status());
+  *response = *std::move(flag);
+  return grpc::Status::OK;
+}
+
+grpc::Status CycleServiceImpl::GetAssessment(
+    grpc::ServerContext*, const v1::GetAssessmentRequest* request,
+    v1::Assessment* response) {
+  if (request->household_id().empty())
+    return Invalid("household_id is required");
+  auto a = cycles_->GetAssessment(request->household_id());
+  if (!a.ok()) return ToGrpcStatus(a.status());
+  *response = *std::move(a);
+  return grpc::Status::OK;
+}
+
+grpc::Status CycleServiceImpl::CheckApplicant(
+    grpc::ServerContext*, const v1::CheckApplicantRequest* request,
+    v1::CheckApplicantResponse* response) {
+  if (cycles_->policy() == nullptr) {
+    return grpc::Status(
+        grpc::StatusCode::FAILED_PRECONDITION,
+        "no policy is loaded: start dibao-server with --policy FILE");
+  }
+  const absl::CivilDay today = clock_->Today();
+  absl::CivilDay as_of = today;
+  if (request->has_as_of()) {
+    auto day = FromProto(request->as_of());
+    if (!day.ok())
+      return Invalid(absl::StrCat("as_of: ", day.status().message()));
+    as_of = *day;
+  }
+  auto result = dibao::CheckApplicant(*store_, *cycles_->policy(),
+                                      request->household(), as_of, today);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+}  // namespace dibao
