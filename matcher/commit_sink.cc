@@ -43,7 +43,7 @@ class CommitSink::FileWriter {
  public:
   FileWriter(Store* store, Cf cf, std::string path)
       : path_(std::move(path)),
-        writer_(SstEnvOptions(), store->sst_options(), store->handle(cf),
+        writer_(SstEnvOptions(), store->sst_options(cf), store->handle(cf),
                 /*invalidate_page_cache=*/false, rocksdb::Env::IO_TOTAL,
                 /*skip_filters=*/ScannedOnly(cf)) {
     status_ = FromRocks(writer_.Open(path_), "open " + path_);

@@ -69,8 +69,21 @@ struct CycleRunner::Block {
     absl::Status status;
     HouseholdResult result;
   };
+  // Slots are reused from block to block (their messages keep their
+  // memory); the first `size` are this block's.
   std::vector<Slot> slots;
+  size_t size = 0;
   const rocksdb::Snapshot* snapshot = nullptr;
+
+  Slot& Add() {
+    if (size == slots.size()) slots.emplace_back();
+    Slot& s = slots[size++];
+    s.raw.clear();
+    s.found = false;
+    s.status = absl::OkStatus();
+    s.result.findings.clear();
+    return s;
+  }
 };
 
 CycleRunner::CycleRunner(Store* store, FlagStore* flags, Clock* clock,
@@ -88,17 +101,19 @@ CycleRunner::CycleRunner(Store* store, FlagStore* flags, Clock* clock,
   }
   // The calling thread works too.
   if (threads > 1) pool_ = std::make_unique<ThreadPool>(threads - 1);
+  cases_ = std::vector<HouseholdCase>(threads);
 }
 
 CycleRunner::~CycleRunner() = default;
 
 absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of) {
   const int workers = pool_ ? pool_->size() + 1 : 1;
-  const size_t n = block.slots.size();
+  const size_t n = block.size;
   std::vector<absl::Status> errors(workers);
   auto work = [&](int w) {
     FactReader reader(store_, block.snapshot);
-    HouseholdCase hc;
+    auto flag_it = flags_->NewFlagIterator(block.snapshot);
+    HouseholdCase& hc = cases_[w];
     for (size_t i = n * w / workers; i < n * (w + 1) / workers; ++i) {
       Block::Slot& s = block.slots[i];
       if (s.raw.empty()) {
@@ -117,19 +132,19 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of) {
         return;
       }
       s.found = true;
-      auto existing = flags_->HouseholdFlags(s.id, block.snapshot);
-      if (!existing.ok()) {
-        errors[w] = existing.status();
+      if (absl::Status st =
+              flags_->HouseholdFlags(s.id, flag_it.get(), &s.existing);
+          !st.ok()) {
+        errors[w] = st;
         return;
       }
-      s.existing = *std::move(existing);
       if (s.household.status() != v1::HOUSEHOLD_STATUS_ACTIVE) continue;
       s.status = reader.Load(s.household, as_of, &hc);
       if (!s.status.ok()) {
         errors[w] = s.status;
         return;
       }
-      auto result = AssessHousehold(hc, *policy_);
+      auto result = AssessHousehold(hc, *policy_, /*always_explain=*/false);
       if (result.ok()) {
         s.result = *std::move(result);
       } else {
@@ -274,25 +289,25 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
   Block block;
   const size_t block_size = std::max(1, options_.block_households);
   for (;;) {
-    block.slots.clear();
+    block.size = 0;
     if (all) {
-      for (; block.slots.size() < block_size && all->Valid() &&
+      for (; block.size < block_size && all->Valid() &&
              all->key().starts_with(household_prefix);
            all->Next()) {
         ASSIGN_OR_RETURN(absl::string_view id,
                          keys::DecodeHouseholdKey(absl::string_view(
                              all->key().data(), all->key().size())));
-        Block::Slot& s = block.slots.emplace_back();
+        Block::Slot& s = block.Add();
         s.id.assign(id.data(), id.size());
         s.raw.assign(all->value().data(), all->value().size());
       }
       RETURN_IF_ERROR(FromRocks(all->status(), "read households"));
     } else {
-      for (; block.slots.size() < block_size && next < work.size(); ++next) {
-        block.slots.emplace_back().id = work[next];
+      for (; block.size < block_size && next < work.size(); ++next) {
+        block.Add().id = work[next];
       }
     }
-    if (block.slots.empty()) break;
+    if (block.size == 0) break;
 
     rocksdb::WriteBatch batch;
     FlagCounts counts;
@@ -301,7 +316,8 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
       Store::Snapshot snapshot(*store_);
       block.snapshot = snapshot.get();
       RETURN_IF_ERROR(AssessBlock(block, as_of));
-      for (Block::Slot& s : block.slots) {
+      for (size_t i = 0; i < block.size; ++i) {
+        Block::Slot& s = block.slots[i];
         if (!s.found) continue;
         if (!s.status.ok()) {
           failed.insert(s.id);
@@ -321,8 +337,7 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
         report.set_households_assessed(report.households_assessed() + 1);
         const v1::Assessment& a = s.result.assessment;
         const std::string key = keys::AssessmentKey(s.id);
-        if (!s.result.findings.empty() ||
-            a.top_up_fen() != a.current_benefit_fen()) {
+        if (!s.result.findings.empty()) {
           batch.Put(store_->handle(Cf::kAssessments), key,
                     a.SerializeAsString());
         } else if (had_flags) {
@@ -336,7 +351,7 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
       }
       AddCounts(counts, &report);
       *state.mutable_in_progress() = report;
-      state.set_done_through(block.slots.back().id);
+      state.set_done_through(block.slots[block.size - 1].id);
       std::string seq_value;
       keys::PutFixed64(&seq_value, flag_seq);
       batch.Put(store_->handle(Cf::kMeta), keys::MetaKey(kFlagSeqCounter),

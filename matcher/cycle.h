@@ -33,6 +33,7 @@
 #include "dibao/v1/policy.pb.h"
 #include "matcher/clock.h"
 #include "matcher/flag_store.h"
+#include "matcher/household_case.h"
 #include "matcher/store.h"
 #include "matcher/thread_pool.h"
 
@@ -85,6 +86,8 @@ class CycleRunner {
   const std::shared_ptr<const v1::Policy> policy_;
   const CycleOptions options_;
   std::unique_ptr<ThreadPool> pool_;
+  // One per worker, reused across blocks (used only under run_mu_).
+  std::vector<HouseholdCase> cases_;
   absl::Mutex run_mu_;
 };
 

@@ -64,17 +64,24 @@ absl::StatusOr<uint64_t> ParseFlagId(absl::string_view id) {
 absl::StatusOr<std::vector<v1::Flag>> FlagStore::HouseholdFlags(
     absl::string_view household_id, const rocksdb::Snapshot* snapshot) const {
   std::vector<v1::Flag> out;
+  auto it = NewFlagIterator(snapshot);
+  RETURN_IF_ERROR(HouseholdFlags(household_id, it.get(), &out));
+  return out;
+}
+
+absl::Status FlagStore::HouseholdFlags(absl::string_view household_id,
+                                       rocksdb::Iterator* it,
+                                       std::vector<v1::Flag>* out) const {
+  out->clear();
   const std::string prefix = keys::FlagPrefix(household_id);
-  auto it = store_->NewIterator(Cf::kFlags, snapshot);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
-    if (!out.emplace_back().ParseFromArray(
+    if (!out->emplace_back().ParseFromArray(
             it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("unreadable stored flag");
     }
   }
-  RETURN_IF_ERROR(FromRocks(it->status(), "read flags"));
-  return out;
+  return FromRocks(it->status(), "read flags");
 }
 
 void FlagStore::Reconcile(const v1::Household& household, absl::CivilDay day,

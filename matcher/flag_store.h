@@ -71,6 +71,16 @@ class FlagStore {
   absl::StatusOr<std::vector<v1::Flag>> HouseholdFlags(
       absl::string_view household_id,
       const rocksdb::Snapshot* snapshot = nullptr) const;
+  // The same into `out`, with a flags-family iterator the caller reuses
+  // across households (NewFlagIterator): creating one per household costs
+  // more than reading its flags.
+  absl::Status HouseholdFlags(absl::string_view household_id,
+                              rocksdb::Iterator* it,
+                              std::vector<v1::Flag>* out) const;
+  std::unique_ptr<rocksdb::Iterator> NewFlagIterator(
+      const rocksdb::Snapshot* snapshot) const {
+    return store_->NewIterator(Cf::kFlags, snapshot);
+  }
 
   // Brings the household's `existing` flags in line with `findings` found on
   // `day` under `policy_version`; `findings` null means the household is no

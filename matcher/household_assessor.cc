@@ -48,7 +48,8 @@ std::string Fingerprint(absl::string_view rule, absl::string_view id_number,
 }  // namespace
 
 absl::StatusOr<HouseholdResult> AssessHousehold(const HouseholdCase& hc,
-                                                const v1::Policy& policy) {
+                                                const v1::Policy& policy,
+                                                bool always_explain) {
   const std::vector<MemberStanding> standing = StandingOf(hc, policy);
   RuleInput in{hc, policy, standing, nullptr};
   // Member and asset rules first: the reassessment needs the asset verdict.
@@ -66,10 +67,16 @@ absl::StatusOr<HouseholdResult> AssessHousehold(const HouseholdCase& hc,
   }
   HouseholdResult result;
   ASSIGN_OR_RETURN(result.assessment,
-                   Reassess(hc, policy, standing, assets_pass));
+                   Reassess(hc, policy, standing, assets_pass, always_explain));
   in.assessment = &result.assessment;
   for (const RuleSpec& rule : AllRules()) {
     if (rule.after_reassessment) run(rule);
+  }
+  if (!always_explain && !detected.empty()) {
+    // Findings are read with the reassessment beside them: the same
+    // figures, now with members and explanation.
+    ASSIGN_OR_RETURN(result.assessment,
+                     Reassess(hc, policy, standing, assets_pass, true));
   }
   // Rule order, then member order, whatever order the phases ran in.
   std::stable_sort(

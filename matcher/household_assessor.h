@@ -28,9 +28,12 @@ struct HouseholdResult {
 };
 
 // NOT_FOUND when the policy has no standard for the household's district
-// on the day.
+// on the day. The assessment carries its members and explanation when there
+// are findings or `always_explain`; otherwise only its figures (the many
+// households without findings cost no text).
 absl::StatusOr<HouseholdResult> AssessHousehold(const HouseholdCase& hc,
-                                                const v1::Policy& policy);
+                                                const v1::Policy& policy,
+                                                bool always_explain = true);
 
 }  // namespace dibao
 

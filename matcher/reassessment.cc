@@ -37,7 +37,7 @@ int64_t Countable(const Line& line, const v1::Policy& policy) {
 std::string Yuan(int64_t fen) { return FormatYuan(fen); }
 
 // The arithmetic shared by the reassessment and the estimates; appends its
-// steps to `explain`.
+// steps to `explain` unless it is null (the cycle's fast path).
 Outcome Compute(const v1::Household& h, const v1::Policy& policy,
                 int64_t standard_fen, const std::vector<Line>& lines,
                 bool assets_pass, std::vector<std::string>* explain) {
@@ -47,42 +47,48 @@ Outcome Compute(const v1::Household& h, const v1::Policy& policy,
     ++o.countable;
     o.household_income_fen += Countable(line, policy);
   }
+  auto say = [explain](std::string line) {
+    if (explain != nullptr) explain->push_back(std::move(line));
+  };
   if (o.countable == 0) {
-    explain->push_back("no countable member: not eligible");
+    say("no countable member: not eligible");
     return o;
   }
   o.per_capita_fen = o.household_income_fen / o.countable;
-  explain->push_back(absl::StrCat(
-      "household income ", Yuan(o.household_income_fen), " over ", o.countable,
-      o.countable == 1 ? " countable member" : " countable members", ": ",
-      Yuan(o.per_capita_fen), " per capita"));
+  if (explain != nullptr)
+    say(absl::StrCat(
+        "household income ", Yuan(o.household_income_fen), " over ",
+        o.countable,
+        o.countable == 1 ? " countable member" : " countable members", ": ",
+        Yuan(o.per_capita_fen), " per capita"));
   o.income_eligible = o.per_capita_fen < standard_fen;
   if (!o.income_eligible) {
-    explain->push_back(absl::StrCat(
-        Yuan(o.per_capita_fen), " per capita is at or above the standard ",
-        Yuan(standard_fen), ": not eligible, an exit candidate",
-        policy.gradual_exit_months() > 0
-            ? absl::StrCat(" (gradual exit: the benefit may continue ",
-                           policy.gradual_exit_months(), " months)")
-            : ""));
+    if (explain != nullptr)
+      say(absl::StrCat(
+          Yuan(o.per_capita_fen), " per capita is at or above the standard ",
+          Yuan(standard_fen), ": not eligible, an exit candidate",
+          policy.gradual_exit_months() > 0
+              ? absl::StrCat(" (gradual exit: the benefit may continue ",
+                             policy.gradual_exit_months(), " months)")
+              : ""));
     return o;
   }
   if (!assets_pass) {
-    explain->push_back(
-        "the asset test fails (see the asset flags): not eligible");
+    say("the asset test fails (see the asset flags): not eligible");
     return o;
   }
   const int64_t base = (standard_fen - o.per_capita_fen) * o.countable;
-  explain->push_back(absl::StrCat("(", Yuan(standard_fen), " - ",
-                                  Yuan(o.per_capita_fen), ") x ", o.countable,
-                                  " = ", Yuan(base)));
+  if (explain != nullptr)
+    say(absl::StrCat("(", Yuan(standard_fen), " - ", Yuan(o.per_capita_fen),
+                     ") x ", o.countable, " = ", Yuan(base)));
   for (int c : h.categories()) {
     const auto category = static_cast<v1::Category>(c);
     const int64_t fen = SupplementFor(policy, category);
     if (fen == 0) continue;
     o.supplements_fen += fen;
-    explain->push_back(absl::StrCat("supplement ", v1::Category_Name(category),
-                                    ": ", Yuan(fen)));
+    if (explain != nullptr)
+      say(absl::StrCat("supplement ", v1::Category_Name(category), ": ",
+                       Yuan(fen)));
   }
   o.top_up_fen = base + o.supplements_fen;
   return o;
@@ -113,7 +119,8 @@ std::vector<MemberStanding> StandingOf(const HouseholdCase& hc,
 
 absl::StatusOr<v1::Assessment> Reassess(
     const HouseholdCase& hc, const v1::Policy& policy,
-    const std::vector<MemberStanding>& standing, bool assets_pass) {
+    const std::vector<MemberStanding>& standing, bool assets_pass,
+    bool explain) {
   const v1::Household& h = hc.household();
   ASSIGN_OR_RETURN(const int64_t standard,
                    StandardOn(policy, h.district_code(), hc.day()));
@@ -123,10 +130,12 @@ absl::StatusOr<v1::Assessment> Reassess(
   a.set_policy_version(policy.version());
   a.set_standard_fen(standard);
   a.set_current_benefit_fen(h.monthly_benefit_fen());
-  auto& explain = *a.mutable_explanation();
-  explain.Add(absl::StrCat("standard for district ", h.district_code(), " on ",
-                           FormatDate(hc.day()), ": ", Yuan(standard),
-                           " yuan/month (policy ", policy.version(), ")"));
+  auto& lines_out = *a.mutable_explanation();
+  if (explain)
+    lines_out.Add(absl::StrCat("standard for district ", h.district_code(),
+                               " on ", FormatDate(hc.day()), ": ",
+                               Yuan(standard), " yuan/month (policy ",
+                               policy.version(), ")"));
   std::vector<Line> lines(standing.size());
   for (size_t i = 0; i < standing.size(); ++i) {
     const v1::Member& m = *hc.members()[i].member;
@@ -137,6 +146,7 @@ absl::StatusOr<v1::Assessment> Reassess(
         m.reported_status() == v1::REPORTED_STATUS_EMPLOYED || !s.jobs.empty();
     line.income_fen =
         std::max(m.reported_monthly_income_fen(), s.income.monthly_fen);
+    if (!explain) continue;
     v1::MemberAssessment* ma = a.add_members();
     ma->set_id_number(m.id_number());
     ma->set_name(m.name());
@@ -158,8 +168,8 @@ absl::StatusOr<v1::Assessment> Reassess(
                         v1::CustodyEvent_Name(why.record().custody().event()),
                         "CUSTODY_EVENT_"),
                     ", justice, ", Source(why), ")"));
-      explain.Add(absl::StrCat(Who(m), ": ", ma->not_countable_reason(),
-                               ": not counted"));
+      lines_out.Add(absl::StrCat(Who(m), ": ", ma->not_countable_reason(),
+                                 ": not counted"));
       continue;
     }
     ma->set_countable_income_fen(Countable(line, policy));
@@ -177,11 +187,12 @@ absl::StatusOr<v1::Assessment> Reassess(
                       " work expenses");
     }
     absl::StrAppend(&text, ": counts ", Yuan(ma->countable_income_fen()));
-    explain.Add(std::move(text));
+    lines_out.Add(std::move(text));
   }
   std::vector<std::string> steps;
-  const Outcome o = Compute(h, policy, standard, lines, assets_pass, &steps);
-  for (std::string& s : steps) explain.Add(std::move(s));
+  const Outcome o = Compute(h, policy, standard, lines, assets_pass,
+                            explain ? &steps : nullptr);
+  for (std::string& s : steps) lines_out.Add(std::move(s));
   a.set_countable_members(o.countable);
   a.set_household_income_fen(o.household_income_fen);
   a.set_per_capita_income_fen(o.per_capita_fen);
@@ -189,9 +200,11 @@ absl::StatusOr<v1::Assessment> Reassess(
   a.set_assets_pass(assets_pass);
   a.set_supplements_fen(o.supplements_fen);
   a.set_top_up_fen(o.top_up_fen);
-  explain.Add(
-      absl::StrCat("top-up: ", Yuan(o.top_up_fen),
-                   " yuan/month; paid now: ", Yuan(h.monthly_benefit_fen())));
+  if (explain) {
+    lines_out.Add(
+        absl::StrCat("top-up: ", Yuan(o.top_up_fen),
+                     " yuan/month; paid now: ", Yuan(h.monthly_benefit_fen())));
+  }
   return a;
 }
 

@@ -42,11 +42,14 @@ struct MemberStanding {
 std::vector<MemberStanding> StandingOf(const HouseholdCase& hc,
                                        const v1::Policy& policy);
 
-// The full reassessment. `assets_pass`: no asset rule fired. NOT_FOUND when
-// the policy has no standard for the district on the day.
+// The full reassessment. `assets_pass`: no asset rule fired. Without
+// `explain`, only the figures are set (no members, no explanation): the
+// cycle's path for the many households without findings. NOT_FOUND when the
+// policy has no standard for the district on the day.
 absl::StatusOr<v1::Assessment> Reassess(
     const HouseholdCase& hc, const v1::Policy& policy,
-    const std::vector<MemberStanding>& standing, bool assets_pass);
+    const std::vector<MemberStanding>& standing, bool assets_pass,
+    bool explain = true);
 
 // What a conflict changes if it is true.
 struct IfTrue {

@@ -12,7 +12,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "matcher/keys.h"
+#include "matcher/status_macros.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 
 namespace dibao {
@@ -104,6 +106,15 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   // server's memory stays bounded by the cache however large the store (a
   // thirty-million-fact snapshot's filters alone would be ~40 MB more).
   table.cache_index_and_filter_blocks = true;
+  // Partitioned filters and a two-level index: a lookup loads one small
+  // partition of each, never a whole file's multi-megabyte filter (which,
+  // cached with the data, would be evicted and read again seek after seek
+  // once the data outgrows the cache). The top levels stay pinned.
+  table.partition_filters = true;
+  table.index_type =
+      rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  table.pin_top_level_index_and_filter = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.write_buffer_size = static_cast<size_t>(options.write_buffer_mb)
                                  << 20;
@@ -117,8 +128,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 5;
 
+  // The facts family is only ever read one person at a time (every key of a
+  // person shares the first keys::kFactPersonPrefixLength bytes): a prefix
+  // Bloom filter per file lets a person's seek skip every file, of the
+  // many overlapping ingested batches, that has nothing about them.
+  rocksdb::ColumnFamilyOptions facts_options = cf_options;
+  facts_options.prefix_extractor.reset(
+      rocksdb::NewFixedPrefixTransform(keys::kFactPersonPrefixLength));
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : kCfNames) families.emplace_back(name, cf_options);
+  for (int cf = 0; cf < kCfCount; ++cf) {
+    families.emplace_back(kCfNames[cf], cf == static_cast<int>(Cf::kFacts)
+                                            ? facts_options
+                                            : cf_options);
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
       rocksdb::DB::Open(db_options, dir, families, &store->handles_, &raw);
@@ -136,16 +158,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     // rather than per 4 KiB is less work per key written.
     rocksdb::BlockBasedTableOptions sst_table = table;
     sst_table.block_size = 16 << 10;
-    // A whole-file filter is built from every key's hash held until the
-    // file is finished (8 bytes a key: 800 MB for a hundred-million-record
-    // batch); partitioned filters (with a two-level index) are cut as the
-    // file grows, so building one takes bounded memory.
-    sst_table.partition_filters = true;
-    sst_table.index_type =
-        rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+    // Partitioned filters (above) also keep building one bounded: a
+    // whole-file filter holds every key's hash until the file is finished
+    // (800 MB for a hundred-million-record batch).
     store->sst_options_.table_factory.reset(
         rocksdb::NewBlockBasedTableFactory(sst_table));
   }
+  store->sst_facts_options_ = store->sst_options_;
+  store->sst_facts_options_.prefix_extractor = facts_options.prefix_extractor;
   if (absl::Status v = store->CheckSchemaVersion(); !v.ok()) return v;
   return store;
 }
@@ -218,7 +238,22 @@ std::unique_ptr<rocksdb::Iterator> Store::NewIterator(
     Cf cf, const rocksdb::Snapshot* snapshot) const {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
+  // Facts are read per person (the prefix): seeks use the prefix filters
+  // and iteration ends at the person's last key.
+  ro.prefix_same_as_start = cf == Cf::kFacts;
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, handle(cf)));
+}
+
+absl::Status Store::CompactAll() {
+  if (!db_) return absl::FailedPreconditionError("store is closed");
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction =
+      rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    RETURN_IF_ERROR(
+        FromRocks(db_->CompactRange(options, h, nullptr, nullptr), "compact"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Store::IngestAtomically(

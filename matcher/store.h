@@ -144,8 +144,14 @@ class Store {
   };
 
   // Column-family options for building SST files (rocksdb::SstFileWriter)
-  // that IngestAtomically accepts.
-  const rocksdb::Options& sst_options() const { return sst_options_; }
+  // of `cf` that IngestAtomically accepts.
+  const rocksdb::Options& sst_options(Cf cf) const {
+    return cf == Cf::kFacts ? sst_facts_options_ : sst_options_;
+  }
+
+  // Compacts every family into its last level, now. For benchmarks and
+  // maintenance windows; RocksDB otherwise compacts in the background.
+  absl::Status CompactAll();
 
   // Moves the given SST files into their column families in one atomic
   // step: readers see all of them or none, and once this returns they are
@@ -169,6 +175,7 @@ class Store {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::Options sst_options_;
+  rocksdb::Options sst_facts_options_;
 };
 
 // The one conversion from rocksdb::Status; `context` says what was being done.
