@@ -448,7 +448,8 @@ void Generate(const std::string& dir, int64_t beneficiaries,
              absl::StrCat("BENCH-", spec.name, "-20261101"));
     facts += n;
     std::cout << absl::StrFormat("  %-22s %9d facts in %.1f s\n", spec.name, n,
-                                 absl::ToDoubleSeconds(absl::Now() - k0));
+                                 absl::ToDoubleSeconds(absl::Now() - k0))
+              << std::flush;
   }
   std::cout << absl::StrFormat(
       "feeds: %d partner facts about %d people in %.1f s\n", facts, population,

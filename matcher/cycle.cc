@@ -1,6 +1,7 @@
 #include "matcher/cycle.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -74,6 +75,8 @@ struct CycleRunner::Block {
   std::vector<Slot> slots;
   size_t size = 0;
   const rocksdb::Snapshot* snapshot = nullptr;
+  // A full cycle's facts, read in one pass; null: seek per member.
+  const FactPrefetch* prefetch = nullptr;
 
   Slot& Add() {
     if (size == slots.size()) slots.emplace_back();
@@ -111,7 +114,7 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of) {
   const size_t n = block.size;
   std::vector<absl::Status> errors(workers);
   auto work = [&](int w) {
-    FactReader reader(store_, block.snapshot);
+    FactReader reader(store_, block.snapshot, block.prefetch);
     auto flag_it = flags_->NewFlagIterator(block.snapshot);
     HouseholdCase& hc = cases_[w];
     for (size_t i = n * w / workers; i < n * (w + 1) / workers; ++i) {
@@ -288,6 +291,19 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
   int64_t blocks = 0;
   Block block;
   const size_t block_size = std::max(1, options_.block_households);
+  FactPrefetch prefetch;
+  std::optional<Store::Snapshot> prefetch_snapshot;
+  if (report.full() && options_.prefetch_budget_mb > 0) {
+    prefetch_snapshot.emplace(*store_);
+    const absl::Status loaded = prefetch.Load(
+        *store_, prefetch_snapshot->get(), pool_ ? pool_->size() + 1 : 1,
+        static_cast<size_t>(options_.prefetch_budget_mb) << 20);
+    if (loaded.ok()) {
+      block.prefetch = &prefetch;
+    } else if (!absl::IsResourceExhausted(loaded)) {
+      return loaded;
+    }
+  }
   for (;;) {
     block.size = 0;
     if (all) {

@@ -48,6 +48,11 @@ struct CycleOptions {
   // Test seam: after this many committed blocks the cycle stops with
   // ABORTED, as if the process had died there. Negative: never.
   int64_t abort_after_blocks = -1;
+  // A full cycle first reads every registry member's facts in one pass in
+  // ID order (FactPrefetch) when they fit in this many MiB (about 200 MiB
+  // per million beneficiaries); otherwise, and for partial cycles, it seeks
+  // member by member.
+  int prefetch_budget_mb = 1024;
   // Problems listed in a report; all are counted.
   int max_listed_problems = 100;
 };

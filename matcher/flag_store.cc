@@ -129,6 +129,18 @@ void FlagStore::Reconcile(const v1::Household& household, absl::CivilDay day,
       now[absl::StrCat(finding.rule(), "/", finding.id_number())] =
           old.flag_id();
       if (old.state() == v1::FLAG_STATE_DISMISSED) continue;
+      // Seen again the same day with the same finding (a re-run): nothing
+      // to write, and no copy to make.
+      if (old.state() != v1::FLAG_STATE_AUTO_RESOLVED &&
+          *FromProto(old.last_seen()) >= day &&
+          old.policy_version() == policy_version &&
+          old.street() == household.street() &&
+          old.community() == household.community() &&
+          old.district_code() == household.district_code() &&
+          old.finding().SerializeAsString() == finding.SerializeAsString()) {
+        ++c.still_open;
+        continue;
+      }
       v1::Flag flag = old;
       if (flag.state() == v1::FLAG_STATE_AUTO_RESOLVED) {
         flag.set_state(v1::FLAG_STATE_OPEN);

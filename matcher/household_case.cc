@@ -1,7 +1,11 @@
 #include "matcher/household_case.h"
 
+#include <atomic>
 #include <string>
+#include <thread>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "matcher/dates.h"
 #include "matcher/feed_kinds.h"
 #include "matcher/keys.h"
@@ -40,60 +44,213 @@ v1::FactVersion* HouseholdCase::NewVersion() {
   return google::protobuf::Arena::CreateMessage<v1::FactVersion>(arena_.get());
 }
 
-FactReader::FactReader(const Store* store, const rocksdb::Snapshot* snapshot)
-    : it_(store->NewIterator(Cf::kFacts, snapshot)) {}
+namespace {
+
+// Groups one person's stored versions into the facts in effect on a day.
+class MemberFactsBuilder {
+ public:
+  MemberFactsBuilder(MemberCase* member, HouseholdCase* hc, absl::CivilDay day)
+      : member_(member), hc_(hc), day_(day) {}
+
+  absl::Status Add(absl::string_view key, absl::string_view value) {
+    ASSIGN_OR_RETURN(keys::FactKeyParts parts, keys::DecodeFactKey(key));
+    const bool same =
+        have_fact_ && parts.kind == kind_ && parts.natural_key == natural_key_;
+    if (!same) {
+      Finish();
+      have_fact_ = true;
+      kind_ = parts.kind;
+      natural_key_.assign(parts.natural_key.data(), parts.natural_key.size());
+      current_ = CurrentFact();
+      current_.kind = static_cast<v1::FeedKind>(kind_);
+    }
+    v1::FactVersion* v = hc_->NewVersion();
+    if (!v->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return absl::DataLossError("unreadable stored fact");
+    }
+    ASSIGN_OR_RETURN(absl::CivilDay from, FromProto(v->as_of()));
+    if (from > day_) {
+      // Stated after the day: ends what was in effect then.
+      if (current_.version != nullptr && !current_.has_valid_to) {
+        current_.has_valid_to = true;
+        current_.valid_to = from;
+      }
+      return absl::OkStatus();
+    }
+    current_.version = v->retired() ? nullptr : v;
+    current_.has_valid_to = false;
+    return absl::OkStatus();
+  }
+
+  // Keeps the fact being read, if it is in effect.
+  void Finish() {
+    if (have_fact_ && current_.version != nullptr) {
+      member_->facts.push_back(current_);
+    }
+    have_fact_ = false;
+  }
+
+ private:
+  MemberCase* member_;
+  HouseholdCase* hc_;
+  const absl::CivilDay day_;
+  uint32_t kind_ = 0;
+  std::string natural_key_;
+  bool have_fact_ = false;
+  CurrentFact current_;
+};
+
+}  // namespace
+
+struct FactPrefetch::Part {
+  std::string first_id;  // the part's range starts here
+  std::vector<std::unique_ptr<char[]>> blocks;
+  absl::flat_hash_map<std::string, std::pair<const char*, const char*>> where;
+};
+
+FactPrefetch::FactPrefetch() = default;
+FactPrefetch::~FactPrefetch() = default;
+
+int64_t FactPrefetch::persons() const {
+  int64_t n = 0;
+  for (const auto& p : parts_) n += static_cast<int64_t>(p->where.size());
+  return n;
+}
+
+const char* FactPrefetch::Find(absl::string_view id_number,
+                               const char** end) const {
+  // The last part starting at or before the ID.
+  const Part* part = nullptr;
+  for (const auto& p : parts_) {
+    if (p->first_id <= id_number) part = p.get();
+  }
+  if (part == nullptr) return nullptr;
+  auto it = part->where.find(id_number);
+  if (it == part->where.end()) return nullptr;
+  *end = it->second.second;
+  return it->second.first;
+}
+
+absl::Status FactPrefetch::Load(const Store& store,
+                                const rocksdb::Snapshot* snapshot, int threads,
+                                size_t budget_bytes) {
+  parts_.clear();
+  bytes_ = 0;
+  // Everyone in the registry, in ID order.
+  std::vector<std::string> ids;
+  {
+    auto it = store.NewIterator(Cf::kMemberIndex, snapshot);
+    const std::string prefix = keys::MemberPrefix();
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      ASSIGN_OR_RETURN(absl::string_view id,
+                       keys::DecodeMemberKey(absl::string_view(
+                           it->key().data(), it->key().size())));
+      ids.emplace_back(id);
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "read the member index"));
+  }
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(ids.size())));
+  constexpr size_t kBlock = 16 << 20;
+  std::atomic<size_t> total{0};
+  std::vector<absl::Status> errors(threads);
+  for (int t = 0; t < threads; ++t) parts_.push_back(std::make_unique<Part>());
+  auto work = [&](int t) {
+    Part& part = *parts_[t];
+    const size_t from = ids.size() * t / threads;
+    const size_t to = ids.size() * (t + 1) / threads;
+    if (from < to) part.first_id = ids[from];
+    auto it = store.NewScanIterator(Cf::kFacts, snapshot);
+    char* block = nullptr;
+    size_t used = kBlock;
+    std::string prefix;
+    std::string entries;
+    for (size_t i = from; i < to; ++i) {
+      prefix = keys::FactPrefix(ids[i]);
+      const rocksdb::Slice target(prefix);
+      // The next person is usually a few keys on: step there, and seek only
+      // when it is further.
+      int steps = 0;
+      while (it->Valid() && it->key().compare(target) < 0 && steps++ < 16) {
+        it->Next();
+      }
+      if (!it->Valid() || it->key().compare(target) < 0) it->Seek(target);
+      entries.clear();
+      for (; it->Valid() && it->key().starts_with(target); it->Next()) {
+        const uint32_t k = static_cast<uint32_t>(it->key().size());
+        const uint32_t v = static_cast<uint32_t>(it->value().size());
+        entries.append(reinterpret_cast<const char*>(&k), 4);
+        entries.append(it->key().data(), k);
+        entries.append(reinterpret_cast<const char*>(&v), 4);
+        entries.append(it->value().data(), v);
+      }
+      if (entries.empty()) continue;
+      if (total.fetch_add(entries.size()) + entries.size() > budget_bytes) {
+        errors[t] = absl::ResourceExhaustedError(
+            absl::StrCat("the registry members' facts take more than ",
+                         budget_bytes >> 20, " MiB"));
+        return;
+      }
+      if (used + entries.size() > kBlock) {
+        const size_t size = std::max(kBlock, entries.size());
+        part.blocks.push_back(std::make_unique<char[]>(size));
+        block = part.blocks.back().get();
+        used = 0;
+      }
+      std::memcpy(block + used, entries.data(), entries.size());
+      part.where.emplace(
+          ids[i], std::make_pair(block + used, block + used + entries.size()));
+      used += entries.size();
+    }
+    errors[t] = FromRocks(it->status(), "read facts");
+  };
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads; ++t) workers.emplace_back(work, t);
+  work(0);
+  for (std::thread& w : workers) w.join();
+  for (const absl::Status& e : errors) {
+    if (!e.ok()) {
+      parts_.clear();
+      return e;
+    }
+  }
+  bytes_ = total.load();
+  return absl::OkStatus();
+}
+
+FactReader::FactReader(const Store* store, const rocksdb::Snapshot* snapshot,
+                       const FactPrefetch* prefetch)
+    : it_(store->NewIterator(Cf::kFacts, snapshot)), prefetch_(prefetch) {}
 
 absl::Status FactReader::Load(const v1::Household& household,
                               absl::CivilDay day, HouseholdCase* out) {
   out->Reset(&household, day);
   std::string prefix;
   for (int m = 0; m < household.members_size(); ++m) {
-    MemberCase& member = out->member(m);
-    prefix = keys::FactPrefix(household.members(m).id_number());
-    // The fact being read: its kind and natural key, and the version in
-    // effect so far (nullptr: none yet, or retired).
-    uint32_t kind = 0;
-    std::string natural_key;
-    bool have_fact = false;
-    CurrentFact current;
-    auto flush = [&] {
-      if (have_fact && current.version != nullptr) {
-        member.facts.push_back(current);
-      }
-    };
-    for (it_->Seek(prefix); it_->Valid() && it_->key().starts_with(prefix);
-         it_->Next()) {
-      ASSIGN_OR_RETURN(keys::FactKeyParts parts,
-                       keys::DecodeFactKey(absl::string_view(
-                           it_->key().data(), it_->key().size())));
-      const bool same =
-          have_fact && parts.kind == kind && parts.natural_key == natural_key;
-      if (!same) {
-        flush();
-        have_fact = true;
-        kind = parts.kind;
-        natural_key.assign(parts.natural_key.data(), parts.natural_key.size());
-        current = CurrentFact();
-        current.kind = static_cast<v1::FeedKind>(kind);
-      }
-      v1::FactVersion* v = out->NewVersion();
-      if (!v->ParseFromArray(it_->value().data(),
-                             static_cast<int>(it_->value().size()))) {
-        return absl::DataLossError("unreadable stored fact");
-      }
-      ASSIGN_OR_RETURN(absl::CivilDay from, FromProto(v->as_of()));
-      if (from > day) {
-        // Stated after the day: ends what was in effect then.
-        if (current.version != nullptr && !current.has_valid_to) {
-          current.has_valid_to = true;
-          current.valid_to = from;
-        }
+    MemberFactsBuilder builder(&out->member(m), out, day);
+    const std::string& id = household.members(m).id_number();
+    // Someone who joined a household after the prefetch is read from the
+    // store.
+    if (prefetch_ != nullptr) {
+      absl::Status status;
+      const bool found = prefetch_->ForEach(
+          id, [&](absl::string_view key, absl::string_view value) {
+            if (status.ok()) status = builder.Add(key, value);
+          });
+      RETURN_IF_ERROR(status);
+      if (found) {
+        builder.Finish();
         continue;
       }
-      current.version = v->retired() ? nullptr : v;
-      current.has_valid_to = false;
     }
-    flush();
+    prefix = keys::FactPrefix(id);
+    for (it_->Seek(prefix); it_->Valid() && it_->key().starts_with(prefix);
+         it_->Next()) {
+      RETURN_IF_ERROR(builder.Add(
+          absl::string_view(it_->key().data(), it_->key().size()),
+          absl::string_view(it_->value().data(), it_->value().size())));
+    }
+    builder.Finish();
     RETURN_IF_ERROR(FromRocks(it_->status(), "read facts"));
   }
   return absl::OkStatus();

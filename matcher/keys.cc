@@ -348,6 +348,16 @@ std::string DirtyHouseholdKey(absl::string_view household_id) {
   return k;
 }
 
+std::string MemberPrefix() { return Tagged(kTagMember); }
+
+absl::StatusOr<absl::string_view> DecodeMemberKey(absl::string_view key) {
+  auto rest = Untag(key, kTagMember, "member");
+  if (!rest.ok()) return rest.status();
+  absl::string_view id;
+  if (!GetString(&*rest, &id) || !rest->empty()) return Malformed("member");
+  return id;
+}
+
 std::string DirtyHouseholdPrefix() { return Tagged(kTagDirtyHousehold); }
 
 absl::StatusOr<absl::string_view> DecodeDirtyHouseholdKey(

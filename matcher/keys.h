@@ -44,6 +44,8 @@ std::string MemberKey(absl::string_view id_number);
 // The `std::string* out` forms here and below replace the contents of a
 // buffer the caller reuses: they are on the path of every feed record.
 void MemberKey(absl::string_view id_number, std::string* out);
+std::string MemberPrefix();
+absl::StatusOr<absl::string_view> DecodeMemberKey(absl::string_view key);
 
 // area_index: (district, street, community, household_id) -> 1 byte status.
 // The prefix helpers take the leading components a filter fixes.

@@ -244,6 +244,16 @@ std::unique_ptr<rocksdb::Iterator> Store::NewIterator(
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, handle(cf)));
 }
 
+std::unique_ptr<rocksdb::Iterator> Store::NewScanIterator(
+    Cf cf, const rocksdb::Snapshot* snapshot) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  ro.total_order_seek = true;
+  ro.fill_cache = false;
+  ro.readahead_size = 2 << 20;
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, handle(cf)));
+}
+
 absl::Status Store::CompactAll() {
   if (!db_) return absl::FailedPreconditionError("store is closed");
   rocksdb::CompactRangeOptions options;

@@ -124,6 +124,11 @@ class Store {
   std::unique_ptr<rocksdb::Iterator> NewIterator(
       Cf cf, const rocksdb::Snapshot* snapshot = nullptr) const;
 
+  // An iterator for one pass over much of a family in key order: reads
+  // ahead, does not fill the block cache, ignores prefix filters.
+  std::unique_ptr<rocksdb::Iterator> NewScanIterator(
+      Cf cf, const rocksdb::Snapshot* snapshot = nullptr) const;
+
   rocksdb::ColumnFamilyHandle* handle(Cf cf) const {
     return handles_[static_cast<int>(cf)];
   }

@@ -17,6 +17,24 @@ std::string SexName(v1::Sex s) {
   return std::string(name);
 }
 
+bool SameDate(const v1::Date& a, const v1::Date& b) {
+  return a.year() == b.year() && a.month() == b.month() && a.day() == b.day();
+}
+
+// The birth date the ID encodes (8 digits from position 6).
+v1::Date BirthInId(const std::string& id) {
+  auto digits = [&](int from, int n) {
+    int v = 0;
+    for (int k = 0; k < n; ++k) v = v * 10 + (id[from + k] - '0');
+    return v;
+  };
+  v1::Date d;
+  d.set_year(digits(6, 4));
+  d.set_month(digits(10, 2));
+  d.set_day(digits(12, 2));
+  return d;
+}
+
 }  // namespace
 
 void CheckIdentityMismatch(const RuleInput& in, std::vector<Detection>* out) {
@@ -31,27 +49,36 @@ void CheckIdentityMismatch(const RuleInput& in, std::vector<Detection>* out) {
                                   " ", other));
       d.reported.emplace_back(MemberField(m, field), registry);
     };
+    // Compared as values first: text only for what differs (this runs
+    // for every member of every household).
     // The ID: 8 digits of birth date from position 6, odd 17th digit = male.
     const std::string& id = m.id_number();
     if (id.size() == 18) {
-      const std::string birth = absl::StrCat(
-          id.substr(6, 4), "-", id.substr(10, 2), "-", id.substr(12, 2));
-      differs("birth_date", FormatDate(m.birth_date()), birth, "ID number");
+      const v1::Date birth = BirthInId(id);
+      if (!SameDate(birth, m.birth_date())) {
+        differs("birth_date", FormatDate(m.birth_date()), FormatDate(birth),
+                "ID number");
+      }
       const v1::Sex sex =
           (id[16] - '0') % 2 == 1 ? v1::SEX_MALE : v1::SEX_FEMALE;
-      if (m.sex() != v1::SEX_UNSPECIFIED) {
+      if (m.sex() != v1::SEX_UNSPECIFIED && m.sex() != sex) {
         differs("sex", SexName(m.sex()), SexName(sex), "ID number");
       }
     }
     if (const CurrentFact* hukou = HukouOf(in.hc.members()[i])) {
       const size_t before = what.size();
       const v1::HukouRecord& r = hukou->record().hukou();
-      differs("name", m.name(), hukou->record().name(), "public security");
-      if (r.sex() != v1::SEX_UNSPECIFIED && m.sex() != v1::SEX_UNSPECIFIED) {
+      if (m.name() != hukou->record().name()) {
+        differs("name", m.name(), hukou->record().name(), "public security");
+      }
+      if (r.sex() != v1::SEX_UNSPECIFIED && m.sex() != v1::SEX_UNSPECIFIED &&
+          r.sex() != m.sex()) {
         differs("sex", SexName(m.sex()), SexName(r.sex()), "public security");
       }
-      differs("birth_date", FormatDate(m.birth_date()),
-              FormatDate(r.birth_date()), "public security");
+      if (r.has_birth_date() && !SameDate(r.birth_date(), m.birth_date())) {
+        differs("birth_date", FormatDate(m.birth_date()),
+                FormatDate(r.birth_date()), "public security");
+      }
       if (what.size() > before) d.facts.push_back(hukou);
     }
     if (what.empty()) continue;
