@@ -228,15 +228,18 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
     std::set<std::string> ids;
     int64_t feeds = 0, registry = 0, due = 0;
     {
-      const std::string prefix = keys::DirtyHouseholdPrefix();
+      // Every batch after the last cycle's (and failed households, marked
+      // under the last cycle's own batch number).
       auto it = store_->NewIterator(Cf::kDirtyHouseholds);
-      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-           it->Next()) {
-        ASSIGN_OR_RETURN(absl::string_view id,
+      const std::string end = keys::DirtyHouseholdKey(
+          static_cast<uint64_t>(report.through_batch_seq()) + 1, "");
+      for (it->Seek(keys::DirtyHouseholdKey(
+               static_cast<uint64_t>(state.last_batch_seq()), ""));
+           it->Valid() && it->key().compare(end) < 0; it->Next()) {
+        ASSIGN_OR_RETURN(keys::DirtyHouseholdKeyParts parts,
                          keys::DecodeDirtyHouseholdKey(absl::string_view(
                              it->key().data(), it->key().size())));
-        ids.emplace(id);
-        ++feeds;
+        if (ids.emplace(parts.household_id).second) ++feeds;
       }
       RETURN_IF_ERROR(FromRocks(it->status(), "read dirty households"));
     }
@@ -257,7 +260,10 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
     {
       auto it = store_->NewIterator(Cf::kWakeIndex);
       const std::string end = keys::WakeKey(Yyyymmdd(as_of + 1), "");
-      for (it->Seek(keys::WakePrefix());
+      // Days up to the last cycle's were consumed (and range-deleted).
+      const auto last = FromProto(state.last_as_of());
+      for (it->Seek(last.ok() ? keys::WakeKey(Yyyymmdd(*last + 1), "")
+                              : keys::WakePrefix());
            it->Valid() && it->key().compare(end) < 0; it->Next()) {
         ASSIGN_OR_RETURN(keys::WakeKeyParts parts,
                          keys::DecodeWakeKey(absl::string_view(
@@ -386,32 +392,33 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
 
   // Done: the marks it consumed go, the report is kept.
   rocksdb::WriteBatch batch;
+  // The marks it consumed, as one range; failed households are marked again
+  // under this cycle's last batch, where the next cycle starts reading.
+  batch.DeleteRange(store_->handle(Cf::kDirtyHouseholds),
+                    keys::DirtyHouseholdKey(0, ""),
+                    keys::DirtyHouseholdKey(
+                        static_cast<uint64_t>(report.through_batch_seq()), ""));
   {
-    const std::string prefix = keys::DirtyHouseholdPrefix();
     auto it = store_->NewIterator(Cf::kDirtyHouseholds);
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-         it->Next()) {
-      absl::string_view value(it->value().data(), it->value().size());
-      uint64_t seq = 0;
-      if (!keys::GetFixed64(&value, &seq)) {
-        return absl::DataLossError("unreadable dirty household mark");
-      }
-      ASSIGN_OR_RETURN(absl::string_view id,
+    const std::string end = keys::DirtyHouseholdKey(
+        static_cast<uint64_t>(report.through_batch_seq()) + 1, "");
+    for (it->Seek(keys::DirtyHouseholdKey(
+             static_cast<uint64_t>(report.through_batch_seq()), ""));
+         it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      ASSIGN_OR_RETURN(keys::DirtyHouseholdKeyParts parts,
                        keys::DecodeDirtyHouseholdKey(absl::string_view(
                            it->key().data(), it->key().size())));
-      if (seq <= static_cast<uint64_t>(report.through_batch_seq()) &&
-          !failed.count(std::string(id))) {
+      if (!failed.count(std::string(parts.household_id))) {
         batch.Delete(store_->handle(Cf::kDirtyHouseholds), it->key());
       }
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "read dirty households"));
   }
-  // Failed households stay marked so the next cycle tries them again.
-  std::string mark;
-  keys::PutFixed64(&mark, static_cast<uint64_t>(report.through_batch_seq()));
   for (const std::string& id : failed) {
-    batch.Put(store_->handle(Cf::kDirtyHouseholds), keys::DirtyHouseholdKey(id),
-              mark);
+    batch.Put(store_->handle(Cf::kDirtyHouseholds),
+              keys::DirtyHouseholdKey(
+                  static_cast<uint64_t>(report.through_batch_seq()), id),
+              "");
   }
   batch.DeleteRange(store_->handle(Cf::kWakeIndex), keys::WakePrefix(),
                     keys::WakeKey(Yyyymmdd(as_of + 1), ""));

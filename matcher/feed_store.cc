@@ -565,8 +565,7 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
   RETURN_IF_ERROR(rejections->status());
 
   for (const std::string& household : households) {
-    sink.Put(Cf::kDirtyHouseholds, keys::DirtyHouseholdKey(household),
-             seq_value);
+    sink.Put(Cf::kDirtyHouseholds, keys::DirtyHouseholdKey(seq, household), "");
   }
   receipt.set_households_marked(static_cast<int64_t>(households.size()));
   for (auto& r : s.listed) *receipt.add_rejections() = std::move(r);

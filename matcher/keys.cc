@@ -18,8 +18,8 @@ constexpr char kTagFactIndex = 'I';
 constexpr char kTagFeedBatch = 'B';
 constexpr char kTagFeedBatchSeq = 'Q';
 constexpr char kTagFeedRejection = 'R';
-constexpr char kTagDirtyPersons = 'L';  // 'P' was a key per person
-constexpr char kTagDirtyHousehold = 'D';
+constexpr char kTagDirtyPersons = 'L';    // 'P' was a key per person
+constexpr char kTagDirtyHousehold = 'E';  // 'D' was household -> seq
 constexpr char kTagFlag = 'G';
 constexpr char kTagFlagId = 'N';
 constexpr char kTagAssessment = 'S';
@@ -342,8 +342,10 @@ absl::StatusOr<DirtyPersonsKeyParts> DecodeDirtyPersonsKey(
   return p;
 }
 
-std::string DirtyHouseholdKey(absl::string_view household_id) {
+std::string DirtyHouseholdKey(uint64_t batch_seq,
+                              absl::string_view household_id) {
   std::string k = Tagged(kTagDirtyHousehold);
+  PutFixed64(&k, batch_seq);
   PutString(&k, household_id);
   return k;
 }
@@ -358,17 +360,16 @@ absl::StatusOr<absl::string_view> DecodeMemberKey(absl::string_view key) {
   return id;
 }
 
-std::string DirtyHouseholdPrefix() { return Tagged(kTagDirtyHousehold); }
-
-absl::StatusOr<absl::string_view> DecodeDirtyHouseholdKey(
+absl::StatusOr<DirtyHouseholdKeyParts> DecodeDirtyHouseholdKey(
     absl::string_view key) {
   auto rest = Untag(key, kTagDirtyHousehold, "dirty household");
   if (!rest.ok()) return rest.status();
-  absl::string_view id;
-  if (!GetString(&*rest, &id) || !rest->empty()) {
+  DirtyHouseholdKeyParts p;
+  if (!GetFixed64(&*rest, &p.batch_seq) ||
+      !GetString(&*rest, &p.household_id) || !rest->empty()) {
     return Malformed("dirty household");
   }
-  return id;
+  return p;
 }
 
 std::string FlagKey(absl::string_view household_id, absl::string_view rule,

@@ -137,8 +137,10 @@ std::string FeedRejectionPrefix(uint64_t batch_seq);
 // back, in ID order) of the people that batch changed: a log the matching
 // cycle reads from where it stopped. Written in chunks rather than a key per
 // person: a ten-million-record snapshot would otherwise write ten million
-// more keys. dirty_households: household_id -> batch_seq of the latest
-// change (few, and looked up by household).
+// more keys. dirty_households: (batch_seq, household_id) -> empty: the
+// beneficiary households each batch changed, which the cycle reads from the
+// last batch it consumed and then deletes as one range (a key per household
+// deleted one by one would leave tombstones every later scan steps over).
 std::string DirtyPersonsKey(uint64_t batch_seq, uint32_t chunk);
 std::string DirtyPersonsPrefix();
 struct DirtyPersonsKeyParts {
@@ -147,9 +149,13 @@ struct DirtyPersonsKeyParts {
 };
 absl::StatusOr<DirtyPersonsKeyParts> DecodeDirtyPersonsKey(
     absl::string_view key);
-std::string DirtyHouseholdKey(absl::string_view household_id);
-std::string DirtyHouseholdPrefix();
-absl::StatusOr<absl::string_view> DecodeDirtyHouseholdKey(
+std::string DirtyHouseholdKey(uint64_t batch_seq,
+                              absl::string_view household_id);
+struct DirtyHouseholdKeyParts {
+  uint64_t batch_seq = 0;
+  absl::string_view household_id;
+};
+absl::StatusOr<DirtyHouseholdKeyParts> DecodeDirtyHouseholdKey(
     absl::string_view key);
 
 // flags: (household_id, rule, fingerprint) -> dibao.v1.Flag. Household

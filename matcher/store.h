@@ -40,7 +40,7 @@ enum class Cf : int {
   kFeedBatches = 9,       // batch_id -> Receipt; batch_seq -> batch_id
   kFeedRejections = 10,   // batch_seq/position -> RecordRejection
   kDirtyPersons = 11,     // (batch_seq, chunk) -> IDs the batch changed
-  kDirtyHouseholds = 12,  // household_id -> batch_seq of the latest change
+  kDirtyHouseholds = 12,  // batch_seq/household_id -> (empty)
   kFlags = 13,            // household/rule/fingerprint -> Flag
   kFlagIds = 14,          // flag_seq -> flag key
   kAssessments = 15,      // household_id -> Assessment

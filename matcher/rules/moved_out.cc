@@ -15,6 +15,9 @@ void CheckMovedOut(const RuleInput& in, std::vector<Detection>* out) {
     if (hukou == nullptr || in.standing[i].death != nullptr) continue;
     const v1::HukouRecord& r = hukou->record().hukou();
     const auto since = DayOf(r.status_date());
+    // A registration dated after the day (a move not yet made) does not
+    // hold yet, whatever its status or address.
+    if (since && *since > in.day()) continue;
     const bool gone = (r.status() == v1::HUKOU_STATUS_MOVED_OUT ||
                        r.status() == v1::HUKOU_STATUS_CANCELLED) &&
                       (!since || *since <= in.day());

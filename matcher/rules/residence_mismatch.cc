@@ -10,11 +10,16 @@
 namespace dibao {
 namespace {
 
-// Addresses compared without white space (exports pad and wrap them).
+// Addresses compared without white space, the ideographic space (U+3000)
+// included: exports pad and wrap them.
 std::string Squeezed(absl::string_view s) {
   std::string out;
-  for (char c : s) {
-    if (!absl::ascii_isspace(static_cast<unsigned char>(c))) out += c;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s.substr(i, 3) == "\xE3\x80\x80") {
+      i += 2;
+      continue;
+    }
+    if (!absl::ascii_isspace(static_cast<unsigned char>(s[i]))) out += s[i];
   }
   return out;
 }

@@ -285,7 +285,9 @@ TEST_P(FeedStoreTest, DirtyMarksReachBeneficiaryHouseholds) {
   ASSERT_TRUE(receipt.ok());
   EXPECT_EQ(receipt->persons_marked(), 2);  // non-beneficiaries count too
   EXPECT_EQ(receipt->households_marked(), 1);
-  EXPECT_TRUE(store_->Get(Cf::kDirtyHouseholds, keys::DirtyHouseholdKey("H1"))
+  EXPECT_TRUE(store_
+                  ->Get(Cf::kDirtyHouseholds,
+                        keys::DirtyHouseholdKey(receipt->batch_seq(), "H1"))
                   ->has_value());
   std::vector<std::string> dirty;
   ASSERT_TRUE(feeds_

@@ -163,5 +163,42 @@ TEST(KeysTest, DirtyPersonsKeysSortByBatchThenChunk) {
   EXPECT_FALSE(DecodeDirtyPersonsKey(key + "x").ok());
 }
 
+TEST(KeysTest, FactPrefixIsTheFactsFamilysPrefixFilterLength) {
+  EXPECT_EQ(FactPrefix("420102199003074513").size(), kFactPersonPrefixLength);
+}
+
+TEST(KeysTest, DirtyHouseholdKeysSortByBatchThenHousehold) {
+  const std::string key = DirtyHouseholdKey(7, "420102-0001");
+  auto parts = DecodeDirtyHouseholdKey(key);
+  ASSERT_TRUE(parts.ok()) << parts.status();
+  EXPECT_EQ(parts->batch_seq, 7u);
+  EXPECT_EQ(parts->household_id, "420102-0001");
+  // A cycle reads (and range-deletes) from a batch on: the empty ID starts
+  // a batch's range.
+  EXPECT_LT(DirtyHouseholdKey(7, ""), key);
+  EXPECT_LT(key, DirtyHouseholdKey(7, "420102-0002"));
+  EXPECT_LT(DirtyHouseholdKey(7, "420102-9999"), DirtyHouseholdKey(8, ""));
+  EXPECT_FALSE(DecodeDirtyHouseholdKey(key + "x").ok());
+}
+
+TEST(KeysTest, FlagWakeAndCycleKeys) {
+  const std::string flag_key = FlagKey("H1", "VEHICLE_OWNED", "ab12");
+  auto flag = DecodeFlagKey(flag_key);
+  ASSERT_TRUE(flag.ok());
+  EXPECT_EQ(flag->household_id, "H1");
+  EXPECT_EQ(flag->rule, "VEHICLE_OWNED");
+  EXPECT_EQ(flag->fingerprint, "ab12");
+  EXPECT_TRUE(absl::StartsWith(FlagKey("H1", "A", "f"), FlagPrefix("H1")));
+  EXPECT_FALSE(absl::StartsWith(FlagKey("H10", "A", "f"), FlagPrefix("H1")));
+  const std::string wake_key = WakeKey(20261201, "H1");
+  auto wake = DecodeWakeKey(wake_key);
+  ASSERT_TRUE(wake.ok());
+  EXPECT_EQ(wake->yyyymmdd, 20261201u);
+  EXPECT_EQ(wake->household_id, "H1");
+  EXPECT_LT(WakeKey(20261130, "Z"), WakeKey(20261201, ""));
+  EXPECT_LT(CycleKey(9), CycleKey(10));
+  EXPECT_LT(FlagIdKey(255), FlagIdKey(256));
+}
+
 }  // namespace
 }  // namespace dibao::keys
