@@ -544,7 +544,10 @@ int Measure(const std::string& dir, int64_t beneficiaries, int64_t population) {
       e->set_employer_code("914201000000009999");
       e->set_employer_name("新企业");
       *e->mutable_start_date() = ToProto(kDay - 3);
-      e->set_monthly_wage_fen(280000);
+      // A new wage each run, so that a re-run on the same store changes
+      // the facts again.
+      e->set_monthly_wage_fen(280000 +
+                              100 * (absl::ToUnixSeconds(absl::Now()) % 997));
       Check((*upload)->Add(r), "add");
     }
     auto receipt = (*upload)->Commit();

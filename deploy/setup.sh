@@ -18,6 +18,7 @@ PACKAGES=(
   libabsl-dev
   libssl-dev
   libicu-dev
+  libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-grpcio
   clang-format

@@ -115,7 +115,7 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of) {
   std::vector<absl::Status> errors(workers);
   auto work = [&](int w) {
     FactReader reader(store_, block.snapshot, block.prefetch);
-    auto flag_it = flags_->NewFlagIterator(block.snapshot);
+    FlagStore::Cursor flag_cursor(*flags_, block.snapshot);
     HouseholdCase& hc = cases_[w];
     for (size_t i = n * w / workers; i < n * (w + 1) / workers; ++i) {
       Block::Slot& s = block.slots[i];
@@ -135,9 +135,7 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of) {
         return;
       }
       s.found = true;
-      if (absl::Status st =
-              flags_->HouseholdFlags(s.id, flag_it.get(), &s.existing);
-          !st.ok()) {
+      if (absl::Status st = flag_cursor.Read(s.id, &s.existing); !st.ok()) {
         errors[w] = st;
         return;
       }

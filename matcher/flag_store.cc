@@ -64,24 +64,32 @@ absl::StatusOr<uint64_t> ParseFlagId(absl::string_view id) {
 absl::StatusOr<std::vector<v1::Flag>> FlagStore::HouseholdFlags(
     absl::string_view household_id, const rocksdb::Snapshot* snapshot) const {
   std::vector<v1::Flag> out;
-  auto it = NewFlagIterator(snapshot);
-  RETURN_IF_ERROR(HouseholdFlags(household_id, it.get(), &out));
+  Cursor cursor(*this, snapshot);
+  RETURN_IF_ERROR(cursor.Read(household_id, &out));
   return out;
 }
 
-absl::Status FlagStore::HouseholdFlags(absl::string_view household_id,
-                                       rocksdb::Iterator* it,
-                                       std::vector<v1::Flag>* out) const {
+absl::Status FlagStore::Cursor::Read(absl::string_view household_id,
+                                     std::vector<v1::Flag>* out) {
   out->clear();
   const std::string prefix = keys::FlagPrefix(household_id);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
+  const rocksdb::Slice target(prefix);
+  // The iterator stands on the first key after the households read so far
+  // (or at the end): when that is already past this household's prefix,
+  // the household has no flags and no seek is needed.
+  if (!positioned_ || prefix < last_ ||
+      (it_->Valid() && it_->key().compare(target) < 0)) {
+    it_->Seek(target);
+    positioned_ = true;
+  }
+  last_ = prefix;
+  for (; it_->Valid() && it_->key().starts_with(target); it_->Next()) {
     if (!out->emplace_back().ParseFromArray(
-            it->value().data(), static_cast<int>(it->value().size()))) {
+            it_->value().data(), static_cast<int>(it_->value().size()))) {
       return absl::DataLossError("unreadable stored flag");
     }
   }
-  return FromRocks(it->status(), "read flags");
+  return FromRocks(it_->status(), "read flags");
 }
 
 void FlagStore::Reconcile(const v1::Household& household, absl::CivilDay day,

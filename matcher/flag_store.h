@@ -71,16 +71,23 @@ class FlagStore {
   absl::StatusOr<std::vector<v1::Flag>> HouseholdFlags(
       absl::string_view household_id,
       const rocksdb::Snapshot* snapshot = nullptr) const;
-  // The same into `out`, with a flags-family iterator the caller reuses
-  // across households (NewFlagIterator): creating one per household costs
-  // more than reading its flags.
-  absl::Status HouseholdFlags(absl::string_view household_id,
-                              rocksdb::Iterator* it,
-                              std::vector<v1::Flag>* out) const;
-  std::unique_ptr<rocksdb::Iterator> NewFlagIterator(
-      const rocksdb::Snapshot* snapshot) const {
-    return store_->NewIterator(Cf::kFlags, snapshot);
-  }
+  // Reads the flags of households in ascending household order with one
+  // iterator: a household without flags (most of them) costs a key
+  // comparison, not a seek. Not thread-safe; one per reader.
+  class Cursor {
+   public:
+    Cursor(const FlagStore& flags, const rocksdb::Snapshot* snapshot)
+        : it_(flags.store_->NewIterator(Cf::kFlags, snapshot)) {}
+    // The flags of `household_id` into `out`. Fastest in ascending key
+    // order (the households family's order); any order is correct.
+    absl::Status Read(absl::string_view household_id,
+                      std::vector<v1::Flag>* out);
+
+   private:
+    std::unique_ptr<rocksdb::Iterator> it_;
+    bool positioned_ = false;
+    std::string last_;  // the previous household's prefix
+  };
 
   // Brings the household's `existing` flags in line with `findings` found on
   // `day` under `policy_version`; `findings` null means the household is no
