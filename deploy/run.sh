@@ -82,16 +82,18 @@ echo "run: the matching cycle for $as_of (dibaoctl cycle run):"
 
 echo
 echo "run: the open flags, per rule (dibaoctl flags list --state=open):"
-"${ctl[@]}" flags list --state=open > "$var/flags.txt"
-cat "$var/flags.txt"
+"${ctl[@]}" flags list --state=open
+# The same as CSV for the script to pick from (columns 1-4: flag_id,
+# household_id, id_number, rule).
+"${ctl[@]}" flags list --state=open --format=csv > "$var/flags.csv"
 echo
 echo "run: the evidence of the first flag of each rule (dibaoctl flags show):"
-for rule in $(awk 'NR > 1 {print $4}' "$var/flags.txt" | sort -u); do
-  id=$(awk -v r="$rule" 'NR > 1 && $4 == r {print $1; exit}' "$var/flags.txt")
+for rule in $(awk -F, 'NR > 1 {print $4}' "$var/flags.csv" | sort -u); do
+  id=$(awk -F, -v r="$rule" 'NR > 1 && $4 == r {print $1; exit}' "$var/flags.csv")
   echo
   "${ctl[@]}" flags show "$id"
 done
-exit_household=$(awk 'NR > 1 && $4 == "HOUSEHOLD_INCOME_ABOVE_STANDARD" {print $2; exit}' "$var/flags.txt")
+exit_household=$(awk -F, 'NR > 1 && $4 == "HOUSEHOLD_INCOME_ABOVE_STANDARD" {print $2; exit}' "$var/flags.csv")
 if [ -n "$exit_household" ]; then
   echo
   echo "run: why $exit_household is an exit candidate (dibaoctl assessment show):"
