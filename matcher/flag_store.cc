@@ -77,7 +77,7 @@ absl::Status FlagStore::Cursor::Read(absl::string_view household_id,
   // The iterator stands on the first key after the households read so far
   // (or at the end): when that is already past this household's prefix,
   // the household has no flags and no seek is needed.
-  if (!positioned_ || prefix < last_ ||
+  if (!positioned_ || prefix <= last_ ||
       (it_->Valid() && it_->key().compare(target) < 0)) {
     it_->Seek(target);
     positioned_ = true;
