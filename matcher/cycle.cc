@@ -66,7 +66,7 @@ struct CycleRunner::Block {
     std::string raw;  // the stored household; empty: read it
     bool found = false;
     v1::Household household;
-    std::vector<v1::Flag> existing;
+    std::vector<StoredFlag> existing;
     absl::Status status;
     HouseholdResult result;
   };
@@ -350,9 +350,10 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
         }
         const bool active = s.household.status() == v1::HOUSEHOLD_STATUS_ACTIVE;
         const bool had_flags = !s.existing.empty();
-        flags_->Reconcile(s.household, as_of, policy.version(),
-                          active ? &s.result.findings : nullptr,
-                          std::move(s.existing), &flag_seq, &batch, &counts);
+        RETURN_IF_ERROR(flags_->Reconcile(s.household, as_of, policy.version(),
+                                          active ? &s.result.findings : nullptr,
+                                          std::move(s.existing), &flag_seq,
+                                          &batch, &counts));
         if (!active) continue;
         report.set_households_assessed(report.households_assessed() + 1);
         const v1::Assessment& a = s.result.assessment;

@@ -1,5 +1,6 @@
 #include "matcher/flag_store.h"
 
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -15,6 +16,49 @@
 
 namespace dibao {
 namespace {
+
+// The state field of a serialized Flag, read off the wire without parsing
+// the rest (field numbers are forever: state is 3).
+std::optional<v1::FlagState> StateOf(absl::string_view bytes) {
+  auto varint = [&](uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64 && !bytes.empty(); shift += 7) {
+      const uint8_t b = static_cast<uint8_t>(bytes[0]);
+      bytes.remove_prefix(1);
+      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return true;
+    }
+    return false;
+  };
+  v1::FlagState state = v1::FLAG_STATE_UNSPECIFIED;
+  while (!bytes.empty()) {
+    uint64_t tag, v;
+    if (!varint(&tag)) return std::nullopt;
+    switch (tag & 7) {
+      case 0:
+        if (!varint(&v)) return std::nullopt;
+        if ((tag >> 3) == v1::Flag::kStateFieldNumber) {
+          state = static_cast<v1::FlagState>(v);
+        }
+        break;
+      case 1:
+        if (bytes.size() < 8) return std::nullopt;
+        bytes.remove_prefix(8);
+        break;
+      case 2:
+        if (!varint(&v) || bytes.size() < v) return std::nullopt;
+        bytes.remove_prefix(v);
+        break;
+      case 5:
+        if (bytes.size() < 4) return std::nullopt;
+        bytes.remove_prefix(4);
+        break;
+      default:
+        return std::nullopt;
+    }
+  }
+  return state;
+}
 
 bool Matches(const FlagFilter& f, const v1::Flag& flag) {
   return (f.rule.empty() || flag.finding().rule() == f.rule) &&
@@ -63,14 +107,29 @@ absl::StatusOr<uint64_t> ParseFlagId(absl::string_view id) {
 
 absl::StatusOr<std::vector<v1::Flag>> FlagStore::HouseholdFlags(
     absl::string_view household_id, const rocksdb::Snapshot* snapshot) const {
-  std::vector<v1::Flag> out;
+  std::vector<StoredFlag> stored;
   Cursor cursor(*this, snapshot);
-  RETURN_IF_ERROR(cursor.Read(household_id, &out));
+  RETURN_IF_ERROR(cursor.Read(household_id, &stored));
+  std::vector<v1::Flag> out;
+  for (StoredFlag& f : stored) {
+    RETURN_IF_ERROR(f.Complete());
+    out.push_back(std::move(f.flag));
+  }
   return out;
 }
 
+absl::Status StoredFlag::Complete() {
+  if (full) return absl::OkStatus();
+  if (!flag.ParseFromString(raw)) {
+    return absl::DataLossError("unreadable stored flag");
+  }
+  full = true;
+  raw.clear();
+  return absl::OkStatus();
+}
+
 absl::Status FlagStore::Cursor::Read(absl::string_view household_id,
-                                     std::vector<v1::Flag>* out) {
+                                     std::vector<StoredFlag>* out) {
   out->clear();
   const std::string prefix = keys::FlagPrefix(household_id);
   const rocksdb::Slice target(prefix);
@@ -84,27 +143,41 @@ absl::Status FlagStore::Cursor::Read(absl::string_view household_id,
   }
   last_ = prefix;
   for (; it_->Valid() && it_->key().starts_with(target); it_->Next()) {
-    if (!out->emplace_back().ParseFromArray(
-            it_->value().data(), static_cast<int>(it_->value().size()))) {
+    StoredFlag& f = out->emplace_back();
+    const absl::string_view value(it_->value().data(), it_->value().size());
+    const auto state = StateOf(value);
+    if (!state) return absl::DataLossError("unreadable stored flag");
+    if (*state == v1::FLAG_STATE_AUTO_RESOLVED ||
+        *state == v1::FLAG_STATE_DISMISSED) {
+      ASSIGN_OR_RETURN(keys::FlagKeyParts parts,
+                       keys::DecodeFlagKey(absl::string_view(
+                           it_->key().data(), it_->key().size())));
+      f.raw.assign(value.data(), value.size());
+      f.flag.set_state(*state);
+      f.flag.mutable_finding()->set_rule(std::string(parts.rule));
+      f.flag.mutable_finding()->set_fingerprint(std::string(parts.fingerprint));
+      continue;
+    }
+    if (!f.flag.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       return absl::DataLossError("unreadable stored flag");
     }
+    f.full = true;
   }
   return FromRocks(it_->status(), "read flags");
 }
 
-void FlagStore::Reconcile(const v1::Household& household, absl::CivilDay day,
-                          absl::string_view policy_version,
-                          const std::vector<v1::Finding>* findings,
-                          std::vector<v1::Flag> existing,
-                          uint64_t* next_flag_seq, rocksdb::WriteBatch* batch,
-                          FlagCounts* counts) const {
+absl::Status FlagStore::Reconcile(
+    const v1::Household& household, absl::CivilDay day,
+    absl::string_view policy_version, const std::vector<v1::Finding>* findings,
+    std::vector<StoredFlag> existing, uint64_t* next_flag_seq,
+    rocksdb::WriteBatch* batch, FlagCounts* counts) const {
   const v1::Date today = ToProto(day);
-  std::map<std::string, v1::Flag*> by_key;
-  for (v1::Flag& f : existing) {
-    by_key[absl::StrCat(f.finding().rule(), "\n", f.finding().fingerprint())] =
-        &f;
+  std::map<std::string, StoredFlag*> by_key;
+  for (StoredFlag& f : existing) {
+    by_key[absl::StrCat(f.flag.finding().rule(), "\n",
+                        f.flag.finding().fingerprint())] = &f;
   }
-  std::set<v1::Flag*> seen;
+  std::set<const StoredFlag*> seen;
   // rule/member -> flag ID of what was found now, for resolution reasons.
   std::map<std::string, std::string> now;
   std::vector<std::pair<v1::Flag, bool>> writes;  // flag, is new
@@ -132,11 +205,14 @@ void FlagStore::Reconcile(const v1::Household& household, absl::CivilDay day,
         writes.emplace_back(std::move(flag), true);
         continue;
       }
-      v1::Flag& old = *it->second;
-      seen.insert(&old);
+      StoredFlag& stored = *it->second;
+      seen.insert(&stored);
+      // A caseworker dismissed exactly this evidence: leave it alone.
+      if (stored.flag.state() == v1::FLAG_STATE_DISMISSED) continue;
+      RETURN_IF_ERROR(stored.Complete());
+      const v1::Flag& old = stored.flag;
       now[absl::StrCat(finding.rule(), "/", finding.id_number())] =
           old.flag_id();
-      if (old.state() == v1::FLAG_STATE_DISMISSED) continue;
       // Seen again the same day with the same finding (a re-run): nothing
       // to write, and no copy to make.
       if (old.state() != v1::FLAG_STATE_AUTO_RESOLVED &&
@@ -170,9 +246,11 @@ void FlagStore::Reconcile(const v1::Household& household, absl::CivilDay day,
       }
     }
   }
-  for (v1::Flag& old : existing) {
-    if (seen.count(&old) || old.state() != v1::FLAG_STATE_OPEN) continue;
-    v1::Flag flag = old;
+  for (const StoredFlag& stored : existing) {
+    if (seen.count(&stored) || stored.flag.state() != v1::FLAG_STATE_OPEN) {
+      continue;
+    }
+    v1::Flag flag = stored.flag;
     flag.set_state(v1::FLAG_STATE_AUTO_RESOLVED);
     flag.set_resolved_reason(
         ResolvedReason(household, flag, day, findings, now));
@@ -191,6 +269,7 @@ void FlagStore::Reconcile(const v1::Household& household, absl::CivilDay day,
                  keys::FlagIdKey(*ParseFlagId(flag.flag_id())), key);
     }
   }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Flag> FlagStore::Get(absl::string_view flag_id) const {

@@ -41,6 +41,20 @@ struct RuleCounts {
 // By rule code, in code order.
 using FlagCounts = std::map<std::string, RuleCounts>;
 
+// A stored flag as the cycle reads it. Settled flags (AUTO_RESOLVED,
+// DISMISSED) pile up over the years and are rarely touched again, so they
+// are kept as bytes with only their key fields and state filled in, and
+// parsed in full only when a finding matches them.
+struct StoredFlag {
+  // Complete when `full`; otherwise only state, finding.rule and
+  // finding.fingerprint are set.
+  v1::Flag flag;
+  std::string raw;
+  bool full = false;
+  // Parses `raw` into `flag` once.
+  absl::Status Complete();
+};
+
 struct FlagFilter {
   std::string rule;                                  // empty: any
   v1::FlagState state = v1::FLAG_STATE_UNSPECIFIED;  // any
@@ -81,7 +95,7 @@ class FlagStore {
     // The flags of `household_id` into `out`. Fastest in ascending key
     // order (the households family's order); any order is correct.
     absl::Status Read(absl::string_view household_id,
-                      std::vector<v1::Flag>* out);
+                      std::vector<StoredFlag>* out);
 
    private:
     std::unique_ptr<rocksdb::Iterator> it_;
@@ -93,12 +107,13 @@ class FlagStore {
   // `day` under `policy_version`; `findings` null means the household is no
   // longer active (every OPEN flag resolves). New flag IDs come from
   // `*next_flag_seq` (the caller stores the counter). Only changed flags
-  // are written.
-  void Reconcile(const v1::Household& household, absl::CivilDay day,
-                 absl::string_view policy_version,
-                 const std::vector<v1::Finding>* findings,
-                 std::vector<v1::Flag> existing, uint64_t* next_flag_seq,
-                 rocksdb::WriteBatch* batch, FlagCounts* counts) const;
+  // are written. DATA_LOSS when a stored flag cannot be read.
+  absl::Status Reconcile(const v1::Household& household, absl::CivilDay day,
+                         absl::string_view policy_version,
+                         const std::vector<v1::Finding>* findings,
+                         std::vector<StoredFlag> existing,
+                         uint64_t* next_flag_seq, rocksdb::WriteBatch* batch,
+                         FlagCounts* counts) const;
 
   // NOT_FOUND for an unknown ID; INVALID_ARGUMENT for a malformed one.
   absl::StatusOr<v1::Flag> Get(absl::string_view flag_id) const;

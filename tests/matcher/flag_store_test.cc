@@ -48,10 +48,14 @@ class FlagStoreTest : public ::testing::Test {
                        const std::vector<v1::Finding>* findings) {
     FlagCounts counts;
     rocksdb::WriteBatch batch;
-    auto existing = flags_->HouseholdFlags(h.household_id());
-    EXPECT_TRUE(existing.ok());
-    flags_->Reconcile(h, day, "p1", findings, *existing, &seq_, &batch,
-                      &counts);
+    // As the cycle reads them: settled flags stay unparsed bytes.
+    std::vector<StoredFlag> existing;
+    FlagStore::Cursor cursor(*flags_, nullptr);
+    EXPECT_TRUE(cursor.Read(h.household_id(), &existing).ok());
+    EXPECT_TRUE(flags_
+                    ->Reconcile(h, day, "p1", findings, std::move(existing),
+                                &seq_, &batch, &counts)
+                    .ok());
     EXPECT_TRUE(store_->Write(batch).ok());
     return counts;
   }
@@ -163,6 +167,27 @@ TEST_F(FlagStoreTest, ListFiltersAndPages) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(FlagStoreTest, SettledFlagsAreReadAsBytesUntilNeeded) {
+  const v1::Household h = Household("H1");
+  const std::vector<v1::Finding> found = {
+      Finding("VEHICLE_OWNED", "420102199003074513", "aa")};
+  Reconcile(h, kDay, &found);
+  const std::vector<v1::Finding> none;
+  Reconcile(h, kDay + 1, &none);
+  std::vector<StoredFlag> stored;
+  FlagStore::Cursor cursor(*flags_, nullptr);
+  ASSERT_TRUE(cursor.Read("H1", &stored).ok());
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_FALSE(stored[0].full);
+  EXPECT_EQ(stored[0].flag.state(), v1::FLAG_STATE_AUTO_RESOLVED);
+  EXPECT_EQ(stored[0].flag.finding().rule(), "VEHICLE_OWNED");
+  EXPECT_EQ(stored[0].flag.finding().fingerprint(), "aa");
+  ASSERT_TRUE(stored[0].Complete().ok());
+  EXPECT_EQ(stored[0].flag.flag_id(), "F0000001");
+  EXPECT_EQ(stored[0].flag.finding().summary(),
+            "VEHICLE_OWNED of 420102199003074513");
+}
+
 TEST_F(FlagStoreTest, FlagIds) {
   EXPECT_EQ(FormatFlagId(123), "F0000123");
   EXPECT_EQ(*ParseFlagId("F0000123"), 123u);
@@ -181,7 +206,7 @@ TEST_F(FlagStoreTest, TheCursorReadsHouseholdsInAnyOrder) {
     Reconcile(Household(id), kDay, &found);
   }
   FlagStore::Cursor cursor(*flags_, nullptr);
-  std::vector<v1::Flag> out;
+  std::vector<StoredFlag> out;
   // Key order (shorter IDs first), then backwards, then a repeat.
   for (const auto& [id, n] :
        std::vector<std::pair<std::string, size_t>>{{"H1", 0},
