@@ -111,12 +111,6 @@ struct FactPrefetch::Part {
 FactPrefetch::FactPrefetch() = default;
 FactPrefetch::~FactPrefetch() = default;
 
-int64_t FactPrefetch::persons() const {
-  int64_t n = 0;
-  for (const auto& p : parts_) n += static_cast<int64_t>(p->where.size());
-  return n;
-}
-
 const char* FactPrefetch::Find(absl::string_view id_number,
                                const char** end) const {
   // The last part starting at or before the ID.
@@ -135,7 +129,6 @@ absl::Status FactPrefetch::Load(const Store& store,
                                 const rocksdb::Snapshot* snapshot, int threads,
                                 size_t budget_bytes) {
   parts_.clear();
-  bytes_ = 0;
   // Everyone in the registry, in ID order.
   std::vector<std::string> ids;
   {
@@ -214,7 +207,6 @@ absl::Status FactPrefetch::Load(const Store& store,
       return e;
     }
   }
-  bytes_ = total.load();
   return absl::OkStatus();
 }
 

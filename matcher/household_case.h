@@ -107,14 +107,10 @@ class FactPrefetch {
   template <typename Fn>
   bool ForEach(absl::string_view id_number, Fn&& fn) const;
 
-  size_t bytes() const { return bytes_; }
-  int64_t persons() const;
-
  private:
   struct Part;
   // The parts hold disjoint, ascending ID ranges.
   std::vector<std::unique_ptr<Part>> parts_;
-  size_t bytes_ = 0;
   // Where a person's entries are: [begin, end) of encoded
   // [u32 key size][key][u32 value size][value] entries.
   const char* Find(absl::string_view id_number, const char** end) const;
