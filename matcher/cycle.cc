@@ -462,17 +462,37 @@ absl::StatusOr<v1::Assessment> CycleRunner::GetAssessment(
     absl::string_view household_id) const {
   ASSIGN_OR_RETURN(auto bytes, store_->Get(Cf::kAssessments,
                                            keys::AssessmentKey(household_id)));
-  if (!bytes) {
-    return absl::NotFoundError(absl::StrCat(
-        "no stored assessment for household ", household_id,
-        " (none is kept for households without findings whose benefit "
-        "matches)"));
-  }
   v1::Assessment a;
-  if (!a.ParseFromString(*bytes)) {
-    return absl::DataLossError("unreadable assessment");
+  if (bytes) {
+    if (!a.ParseFromString(*bytes)) {
+      return absl::DataLossError("unreadable assessment");
+    }
+    return a;
   }
-  return a;
+  // Not kept (no findings): computed now, as the last cycle would have.
+  ASSIGN_OR_RETURN(
+      auto household,
+      store_->Get(Cf::kHouseholds, keys::HouseholdKey(household_id)));
+  if (!household) {
+    return absl::NotFoundError(absl::StrCat("no household ", household_id));
+  }
+  if (policy_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "no policy is loaded: start dibao-server with --policy FILE");
+  }
+  v1::Household h;
+  if (!h.ParseFromString(*household)) {
+    return absl::DataLossError("unreadable household");
+  }
+  ASSIGN_OR_RETURN(const v1::CycleState state, LoadState(*store_));
+  const absl::CivilDay day =
+      FromProto(state.last_as_of()).value_or(clock_->Today());
+  Store::Snapshot snapshot(*store_);
+  FactReader reader(store_, snapshot.get());
+  HouseholdCase hc;
+  RETURN_IF_ERROR(reader.Load(h, day, &hc));
+  ASSIGN_OR_RETURN(HouseholdResult result, AssessHousehold(hc, *policy_));
+  return std::move(result.assessment);
 }
 
 }  // namespace dibao

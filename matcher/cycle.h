@@ -73,9 +73,10 @@ class CycleRunner {
   // Completed cycles, newest first.
   absl::StatusOr<std::vector<v1::CycleReport>> List(int limit) const;
 
-  // The latest stored reassessment of a household (stored for households
-  // with findings or whose top-up differs from what is paid). NOT_FOUND
-  // otherwise.
+  // A household's reassessment with its explanation: the one the last
+  // cycle stored (for households with findings), else computed now for the
+  // last cycle's day (today before any cycle). NOT_FOUND for an unknown
+  // household.
   absl::StatusOr<v1::Assessment> GetAssessment(
       absl::string_view household_id) const;
 

@@ -369,6 +369,26 @@ TEST_F(CycleTest, TheIntakeCheckFindsWhatTheCycleFinds) {
   }
 }
 
+TEST_F(CycleTest, AnAssessmentIsShownForEveryHousehold) {
+  Run(kSampleDay);
+  auto runner = Runner();
+  // The first household of the sample has no planted case.
+  std::set<std::string> flagged;
+  for (const v1::Flag& f : AllFlags(*db_.flags())) {
+    flagged.insert(f.household_id());
+  }
+  for (const v1::Household& h : households_) {
+    if (flagged.count(h.household_id())) continue;
+    auto a = runner->GetAssessment(h.household_id());
+    ASSERT_TRUE(a.ok()) << a.status();
+    EXPECT_EQ(FormatDate(a->as_of()), "2026-11-01");
+    EXPECT_GT(a->explanation_size(), 2);
+    break;
+  }
+  EXPECT_EQ(runner->GetAssessment("nope").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST_F(CycleTest, WithoutAPolicyTheCycleIsRefused) {
   CycleRunner runner(db_.store(), db_.flags(), db_.clock(), nullptr, {});
   EXPECT_EQ(runner.Run(kSampleDay, false, "test").status().code(),
