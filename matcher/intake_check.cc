@@ -1,6 +1,9 @@
 #include "matcher/intake_check.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "matcher/dates.h"
 #include "matcher/household_assessor.h"
 #include "matcher/household_case.h"
 #include "matcher/household_validation.h"
@@ -21,8 +24,12 @@ absl::StatusOr<v1::CheckApplicantResponse> CheckApplicant(
   if (household.household_id().empty()) {
     household.set_household_id(kApplicantId);
   }
-  // Assessed as it would be once admitted.
+  // Assessed as it would be once admitted: an applicant has no benefit, nor
+  // a day it started, yet.
   household.set_status(v1::HOUSEHOLD_STATUS_ACTIVE);
+  if (!IsSet(household.benefit_start_date())) {
+    *household.mutable_benefit_start_date() = ToProto(std::min(as_of, today));
+  }
   if (auto errors = ValidateAndNormalize(household, today); !errors.empty()) {
     return ToStatus(household, errors);
   }

@@ -19,8 +19,8 @@
 
 namespace dibao {
 
-// `household` as a registry upsert would take it (an empty household_id is
-// allowed). INVALID_ARGUMENT naming every bad field; NOT_FOUND when the
+// `household` as a registry upsert would take it (an empty household_id and
+// benefit_start_date are allowed: an applicant has neither yet). INVALID_ARGUMENT naming every bad field; NOT_FOUND when the
 // policy has no standard for the district on `as_of`. `today` bounds the
 // members' birth dates.
 absl::StatusOr<v1::CheckApplicantResponse> CheckApplicant(

@@ -158,8 +158,10 @@ TEST_F(CycleServiceTest, TheIntakeCheckStoresNothing) {
   Load();
   v1::CheckApplicantRequest check;
   v1::Household applicant = Household();
+  // An applicant: no ID, no benefit, no start date yet.
   applicant.set_household_id("");
   applicant.set_monthly_benefit_fen(0);
+  applicant.clear_benefit_start_date();
   *check.mutable_household() = applicant;
   *check.mutable_as_of() = ToProto(kDay);
   v1::CheckApplicantResponse r;
