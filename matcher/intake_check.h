@@ -20,9 +20,10 @@
 namespace dibao {
 
 // `household` as a registry upsert would take it (an empty household_id and
-// benefit_start_date are allowed: an applicant has neither yet). INVALID_ARGUMENT naming every bad field; NOT_FOUND when the
-// policy has no standard for the district on `as_of`. `today` bounds the
-// members' birth dates.
+// benefit_start_date are allowed: an applicant has neither yet).
+// INVALID_ARGUMENT naming every bad field; NOT_FOUND when the policy has no
+// standard for the district on `as_of`. `today` bounds the members' birth
+// dates.
 absl::StatusOr<v1::CheckApplicantResponse> CheckApplicant(
     const Store& store, const v1::Policy& policy, v1::Household household,
     absl::CivilDay as_of, absl::CivilDay today);
