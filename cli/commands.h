@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "cli/cli.h"
+#include "dibao/v1/feeds.pb.h"
 #include "dibao/v1/registry.grpc.pb.h"
 
 namespace dibao::cli {
@@ -32,6 +33,10 @@ std::shared_ptr<grpc::Channel> Connect(const CliOptions& options);
 // Prints "error: CODE: message" and returns kExitFailed.
 int Fail(std::ostream& err, const absl::Status& status);
 absl::Status FromGrpc(const grpc::Status& status);
+
+// A partner fact's own fields as its agency's file shows them ("header =
+// row"), without the person's ID and name; empty for an unknown kind.
+std::string FactValuesText(const v1::Fact& fact);
 
 int IdCheck(const Env& env);
 int Health(const Env& env);

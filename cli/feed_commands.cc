@@ -62,6 +62,21 @@ void PrintReceipt(const v1::Receipt& r, std::ostream& out) {
 
 }  // namespace
 
+std::string FactValuesText(const v1::Fact& fact) {
+  const FeedKindSpec* spec = FindFeedKind(fact.kind());
+  if (spec == nullptr) return "";
+  std::string row;
+  AppendFeedCsv(*spec, fact.record(), &row);
+  // Skip id_number and name (and the row's newline): the person is the
+  // subject of the page.
+  auto skip2 = [](const std::string& line) {
+    size_t p = line.find(',');
+    p = line.find(',', p + 1);
+    return line.substr(p + 1, line.size() - p - 2);
+  };
+  return absl::StrCat(skip2(FeedCsvHeader(*spec)), " = ", skip2(row));
+}
+
 int FeedPush(const Env& env) {
   const CliOptions& o = env.options;
   // --as_of (the registry's spelling) is accepted for the day too.
@@ -247,24 +262,10 @@ int PersonShow(const Env& env) {
            "facts"});
   for (const auto& f : facts.facts()) {
     const FeedKindSpec* spec = FindFeedKind(f.kind());
-    std::string text;
-    if (spec != nullptr) {
-      // The record's own fields, as its agency's file would show them.
-      std::string header = FeedCsvHeader(*spec);
-      std::string row;
-      AppendFeedCsv(*spec, f.record(), &row);
-      // Skip id_number and name: the person is the subject of the page.
-      auto skip2 = [](const std::string& line) {
-        size_t p = line.find(',');
-        p = line.find(',', p + 1);
-        return line.substr(p + 1, line.size() - p - 2);
-      };
-      text = absl::StrCat(skip2(header), " = ", skip2(row));
-    }
     t.AddRow({AgencyName(f.agency()), spec ? spec->name : "?",
               FormatDate(f.valid_from()),
               f.has_valid_to() ? FormatDate(f.valid_to()) : "current",
-              f.batch_id(), f.ended_by_batch(), text});
+              f.batch_id(), f.ended_by_batch(), FactValuesText(f)});
   }
   if (*format == OutputFormat::kTable) {
     env.out << "person " << facts.id_number() << ": " << facts.facts_size()

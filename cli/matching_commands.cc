@@ -79,22 +79,6 @@ void PrintReport(const v1::CycleReport& r, std::ostream& out) {
   t.Print(OutputFormat::kTable, out);
 }
 
-// A partner fact's values as its agency's file shows them, without the
-// person's ID and name.
-std::string FactValues(const v1::Fact& f) {
-  const FeedKindSpec* spec = FindFeedKind(f.kind());
-  if (spec == nullptr) return "";
-  std::string header = FeedCsvHeader(*spec);
-  std::string row;
-  AppendFeedCsv(*spec, f.record(), &row);
-  auto skip2 = [](const std::string& line) {
-    size_t p = line.find(',');
-    p = line.find(',', p + 1);
-    return line.substr(p + 1, line.size() - p - 2);
-  };
-  return absl::StrCat(skip2(header), " = ", skip2(row));
-}
-
 void PrintFinding(const v1::Finding& f, std::ostream& out) {
   out << "  " << f.rule() << " (" << SeverityName(f.severity()) << ")"
       << (f.id_number().empty() ? "" : absl::StrCat(" member ", f.id_number()))
@@ -105,7 +89,7 @@ void PrintFinding(const v1::Finding& f, std::ostream& out) {
     t.AddRow({AgencyName(fact.agency()), spec ? spec->name : "?",
               fact.batch_id(), FormatDate(fact.valid_from()),
               fact.has_valid_to() ? FormatDate(fact.valid_to()) : "current",
-              FactValues(fact)});
+              FactValuesText(fact)});
   }
   if (t.size() > 0) {
     out << "  partner facts:\n";

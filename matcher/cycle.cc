@@ -392,32 +392,15 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
   // Done: the marks it consumed go, the report is kept.
   rocksdb::WriteBatch batch;
   // The marks it consumed, as one range; failed households are marked again
-  // under this cycle's last batch, where the next cycle starts reading.
+  // under this cycle's last batch, where the next cycle starts reading (a
+  // Put after the range delete in the same batch survives it).
+  const uint64_t through = static_cast<uint64_t>(report.through_batch_seq());
   batch.DeleteRange(store_->handle(Cf::kDirtyHouseholds),
                     keys::DirtyHouseholdKey(0, ""),
-                    keys::DirtyHouseholdKey(
-                        static_cast<uint64_t>(report.through_batch_seq()), ""));
-  {
-    auto it = store_->NewIterator(Cf::kDirtyHouseholds);
-    const std::string end = keys::DirtyHouseholdKey(
-        static_cast<uint64_t>(report.through_batch_seq()) + 1, "");
-    for (it->Seek(keys::DirtyHouseholdKey(
-             static_cast<uint64_t>(report.through_batch_seq()), ""));
-         it->Valid() && it->key().compare(end) < 0; it->Next()) {
-      ASSIGN_OR_RETURN(keys::DirtyHouseholdKeyParts parts,
-                       keys::DecodeDirtyHouseholdKey(absl::string_view(
-                           it->key().data(), it->key().size())));
-      if (!failed.count(std::string(parts.household_id))) {
-        batch.Delete(store_->handle(Cf::kDirtyHouseholds), it->key());
-      }
-    }
-    RETURN_IF_ERROR(FromRocks(it->status(), "read dirty households"));
-  }
+                    keys::DirtyHouseholdKey(through + 1, ""));
   for (const std::string& id : failed) {
     batch.Put(store_->handle(Cf::kDirtyHouseholds),
-              keys::DirtyHouseholdKey(
-                  static_cast<uint64_t>(report.through_batch_seq()), id),
-              "");
+              keys::DirtyHouseholdKey(through, id), "");
   }
   batch.DeleteRange(store_->handle(Cf::kWakeIndex), keys::WakePrefix(),
                     keys::WakeKey(Yyyymmdd(as_of + 1), ""));
