@@ -6,6 +6,8 @@
 //
 //   build/bench/cycle_bench                      # generate, then measure
 //   build/bench/cycle_bench --data_dir=D --reuse # measure an existing store
+//   build/bench/cycle_bench --data_dir=D --generate_only  # then copy D and
+//                                                # measure each copy --reuse
 //
 // The province is loaded the way the server loads it (Registry::Upsert,
 // FeedStore uploads), then a fresh process opens the store and runs the
@@ -48,6 +50,9 @@ ABSL_FLAG(std::string, policy, "deploy/policy.textproto", "policy file");
 ABSL_FLAG(int, block_cache_mb, 64, "RocksDB block cache of the cycle process");
 ABSL_FLAG(int, threads, 0, "cycle threads (0: one per core)");
 ABSL_FLAG(bool, skip_full, false, "measure only the nightly cycle");
+ABSL_FLAG(bool, generate_only, false,
+          "generate the province in --data_dir and stop: copies of it can "
+          "then be measured with --reuse, each from the same start");
 ABSL_FLAG(std::string, phase, "all", "internal: all, or cycle (the child)");
 
 extern char** environ;
@@ -586,6 +591,7 @@ int main(int argc, char** argv) {
               << " beneficiaries among " << population << " people in " << dir
               << "\n";
     dibao::Generate(dir, beneficiaries, population);
+    if (absl::GetFlag(FLAGS_generate_only)) return 0;
   }
   // Measure in a fresh process: its peak RSS is the cycle's own.
   std::vector<std::string> args = {

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/notification.h"
 #include "google/protobuf/util/time_util.h"
 #include "matcher/dates.h"
 #include "matcher/household_assessor.h"
@@ -59,7 +60,8 @@ void AddCounts(const FlagCounts& counts, v1::CycleReport* report) {
 
 }  // namespace
 
-// One block of households, assessed in parallel and applied in order.
+// One block of households, assessed and reconciled in parallel and
+// committed as one write.
 struct CycleRunner::Block {
   struct Slot {
     std::string id;
@@ -69,11 +71,20 @@ struct CycleRunner::Block {
     std::vector<StoredFlag> existing;
     absl::Status status;
     HouseholdResult result;
+    // The flag IDs its new flags take: [first_flag_seq + 1, + new_flags].
+    int new_flags = 0;
+    uint64_t first_flag_seq = 0;
+  };
+  // What one worker's households write, and did to the flags.
+  struct Output {
+    rocksdb::WriteBatch batch;
+    FlagCounts counts;
   };
   // Slots are reused from block to block (their messages keep their
   // memory); the first `size` are this block's.
   std::vector<Slot> slots;
   size_t size = 0;
+  std::vector<Output> outputs;  // one per worker
   const rocksdb::Snapshot* snapshot = nullptr;
   // A full cycle's facts, read in one pass; null: seek per member.
   const FactPrefetch* prefetch = nullptr;
@@ -85,9 +96,38 @@ struct CycleRunner::Block {
     s.found = false;
     s.status = absl::OkStatus();
     s.result.findings.clear();
+    s.new_flags = 0;
     return s;
   }
 };
+
+namespace {
+
+// Copies the puts and deletes of worker batches into the block's batch, so
+// that a block still commits as one write.
+class BatchAppender : public rocksdb::WriteBatch::Handler {
+ public:
+  BatchAppender(const Store& store, rocksdb::WriteBatch* to) : to_(to) {
+    for (int c = 0; c < kCfCount; ++c) {
+      rocksdb::ColumnFamilyHandle* h = store.handle(static_cast<Cf>(c));
+      if (h->GetID() >= handles_.size()) handles_.resize(h->GetID() + 1);
+      handles_[h->GetID()] = h;
+    }
+  }
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    return to_->Put(handles_.at(cf), key, value);
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return to_->Delete(handles_.at(cf), key);
+  }
+
+ private:
+  rocksdb::WriteBatch* to_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace
 
 CycleRunner::CycleRunner(Store* store, FlagStore* flags, Clock* clock,
                          std::shared_ptr<const v1::Policy> policy,
@@ -109,61 +149,108 @@ CycleRunner::CycleRunner(Store* store, FlagStore* flags, Clock* clock,
 
 CycleRunner::~CycleRunner() = default;
 
-absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of) {
+template <typename Fn>
+absl::Status CycleRunner::OnWorkers(Fn&& fn) {
   const int workers = pool_ ? pool_->size() + 1 : 1;
-  const size_t n = block.size;
   std::vector<absl::Status> errors(workers);
-  auto work = [&](int w) {
-    FactReader reader(store_, block.snapshot, block.prefetch);
-    FlagStore::Cursor flag_cursor(*flags_, block.snapshot);
-    HouseholdCase& hc = cases_[w];
-    for (size_t i = n * w / workers; i < n * (w + 1) / workers; ++i) {
-      Block::Slot& s = block.slots[i];
-      if (s.raw.empty()) {
-        auto raw = store_->Get(Cf::kHouseholds, keys::HouseholdKey(s.id),
-                               block.snapshot);
-        if (!raw.ok()) {
-          errors[w] = raw.status();
-          return;
-        }
-        if (!raw->has_value()) continue;  // never stored: nothing to assess
-        s.raw = std::move(**raw);
-      }
-      if (!s.household.ParseFromString(s.raw)) {
-        errors[w] = absl::DataLossError(
-            absl::StrCat("household ", s.id, " is unreadable"));
-        return;
-      }
-      s.found = true;
-      if (absl::Status st = flag_cursor.Read(s.id, &s.existing); !st.ok()) {
-        errors[w] = st;
-        return;
-      }
-      if (s.household.status() != v1::HOUSEHOLD_STATUS_ACTIVE) continue;
-      s.status = reader.Load(s.household, as_of, &hc);
-      if (!s.status.ok()) {
-        errors[w] = s.status;
-        return;
-      }
-      auto result = AssessHousehold(hc, *policy_, /*always_explain=*/false);
-      if (result.ok()) {
-        s.result = *std::move(result);
-      } else {
-        s.status = result.status();
-      }
-    }
-  };
   absl::BlockingCounter done(workers - 1);
   for (int w = 1; w < workers; ++w) {
     pool_->Schedule([&, w] {
-      work(w);
+      errors[w] = fn(w, workers);
       done.DecrementCount();
     });
   }
-  work(0);
+  errors[0] = fn(0, workers);
   done.Wait();
   for (const absl::Status& s : errors) RETURN_IF_ERROR(s);
   return absl::OkStatus();
+}
+
+absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
+                                      uint64_t* flag_seq) {
+  const size_t n = block.size;
+  // Each worker takes one contiguous run of the block, in both phases.
+  auto first = [n](int w, int workers) { return n * w / workers; };
+  RETURN_IF_ERROR(OnWorkers([&](int w, int workers) -> absl::Status {
+    FactReader reader(store_, block.snapshot, block.prefetch);
+    FlagStore::Cursor flag_cursor(*flags_, block.snapshot);
+    HouseholdCase& hc = cases_[w];
+    for (size_t i = first(w, workers); i < first(w + 1, workers); ++i) {
+      Block::Slot& s = block.slots[i];
+      if (s.raw.empty()) {
+        ASSIGN_OR_RETURN(auto raw,
+                         store_->Get(Cf::kHouseholds, keys::HouseholdKey(s.id),
+                                     block.snapshot));
+        if (!raw.has_value()) continue;  // never stored: nothing to assess
+        s.raw = *std::move(raw);
+      }
+      if (!s.household.ParseFromString(s.raw)) {
+        return absl::DataLossError(
+            absl::StrCat("household ", s.id, " is unreadable"));
+      }
+      s.found = true;
+      RETURN_IF_ERROR(flag_cursor.Read(s.id, &s.existing));
+      const bool active = s.household.status() == v1::HOUSEHOLD_STATUS_ACTIVE;
+      if (active) {
+        s.status = reader.Load(s.household, as_of, &hc);
+        if (!s.status.ok()) return s.status;
+        auto result = AssessHousehold(hc, *policy_, /*always_explain=*/false);
+        if (!result.ok()) {
+          s.status = result.status();
+          continue;
+        }
+        s.result = *std::move(result);
+      }
+      s.new_flags = FlagStore::CountNewFlags(
+          active ? &s.result.findings : nullptr, s.existing);
+    }
+    return absl::OkStatus();
+  }));
+
+  // New flags are numbered in household order, whichever worker found them.
+  for (size_t i = 0; i < n; ++i) {
+    Block::Slot& s = block.slots[i];
+    s.first_flag_seq = *flag_seq;
+    *flag_seq += s.new_flags;
+  }
+
+  block.outputs.resize(pool_ ? pool_->size() + 1 : 1);
+  return OnWorkers([&](int w, int workers) -> absl::Status {
+    Block::Output& out = block.outputs[w];
+    out.batch.Clear();
+    out.counts.clear();
+    for (size_t i = first(w, workers); i < first(w + 1, workers); ++i) {
+      Block::Slot& s = block.slots[i];
+      if (!s.found || !s.status.ok()) continue;
+      const bool active = s.household.status() == v1::HOUSEHOLD_STATUS_ACTIVE;
+      const bool had_flags = !s.existing.empty();
+      uint64_t seq = s.first_flag_seq;
+      RETURN_IF_ERROR(flags_->Reconcile(s.household, as_of, policy_->version(),
+                                        active ? &s.result.findings : nullptr,
+                                        std::move(s.existing), &seq, &out.batch,
+                                        &out.counts));
+      if (seq != s.first_flag_seq + s.new_flags) {
+        return absl::InternalError(absl::StrCat(
+            "household ", s.id, ": counted ", s.new_flags,
+            " new flags, reconciling made ", seq - s.first_flag_seq));
+      }
+      if (!active) continue;
+      const v1::Assessment& a = s.result.assessment;
+      const std::string key = keys::AssessmentKey(s.id);
+      if (!s.result.findings.empty()) {
+        out.batch.Put(store_->handle(Cf::kAssessments), key,
+                      a.SerializeAsString());
+      } else if (had_flags) {
+        out.batch.Delete(store_->handle(Cf::kAssessments), key);
+      }
+      if (a.has_next_change()) {
+        out.batch.Put(
+            store_->handle(Cf::kWakeIndex),
+            keys::WakeKey(Yyyymmdd(*FromProto(a.next_change())), s.id), "");
+      }
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
@@ -292,10 +379,30 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
   }
   const std::string household_prefix = keys::HouseholdPrefix();
   size_t next = 0;
-  int64_t blocks = 0;
-  Block block;
-  const size_t block_size = std::max(1, options_.block_households);
+  // The next block's households are read while this one is written.
+  auto fill = [&](Block& block) -> absl::Status {
+    block.size = 0;
+    const size_t block_size = std::max(1, options_.block_households);
+    if (!all) {
+      for (; block.size < block_size && next < work.size(); ++next) {
+        block.Add().id = work[next];
+      }
+      return absl::OkStatus();
+    }
+    for (; block.size < block_size && all->Valid() &&
+           all->key().starts_with(household_prefix);
+         all->Next()) {
+      ASSIGN_OR_RETURN(absl::string_view id,
+                       keys::DecodeHouseholdKey(absl::string_view(
+                           all->key().data(), all->key().size())));
+      Block::Slot& s = block.Add();
+      s.id.assign(id.data(), id.size());
+      s.raw.assign(all->value().data(), all->value().size());
+    }
+    return FromRocks(all->status(), "read households");
+  };
   FactPrefetch prefetch;
+  const FactPrefetch* facts = nullptr;
   std::optional<Store::Snapshot> prefetch_snapshot;
   if (report.full() && options_.prefetch_budget_mb > 0) {
     prefetch_snapshot.emplace(*store_);
@@ -303,41 +410,37 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
         *store_, prefetch_snapshot->get(), pool_ ? pool_->size() + 1 : 1,
         static_cast<size_t>(options_.prefetch_budget_mb) << 20);
     if (loaded.ok()) {
-      block.prefetch = &prefetch;
+      facts = &prefetch;
     } else if (!absl::IsResourceExhausted(loaded)) {
       return loaded;
     }
   }
-  for (;;) {
-    block.size = 0;
-    if (all) {
-      for (; block.size < block_size && all->Valid() &&
-             all->key().starts_with(household_prefix);
-           all->Next()) {
-        ASSIGN_OR_RETURN(absl::string_view id,
-                         keys::DecodeHouseholdKey(absl::string_view(
-                             all->key().data(), all->key().size())));
-        Block::Slot& s = block.Add();
-        s.id.assign(id.data(), id.size());
-        s.raw.assign(all->value().data(), all->value().size());
-      }
-      RETURN_IF_ERROR(FromRocks(all->status(), "read households"));
-    } else {
-      for (; block.size < block_size && next < work.size(); ++next) {
-        block.Add().id = work[next];
-      }
-    }
-    if (block.size == 0) break;
-
-    rocksdb::WriteBatch batch;
-    FlagCounts counts;
-    {
+  Block blocks[2];
+  int current = 0;
+  int64_t committed = 0;
+  RETURN_IF_ERROR(fill(blocks[current]));
+  while (blocks[current].size > 0) {
+    Block& block = blocks[current];
+    Block& following = blocks[1 - current];
+    absl::Status filled;
+    absl::Notification filling_done;
+    bool filling = false;
+    const absl::Status written = [&]() -> absl::Status {
       absl::MutexLock flag_lock(&flags_->mutex());
       Store::Snapshot snapshot(*store_);
       block.snapshot = snapshot.get();
-      RETURN_IF_ERROR(AssessBlock(block, as_of));
+      block.prefetch = facts;
+      RETURN_IF_ERROR(AssessBlock(block, as_of, &flag_seq));
+      if (pool_) {
+        filling = true;
+        pool_->Schedule([&] {
+          filled = fill(following);
+          filling_done.Notify();
+        });
+      }
+      rocksdb::WriteBatch batch;
       for (size_t i = 0; i < block.size; ++i) {
-        Block::Slot& s = block.slots[i];
+        const Block::Slot& s = block.slots[i];
         if (!s.found) continue;
         if (!s.status.ok()) {
           failed.insert(s.id);
@@ -348,29 +451,16 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
           }
           continue;
         }
-        const bool active = s.household.status() == v1::HOUSEHOLD_STATUS_ACTIVE;
-        const bool had_flags = !s.existing.empty();
-        RETURN_IF_ERROR(flags_->Reconcile(s.household, as_of, policy.version(),
-                                          active ? &s.result.findings : nullptr,
-                                          std::move(s.existing), &flag_seq,
-                                          &batch, &counts));
-        if (!active) continue;
-        report.set_households_assessed(report.households_assessed() + 1);
-        const v1::Assessment& a = s.result.assessment;
-        const std::string key = keys::AssessmentKey(s.id);
-        if (!s.result.findings.empty()) {
-          batch.Put(store_->handle(Cf::kAssessments), key,
-                    a.SerializeAsString());
-        } else if (had_flags) {
-          batch.Delete(store_->handle(Cf::kAssessments), key);
-        }
-        if (a.has_next_change()) {
-          batch.Put(store_->handle(Cf::kWakeIndex),
-                    keys::WakeKey(Yyyymmdd(*FromProto(a.next_change())), s.id),
-                    "");
+        if (s.household.status() == v1::HOUSEHOLD_STATUS_ACTIVE) {
+          report.set_households_assessed(report.households_assessed() + 1);
         }
       }
-      AddCounts(counts, &report);
+      BatchAppender append(*store_, &batch);
+      for (const Block::Output& out : block.outputs) {
+        AddCounts(out.counts, &report);
+        RETURN_IF_ERROR(FromRocks(out.batch.Iterate(&append),
+                                  "collect the block's writes"));
+      }
       *state.mutable_in_progress() = report;
       state.set_done_through(block.slots[block.size - 1].id);
       std::string seq_value;
@@ -379,14 +469,24 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
                 seq_value);
       batch.Put(store_->handle(Cf::kMeta), keys::MetaKey(kStateName),
                 state.SerializeAsString());
-      RETURN_IF_ERROR(store_->WriteBuffered(batch));
+      return store_->WriteBuffered(batch);
+    }();
+    // The filling task refers to this frame: it must finish before any
+    // return.
+    if (filling) {
+      filling_done.WaitForNotification();
+    } else if (written.ok()) {
+      filled = fill(following);
     }
-    ++blocks;
+    RETURN_IF_ERROR(written);
+    RETURN_IF_ERROR(filled);
+    ++committed;
     if (options_.abort_after_blocks >= 0 &&
-        blocks >= options_.abort_after_blocks) {
-      return absl::AbortedError(absl::StrCat("cycle interrupted after ", blocks,
-                                             " blocks (test seam)"));
+        committed >= options_.abort_after_blocks) {
+      return absl::AbortedError(absl::StrCat("cycle interrupted after ",
+                                             committed, " blocks (test seam)"));
     }
+    current = 1 - current;
   }
 
   // Done: the marks it consumed go, the report is kept.

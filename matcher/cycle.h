@@ -84,7 +84,15 @@ class CycleRunner {
 
  private:
   struct Block;
-  absl::Status AssessBlock(Block& block, absl::CivilDay as_of);
+  // Assesses and reconciles the block's households, numbering new flags
+  // from *flag_seq on (and advancing it); the writes land in the block's
+  // outputs.
+  absl::Status AssessBlock(Block& block, absl::CivilDay as_of,
+                           uint64_t* flag_seq);
+  // Runs fn(worker, workers) on every worker (the calling thread is one);
+  // the first error.
+  template <typename Fn>
+  absl::Status OnWorkers(Fn&& fn);
 
   Store* const store_;
   FlagStore* const flags_;

@@ -166,16 +166,42 @@ absl::Status FlagStore::Cursor::Read(absl::string_view household_id,
   return FromRocks(it_->status(), "read flags");
 }
 
+namespace {
+
+// Findings and flags are the same conflict when rule and fingerprint agree.
+std::string MatchKey(const v1::Finding& finding) {
+  return absl::StrCat(finding.rule(), "\n", finding.fingerprint());
+}
+
+}  // namespace
+
+int FlagStore::CountNewFlags(const std::vector<v1::Finding>* findings,
+                             const std::vector<StoredFlag>& existing) {
+  if (findings == nullptr) return 0;
+  int fresh = 0;
+  for (const v1::Finding& finding : *findings) {
+    bool known = false;
+    for (const StoredFlag& f : existing) {
+      known |= f.flag.finding().rule() == finding.rule() &&
+               f.flag.finding().fingerprint() == finding.fingerprint();
+    }
+    fresh += known ? 0 : 1;
+  }
+  return fresh;
+}
+
 absl::Status FlagStore::Reconcile(
     const v1::Household& household, absl::CivilDay day,
     absl::string_view policy_version, const std::vector<v1::Finding>* findings,
     std::vector<StoredFlag> existing, uint64_t* next_flag_seq,
     rocksdb::WriteBatch* batch, FlagCounts* counts) const {
+  if (existing.empty() && (findings == nullptr || findings->empty())) {
+    return absl::OkStatus();  // most households: nothing found, ever
+  }
   const v1::Date today = ToProto(day);
   std::map<std::string, StoredFlag*> by_key;
   for (StoredFlag& f : existing) {
-    by_key[absl::StrCat(f.flag.finding().rule(), "\n",
-                        f.flag.finding().fingerprint())] = &f;
+    by_key[MatchKey(f.flag.finding())] = &f;
   }
   std::set<const StoredFlag*> seen;
   // rule/member -> flag ID of what was found now, for resolution reasons.
@@ -184,8 +210,7 @@ absl::Status FlagStore::Reconcile(
   if (findings != nullptr) {
     for (const v1::Finding& finding : *findings) {
       RuleCounts& c = (*counts)[finding.rule()];
-      auto it = by_key.find(
-          absl::StrCat(finding.rule(), "\n", finding.fingerprint()));
+      auto it = by_key.find(MatchKey(finding));
       if (it == by_key.end()) {
         v1::Flag flag;
         flag.set_flag_id(FormatFlagId(++*next_flag_seq));

@@ -114,6 +114,11 @@ class FlagStore {
                          std::vector<StoredFlag> existing,
                          uint64_t* next_flag_seq, rocksdb::WriteBatch* batch,
                          FlagCounts* counts) const;
+  // How many new flag IDs Reconcile() with the same findings and flags will
+  // take: households can then be reconciled in parallel, each numbering
+  // from its own start, and still get the IDs a one-by-one pass would give.
+  static int CountNewFlags(const std::vector<v1::Finding>* findings,
+                           const std::vector<StoredFlag>& existing);
 
   // NOT_FOUND for an unknown ID; INVALID_ARGUMENT for a malformed one.
   absl::StatusOr<v1::Flag> Get(absl::string_view flag_id) const;

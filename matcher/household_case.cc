@@ -104,8 +104,11 @@ class MemberFactsBuilder {
 
 struct FactPrefetch::Part {
   std::string first_id;  // the part's range starts here
+  // Each person is [u32 ID size][ID][u32 entries size][entries].
   std::vector<std::unique_ptr<char[]>> blocks;
-  absl::flat_hash_map<std::string, std::pair<const char*, const char*>> where;
+  // ID (viewing the copy in `blocks`, so no string of its own) -> where
+  // its entries start.
+  absl::flat_hash_map<absl::string_view, const char*> where;
 };
 
 FactPrefetch::FactPrefetch() = default;
@@ -121,8 +124,10 @@ const char* FactPrefetch::Find(absl::string_view id_number,
   if (part == nullptr) return nullptr;
   auto it = part->where.find(id_number);
   if (it == part->where.end()) return nullptr;
-  *end = it->second.second;
-  return it->second.first;
+  uint32_t n;
+  std::memcpy(&n, it->second, 4);
+  *end = it->second + 4 + n;
+  return it->second + 4;
 }
 
 absl::Status FactPrefetch::Load(const Store& store,
@@ -153,6 +158,7 @@ absl::Status FactPrefetch::Load(const Store& store,
     const size_t from = ids.size() * t / threads;
     const size_t to = ids.size() * (t + 1) / threads;
     if (from < to) part.first_id = ids[from];
+    part.where.reserve(to - from);
     auto it = store.NewScanIterator(Cf::kFacts, snapshot);
     char* block = nullptr;
     size_t used = kBlock;
@@ -178,22 +184,28 @@ absl::Status FactPrefetch::Load(const Store& store,
         entries.append(it->value().data(), v);
       }
       if (entries.empty()) continue;
-      if (total.fetch_add(entries.size()) + entries.size() > budget_bytes) {
+      const std::string& id = ids[i];
+      const size_t size = 8 + id.size() + entries.size();
+      if (total.fetch_add(size) + size > budget_bytes) {
         errors[t] = absl::ResourceExhaustedError(
             absl::StrCat("the registry members' facts take more than ",
                          budget_bytes >> 20, " MiB"));
         return;
       }
-      if (used + entries.size() > kBlock) {
-        const size_t size = std::max(kBlock, entries.size());
-        part.blocks.push_back(std::make_unique<char[]>(size));
+      if (used + size > kBlock) {
+        part.blocks.push_back(std::make_unique<char[]>(std::max(kBlock, size)));
         block = part.blocks.back().get();
         used = 0;
       }
-      std::memcpy(block + used, entries.data(), entries.size());
-      part.where.emplace(
-          ids[i], std::make_pair(block + used, block + used + entries.size()));
-      used += entries.size();
+      char* p = block + used;
+      const uint32_t id_size = static_cast<uint32_t>(id.size());
+      const uint32_t entries_size = static_cast<uint32_t>(entries.size());
+      std::memcpy(p, &id_size, 4);
+      std::memcpy(p + 4, id.data(), id_size);
+      std::memcpy(p + 4 + id_size, &entries_size, 4);
+      std::memcpy(p + 8 + id_size, entries.data(), entries_size);
+      part.where.emplace(absl::string_view(p + 4, id_size), p + 4 + id_size);
+      used += size;
     }
     errors[t] = FromRocks(it->status(), "read facts");
   };
