@@ -13,6 +13,7 @@
 // FeedStore uploads), then a fresh process opens the store and runs the
 // cycles, so its RSS is the cycle's and not the generator's.
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -332,6 +333,14 @@ double RssMiB() {
   return -1;
 }
 
+// CPU seconds this process has used, all threads (RocksDB's own included).
+double CpuSeconds() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 void Check(const absl::Status& s, absl::string_view what) {
   if (!s.ok()) {
     std::cerr << what << ": " << s << "\n";
@@ -485,8 +494,9 @@ int Measure(const std::string& dir, int64_t beneficiaries, int64_t population) {
   co.threads = absl::GetFlag(FLAGS_threads);
   CycleRunner runner(store->get(), &flags, &wall, shared, co);
 
-  auto report_line = [](absl::string_view what, const v1::CycleReport& r,
-                        absl::Duration d) {
+  double cpu = CpuSeconds();
+  auto report_line = [&cpu](absl::string_view what, const v1::CycleReport& r,
+                            absl::Duration d) {
     int64_t fresh = 0, open = 0, resolved = 0;
     for (const auto& c : r.rules()) {
       fresh += c.new_flags();
@@ -495,13 +505,14 @@ int Measure(const std::string& dir, int64_t beneficiaries, int64_t population) {
     }
     std::cout << absl::StrFormat(
         "%-24s %8d households in %6.2f s = %9.0f households/s; flags new %d, "
-        "still open %d, auto-resolved %d; peak RSS %.0f MiB\n",
+        "still open %d, auto-resolved %d; CPU %.1f s; peak RSS %.0f MiB\n",
         what, r.households_assessed(), absl::ToDoubleSeconds(d),
         r.households_assessed() / absl::ToDoubleSeconds(d), fresh, open,
-        resolved, RssMiB());
+        resolved, CpuSeconds() - cpu, RssMiB());
   };
 
   absl::Time t = absl::Now();
+  cpu = CpuSeconds();
   if (!absl::GetFlag(FLAGS_skip_full)) {
     auto full = runner.Run(kDay, /*full=*/true, "bench");
     Check(full.status(), "full cycle");
@@ -512,6 +523,7 @@ int Measure(const std::string& dir, int64_t beneficiaries, int64_t population) {
     }
 
     t = absl::Now();
+    cpu = CpuSeconds();
     auto again = runner.Run(kDay, /*full=*/true, "bench");
     Check(again.status(), "second full cycle");
     report_line("full cycle, again", *again, absl::Now() - t);
@@ -560,6 +572,7 @@ int Measure(const std::string& dir, int64_t beneficiaries, int64_t population) {
     pushed = receipt->accepted();
   }
   t = absl::Now();
+  cpu = CpuSeconds();
   auto nightly = runner.Run(kDay + 1, /*full=*/false, "bench");
   Check(nightly.status(), "nightly cycle");
   report_line(absl::StrCat("nightly (", pushed, " new jobs)"), *nightly,

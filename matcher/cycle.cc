@@ -1,6 +1,7 @@
 #include "matcher/cycle.h"
 
 #include <algorithm>
+#include <atomic>
 #include <optional>
 #include <set>
 #include <thread>
@@ -156,11 +157,11 @@ absl::Status CycleRunner::OnWorkers(Fn&& fn) {
   absl::BlockingCounter done(workers - 1);
   for (int w = 1; w < workers; ++w) {
     pool_->Schedule([&, w] {
-      errors[w] = fn(w, workers);
+      errors[w] = fn(w);
       done.DecrementCount();
     });
   }
-  errors[0] = fn(0, workers);
+  errors[0] = fn(0);
   done.Wait();
   for (const absl::Status& s : errors) RETURN_IF_ERROR(s);
   return absl::OkStatus();
@@ -169,19 +170,31 @@ absl::Status CycleRunner::OnWorkers(Fn&& fn) {
 absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
                                       uint64_t* flag_seq) {
   const size_t n = block.size;
-  // Each worker takes one contiguous run of the block, in both phases.
-  auto first = [n](int w, int workers) { return n * w / workers; };
-  RETURN_IF_ERROR(OnWorkers([&](int w, int workers) -> absl::Status {
+  // Workers take the block's households a few at a time, so that none waits
+  // long for the others (some households cost far more than others, and in
+  // a fresh process some reads are cold); each still reads in ascending
+  // order, as the flag cursor prefers.
+  constexpr size_t kChunk = 8;
+  std::atomic<size_t> claimed{0};
+  auto for_my_slots = [&](auto&& fn) -> absl::Status {
+    for (size_t from = claimed.fetch_add(kChunk); from < n;
+         from = claimed.fetch_add(kChunk)) {
+      for (size_t i = from; i < std::min(n, from + kChunk); ++i) {
+        RETURN_IF_ERROR(fn(block.slots[i]));
+      }
+    }
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(OnWorkers([&](int w) -> absl::Status {
     FactReader reader(store_, block.snapshot, block.prefetch);
     FlagStore::Cursor flag_cursor(*flags_, block.snapshot);
     HouseholdCase& hc = cases_[w];
-    for (size_t i = first(w, workers); i < first(w + 1, workers); ++i) {
-      Block::Slot& s = block.slots[i];
+    return for_my_slots([&](Block::Slot& s) -> absl::Status {
       if (s.raw.empty()) {
         ASSIGN_OR_RETURN(auto raw,
                          store_->Get(Cf::kHouseholds, keys::HouseholdKey(s.id),
                                      block.snapshot));
-        if (!raw.has_value()) continue;  // never stored: nothing to assess
+        if (!raw.has_value()) return absl::OkStatus();  // never stored
         s.raw = *std::move(raw);
       }
       if (!s.household.ParseFromString(s.raw)) {
@@ -197,14 +210,14 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
         auto result = AssessHousehold(hc, *policy_, /*always_explain=*/false);
         if (!result.ok()) {
           s.status = result.status();
-          continue;
+          return absl::OkStatus();  // reported, and tried again next cycle
         }
         s.result = *std::move(result);
       }
       s.new_flags = FlagStore::CountNewFlags(
           active ? &s.result.findings : nullptr, s.existing);
-    }
-    return absl::OkStatus();
+      return absl::OkStatus();
+    });
   }));
 
   // New flags are numbered in household order, whichever worker found them.
@@ -215,13 +228,13 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
   }
 
   block.outputs.resize(pool_ ? pool_->size() + 1 : 1);
-  return OnWorkers([&](int w, int workers) -> absl::Status {
+  claimed = 0;
+  return OnWorkers([&](int w) -> absl::Status {
     Block::Output& out = block.outputs[w];
     out.batch.Clear();
     out.counts.clear();
-    for (size_t i = first(w, workers); i < first(w + 1, workers); ++i) {
-      Block::Slot& s = block.slots[i];
-      if (!s.found || !s.status.ok()) continue;
+    return for_my_slots([&](Block::Slot& s) -> absl::Status {
+      if (!s.found || !s.status.ok()) return absl::OkStatus();
       const bool active = s.household.status() == v1::HOUSEHOLD_STATUS_ACTIVE;
       const bool had_flags = !s.existing.empty();
       uint64_t seq = s.first_flag_seq;
@@ -234,7 +247,7 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
             "household ", s.id, ": counted ", s.new_flags,
             " new flags, reconciling made ", seq - s.first_flag_seq));
       }
-      if (!active) continue;
+      if (!active) return absl::OkStatus();
       const v1::Assessment& a = s.result.assessment;
       const std::string key = keys::AssessmentKey(s.id);
       if (!s.result.findings.empty()) {
@@ -248,8 +261,8 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
             store_->handle(Cf::kWakeIndex),
             keys::WakeKey(Yyyymmdd(*FromProto(a.next_change())), s.id), "");
       }
-    }
-    return absl::OkStatus();
+      return absl::OkStatus();
+    });
   });
 }
 

@@ -89,7 +89,7 @@ class CycleRunner {
   // outputs.
   absl::Status AssessBlock(Block& block, absl::CivilDay as_of,
                            uint64_t* flag_seq);
-  // Runs fn(worker, workers) on every worker (the calling thread is one);
+  // Runs fn(worker) on every worker (the calling thread is worker 0);
   // the first error.
   template <typename Fn>
   absl::Status OnWorkers(Fn&& fn);
