@@ -11,14 +11,34 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 
 extern char** environ;
 
 namespace dibao::testing {
+
+namespace {
+
+// Every directory NewTempDir made, removed when the test binary exits (by
+// then every fixture, with its stores and child processes, is gone), so
+// that test runs do not pile up directories in /tmp.
+absl::Mutex temp_dirs_mu;
+std::vector<std::string>* temp_dirs = nullptr;
+
+void RemoveTempDirs() {
+  absl::MutexLock lock(&temp_dirs_mu);
+  std::error_code ignored;
+  for (const std::string& dir : *temp_dirs) {
+    std::filesystem::remove_all(dir, ignored);
+  }
+}
+
+}  // namespace
 
 std::string NewTempDir(absl::string_view name) {
   static std::atomic<int> counter{0};
@@ -27,6 +47,12 @@ std::string NewTempDir(absl::string_view name) {
                    counter.fetch_add(1));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  absl::MutexLock lock(&temp_dirs_mu);
+  if (temp_dirs == nullptr) {
+    temp_dirs = new std::vector<std::string>();
+    std::atexit(RemoveTempDirs);
+  }
+  temp_dirs->push_back(dir);
   return dir;
 }
 

@@ -10,7 +10,8 @@
 namespace dibao::testing {
 
 // A new empty directory under testing::TempDir(), unique per call and per
-// process, so tests can run in parallel under ctest -j.
+// process, so tests can run in parallel under ctest -j. Removed when the
+// test binary exits.
 std::string NewTempDir(absl::string_view name);
 
 // Writes `content` to `path`, replacing it.
