@@ -25,6 +25,8 @@ constexpr char kTagFlagId = 'N';
 constexpr char kTagAssessment = 'S';
 constexpr char kTagWake = 'W';
 constexpr char kTagCycle = 'Y';
+constexpr char kTagAudit = 'U';
+constexpr char kTagAuditHousehold = 'X';
 constexpr size_t kFingerprintSize = 16;
 
 std::string Tagged(char tag) { return std::string(1, tag); }
@@ -438,5 +440,45 @@ std::string CycleKey(uint64_t cycle_seq) {
 }
 
 std::string CyclePrefix() { return Tagged(kTagCycle); }
+
+std::string AuditKey(uint64_t seq) {
+  std::string k = Tagged(kTagAudit);
+  PutFixed64(&k, seq);
+  return k;
+}
+
+std::string AuditPrefix() { return Tagged(kTagAudit); }
+
+absl::StatusOr<uint64_t> DecodeAuditKey(absl::string_view key) {
+  auto rest = Untag(key, kTagAudit, "audit");
+  if (!rest.ok()) return rest.status();
+  uint64_t seq;
+  if (!GetFixed64(&*rest, &seq) || !rest->empty()) return Malformed("audit");
+  return seq;
+}
+
+std::string AuditHouseholdKey(absl::string_view household_id, uint64_t seq) {
+  std::string k = AuditHouseholdPrefix(household_id);
+  PutFixed64(&k, seq);
+  return k;
+}
+
+std::string AuditHouseholdPrefix(absl::string_view household_id) {
+  std::string k = Tagged(kTagAuditHousehold);
+  PutString(&k, household_id);
+  return k;
+}
+
+absl::StatusOr<AuditHouseholdKeyParts> DecodeAuditHouseholdKey(
+    absl::string_view key) {
+  auto rest = Untag(key, kTagAuditHousehold, "audit household");
+  if (!rest.ok()) return rest.status();
+  AuditHouseholdKeyParts p;
+  if (!GetString(&*rest, &p.household_id) || !GetFixed64(&*rest, &p.seq) ||
+      !rest->empty()) {
+    return Malformed("audit household");
+  }
+  return p;
+}
 
 }  // namespace dibao::keys

@@ -190,6 +190,21 @@ absl::StatusOr<WakeKeyParts> DecodeWakeKey(absl::string_view key);
 std::string CycleKey(uint64_t cycle_seq);
 std::string CyclePrefix();
 
+// audit: seq -> dibao.v1.AuditEntry, in chain order.
+std::string AuditKey(uint64_t seq);
+std::string AuditPrefix();
+absl::StatusOr<uint64_t> DecodeAuditKey(absl::string_view key);
+// audit_by_household: household/seq -> (empty), a household's entries in
+// chain order.
+std::string AuditHouseholdKey(absl::string_view household_id, uint64_t seq);
+std::string AuditHouseholdPrefix(absl::string_view household_id);
+struct AuditHouseholdKeyParts {
+  absl::string_view household_id;
+  uint64_t seq = 0;
+};
+absl::StatusOr<AuditHouseholdKeyParts> DecodeAuditHouseholdKey(
+    absl::string_view key);
+
 }  // namespace dibao::keys
 
 #endif  // DIBAO_MATCHER_KEYS_H_

@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "matcher/dates.h"
 #include "matcher/keys.h"
@@ -227,7 +228,21 @@ absl::StatusOr<UpsertResult> Registry::Upsert(
   std::string seq_value;
   keys::PutFixed64(&seq_value, seq);
   batch.Put(store_->handle(Cf::kMeta), seq_key, seq_value);
-  RETURN_IF_ERROR(store_->Write(batch));
+  if (audit_ != nullptr) {
+    v1::AuditEntry entry;
+    entry.set_actor(context.actor);
+    entry.set_action(v1::AUDIT_ACTION_REGISTRY_CHANGE);
+    entry.set_household_id(h.household_id());
+    *entry.mutable_at() = change.at();
+    entry.set_detail(
+        absl::StrCat("version ", h.version(), " from ", context.source, ": ",
+                     absl::StrJoin(change.changed_fields(), ", ")));
+    entry.set_ref(
+        absl::StrCat("household_history ", h.household_id(), "/", h.version()));
+    RETURN_IF_ERROR(audit_->Commit({std::move(entry)}, &batch));
+  } else {
+    RETURN_IF_ERROR(store_->Write(batch));
+  }
 
   return UpsertResult{old ? UpsertOutcome::kUpdated : UpsertOutcome::kCreated,
                       std::move(h)};

@@ -3,8 +3,9 @@
 //
 // Each Upsert is one logical change and one synced WriteBatch: the household,
 // its area-index entry, the member index, a history record (who, when, from
-// where, which fields) and the registry-wide change sequence commit together.
-// A person may belong to one ACTIVE household only.
+// where, which fields) and the registry-wide change sequence commit together,
+// with an audit-trail entry when the registry has an AuditLog (the server's
+// always does). A person may belong to one ACTIVE household only.
 //
 // Thread-safe: writes are serialised by an internal mutex (the duplicate-
 // enrolment check is a read-modify-write); reads use RocksDB snapshots and run
@@ -22,6 +23,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "dibao/v1/registry.pb.h"
+#include "matcher/audit_log.h"
 #include "matcher/clock.h"
 #include "matcher/household_validation.h"
 #include "matcher/store.h"
@@ -58,8 +60,9 @@ class Registry {
   static constexpr int kDefaultPageSize = 100;
   static constexpr int kMaxPageSize = 1000;
 
-  // `store` and `clock` must outlive the registry.
-  Registry(Store* store, Clock* clock) : store_(store), clock_(clock) {}
+  // `store`, `clock` and `audit` (when given) must outlive the registry.
+  Registry(Store* store, Clock* clock, AuditLog* audit = nullptr)
+      : store_(store), clock_(clock), audit_(audit) {}
 
   // Creates or replaces `household` with exactly the members it lists.
   // Errors: INVALID_ARGUMENT for bad fields; FAILED_PRECONDITION when a
@@ -105,6 +108,7 @@ class Registry {
 
   Store* const store_;
   Clock* const clock_;
+  AuditLog* const audit_;
   absl::Mutex write_mu_;
 };
 

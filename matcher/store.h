@@ -28,37 +28,50 @@ namespace dibao {
 
 // Column families. STORED ON DISK: never reorder or renumber; append only.
 enum class Cf : int {
-  kDefault = 0,           // unused, RocksDB requires it
-  kMeta = 1,              // schema version, counters
-  kHouseholds = 2,        // household_id -> Household
-  kMemberIndex = 3,       // id_number -> household_id
-  kAreaIndex = 4,         // district/street/community/household -> status
-  kHouseholdHistory = 5,  // household/version -> HouseholdChange
-  kRegistryChanges = 6,   // change_seq -> history key
-  kFacts = 7,             // person/kind/natural key/batch -> FactVersion
-  kFactIndex = 8,         // kind/person/natural key -> current version
-  kFeedBatches = 9,       // batch_id -> Receipt; batch_seq -> batch_id
-  kFeedRejections = 10,   // batch_seq/position -> RecordRejection
-  kDirtyPersons = 11,     // (batch_seq, chunk) -> IDs the batch changed
-  kDirtyHouseholds = 12,  // batch_seq/household_id -> (empty)
-  kFlags = 13,            // household/rule/fingerprint -> Flag
-  kFlagIds = 14,          // flag_seq -> flag key
-  kAssessments = 15,      // household_id -> Assessment
-  kWakeIndex = 16,        // day/household_id -> (empty)
-  kCycles = 17,           // cycle_seq -> CycleReport
+  kDefault = 0,            // unused, RocksDB requires it
+  kMeta = 1,               // schema version, counters
+  kHouseholds = 2,         // household_id -> Household
+  kMemberIndex = 3,        // id_number -> household_id
+  kAreaIndex = 4,          // district/street/community/household -> status
+  kHouseholdHistory = 5,   // household/version -> HouseholdChange
+  kRegistryChanges = 6,    // change_seq -> history key
+  kFacts = 7,              // person/kind/natural key/batch -> FactVersion
+  kFactIndex = 8,          // kind/person/natural key -> current version
+  kFeedBatches = 9,        // batch_id -> Receipt; batch_seq -> batch_id
+  kFeedRejections = 10,    // batch_seq/position -> RecordRejection
+  kDirtyPersons = 11,      // (batch_seq, chunk) -> IDs the batch changed
+  kDirtyHouseholds = 12,   // batch_seq/household_id -> (empty)
+  kFlags = 13,             // household/rule/fingerprint -> Flag
+  kFlagIds = 14,           // flag_seq -> flag key
+  kAssessments = 15,       // household_id -> Assessment
+  kWakeIndex = 16,         // day/household_id -> (empty)
+  kCycles = 17,            // cycle_seq -> CycleReport
+  kAudit = 18,             // seq -> AuditEntry (the chain)
+  kAuditByHousehold = 19,  // household/seq -> (empty)
 };
-inline constexpr int kCfCount = 18;
+inline constexpr int kCfCount = 20;
 // Names as RocksDB stores them, indexed by Cf.
 inline constexpr const char* kCfNames[kCfCount] = {
-    "default",          "meta",
-    "households",       "member_index",
-    "area_index",       "household_history",
-    "registry_changes", "facts",
-    "fact_index",       "feed_batches",
-    "feed_rejections",  "dirty_persons",
-    "dirty_households", "flags",
-    "flag_ids",         "assessments",
-    "wake_index",       "cycles",
+    "default",
+    "meta",
+    "households",
+    "member_index",
+    "area_index",
+    "household_history",
+    "registry_changes",
+    "facts",
+    "fact_index",
+    "feed_batches",
+    "feed_rejections",
+    "dirty_persons",
+    "dirty_households",
+    "flags",
+    "flag_ids",
+    "assessments",
+    "wake_index",
+    "cycles",
+    "audit",
+    "audit_by_household",
 };
 
 // Counters in the meta family (Store::GetCounter), shared by the components
@@ -66,6 +79,8 @@ inline constexpr const char* kCfNames[kCfCount] = {
 inline constexpr char kFeedBatchSeqCounter[] = "feed_batch_seq";
 inline constexpr char kRegistryChangeSeqCounter[] = "registry_change_seq";
 inline constexpr char kFlagSeqCounter[] = "flag_seq";
+// The audit chain's head (a dibao.v1.AuditHead, not a counter).
+inline constexpr char kAuditHeadName[] = "audit_head";
 
 // The on-disk layout version this build writes and understands.
 inline constexpr uint32_t kSchemaVersion = 1;

@@ -78,7 +78,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   auto store = Store::Open(options.data_dir, options.store);
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
-  server->registry_ = std::make_unique<Registry>(server->store_.get(), clock);
+  auto audit = AuditLog::Open(server->store_.get(), clock);
+  if (!audit.ok()) return audit.status();
+  server->audit_ = *std::move(audit);
+  server->registry_ = std::make_unique<Registry>(server->store_.get(), clock,
+                                                 server->audit_.get());
   server->registry_service_ =
       std::make_unique<RegistryServiceImpl>(server->registry_.get());
   FeedStoreOptions feed_options = options.feeds;

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "dibao/v1/config.pb.h"
+#include "matcher/audit_log.h"
 #include "matcher/clock.h"
 #include "matcher/cycle.h"
 #include "matcher/feed_store.h"
@@ -70,6 +71,7 @@ class Server {
   ServerOptions options_;
   int port_ = 0;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<RegistryServiceImpl> registry_service_;
   std::unique_ptr<FeedStore> feeds_;

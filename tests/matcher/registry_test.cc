@@ -116,6 +116,36 @@ TEST_F(RegistryTest, CreateUpdateUnchangedWithHistory) {
   EXPECT_EQ(found->household_id(), "H1");
 }
 
+TEST_F(RegistryTest, EveryChangeIsOnTheAuditTrail) {
+  auto audit = *AuditLog::Open(store_.get(), &clock_);
+  Registry registry(store_.get(), &clock_, audit.get());
+  auto h = MakeHousehold("H1", "人民街道", {Person(a_, "张三")});
+  ASSERT_TRUE(registry.Upsert(h, {"clerk-1", "import h.csv:2"}).ok());
+  ASSERT_TRUE(registry.Upsert(h, {"clerk-1", "api"}).ok());  // unchanged
+  h.set_monthly_benefit_fen(30000);
+  ASSERT_TRUE(registry.Upsert(h, {"clerk-2", "api"}).ok());
+  // A refused change leaves no entry.
+  h.clear_district_code();
+  EXPECT_FALSE(registry.Upsert(h, {"clerk-2", "api"}).ok());
+
+  std::vector<v1::AuditEntry> entries;
+  ASSERT_TRUE(audit
+                  ->ForHousehold("H1",
+                                 [&](const v1::AuditEntry& e) {
+                                   entries.push_back(e);
+                                   return absl::OkStatus();
+                                 })
+                  .ok());
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].action(), v1::AUDIT_ACTION_REGISTRY_CHANGE);
+  EXPECT_EQ(entries[0].actor(), "clerk-1");
+  EXPECT_EQ(entries[0].detail(), "version 1 from import h.csv:2: created");
+  EXPECT_EQ(entries[0].ref(), "household_history H1/1");
+  EXPECT_EQ(entries[1].actor(), "clerk-2");
+  EXPECT_EQ(entries[1].detail(), "version 2 from api: monthly_benefit_fen");
+  EXPECT_TRUE(audit->Verify()->ok());
+}
+
 TEST_F(RegistryTest, FindByMemberAcceptsAnySpelling) {
   MustUpsert(MakeHousehold("H1", "人民街道", {Person(a_, "张三")}));
   auto found = registry_->FindByMember("420102 900307 451");  // 15-digit form
