@@ -200,5 +200,21 @@ TEST(KeysTest, FlagWakeAndCycleKeys) {
   EXPECT_LT(FlagIdKey(255), FlagIdKey(256));
 }
 
+TEST(KeysTest, AuditKeys) {
+  EXPECT_EQ(*DecodeAuditKey(AuditKey(300)), 300u);
+  EXPECT_LT(AuditKey(255), AuditKey(256));
+  EXPECT_TRUE(absl::StartsWith(AuditKey(1), AuditPrefix()));
+  EXPECT_FALSE(DecodeAuditKey(CycleKey(1)).ok());
+  auto parts = DecodeAuditHouseholdKey(AuditHouseholdKey("H1", 42));
+  ASSERT_TRUE(parts.ok());
+  EXPECT_EQ(parts->household_id, "H1");
+  EXPECT_EQ(parts->seq, 42u);
+  EXPECT_LT(AuditHouseholdKey("H1", 255), AuditHouseholdKey("H1", 256));
+  EXPECT_TRUE(absl::StartsWith(AuditHouseholdKey("H1", 1),
+                               AuditHouseholdPrefix("H1")));
+  EXPECT_FALSE(absl::StartsWith(AuditHouseholdKey("H10", 1),
+                                AuditHouseholdPrefix("H1")));
+}
+
 }  // namespace
 }  // namespace dibao::keys
