@@ -368,13 +368,17 @@ absl::Status FlagStore::ForEach(
 }
 
 absl::Status FlagStore::Put(v1::Flag flag) {
-  flag.set_version(flag.version() + 1);
   rocksdb::WriteBatch batch;
-  batch.Put(store_->handle(Cf::kFlags),
-            keys::FlagKey(flag.household_id(), flag.finding().rule(),
-                          flag.finding().fingerprint()),
-            flag.SerializeAsString());
+  Stage(&flag, &batch);
   return store_->Write(batch);
+}
+
+void FlagStore::Stage(v1::Flag* flag, rocksdb::WriteBatch* batch) const {
+  flag->set_version(flag->version() + 1);
+  batch->Put(store_->handle(Cf::kFlags),
+             keys::FlagKey(flag->household_id(), flag->finding().rule(),
+                           flag->finding().fingerprint()),
+             flag->SerializeAsString());
 }
 
 }  // namespace dibao

@@ -133,8 +133,11 @@ class FlagStore {
       const std::function<absl::Status(const v1::Flag&)>& fn) const;
 
   // Writes one flag as it is (its key from household, rule, fingerprint),
-  // bumping its version. For the review queue and for tests.
+  // bumping its version. For tests.
   absl::Status Put(v1::Flag flag);
+  // The same into `batch` (the review queue commits it with its audit
+  // entry); bumps flag->version.
+  void Stage(v1::Flag* flag, rocksdb::WriteBatch* batch) const;
 
  private:
   Store* const store_;
