@@ -210,8 +210,8 @@ TEST(KeysTest, AuditKeys) {
   EXPECT_EQ(parts->household_id, "H1");
   EXPECT_EQ(parts->seq, 42u);
   EXPECT_LT(AuditHouseholdKey("H1", 255), AuditHouseholdKey("H1", 256));
-  EXPECT_TRUE(absl::StartsWith(AuditHouseholdKey("H1", 1),
-                               AuditHouseholdPrefix("H1")));
+  EXPECT_TRUE(
+      absl::StartsWith(AuditHouseholdKey("H1", 1), AuditHouseholdPrefix("H1")));
   EXPECT_FALSE(absl::StartsWith(AuditHouseholdKey("H10", 1),
                                 AuditHouseholdPrefix("H1")));
 }
