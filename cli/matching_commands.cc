@@ -20,6 +20,7 @@
 #include "matcher/feed_kinds.h"
 #include "matcher/money.h"
 #include "matcher/registry_format.h"
+#include "matcher/review.h"
 
 namespace dibao::cli {
 namespace {
@@ -31,9 +32,6 @@ std::unique_ptr<v1::CycleService::Stub> NewStub(const CliOptions& options) {
   return v1::CycleService::NewStub(Connect(options));
 }
 
-std::string StateName(v1::FlagState s) {
-  return std::string(absl::StripPrefix(v1::FlagState_Name(s), "FLAG_STATE_"));
-}
 std::string SeverityName(v1::Severity s) {
   return std::string(absl::StripPrefix(v1::Severity_Name(s), "SEVERITY_"));
 }
@@ -213,7 +211,7 @@ int FlagsList(const Env& env) {
         continue;
       }
       t.AddRow({f.flag_id(), f.household_id(), f.finding().id_number(),
-                f.finding().rule(), StateName(f.state()),
+                f.finding().rule(), FlagStateName(f.state()),
                 SeverityName(f.finding().severity()),
                 absl::StrCat(f.finding().est_monthly_overpayment_fen()),
                 FormatDate(f.first_seen()), FormatDate(f.last_seen()),
@@ -242,7 +240,7 @@ int FlagsShow(const Env& env) {
     env.out << ToJsonLine(f) << "\n";
     return kExitOk;
   }
-  env.out << "flag " << f.flag_id() << " " << StateName(f.state())
+  env.out << "flag " << f.flag_id() << " " << FlagStateName(f.state())
           << ", household " << f.household_id() << " (" << f.district_code()
           << " " << f.street() << " " << f.community() << "), first seen "
           << FormatDate(f.first_seen()) << ", last seen "
