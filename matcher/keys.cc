@@ -27,6 +27,8 @@ constexpr char kTagWake = 'W';
 constexpr char kTagCycle = 'Y';
 constexpr char kTagAudit = 'U';
 constexpr char kTagAuditHousehold = 'X';
+constexpr char kTagRecommendation = 'O';
+constexpr char kTagSample = 'Z';
 constexpr size_t kFingerprintSize = 16;
 
 std::string Tagged(char tag) { return std::string(1, tag); }
@@ -479,6 +481,40 @@ absl::StatusOr<AuditHouseholdKeyParts> DecodeAuditHouseholdKey(
     return Malformed("audit household");
   }
   return p;
+}
+
+std::string RecommendationKey(uint64_t seq) {
+  std::string k = Tagged(kTagRecommendation);
+  PutFixed64(&k, seq);
+  return k;
+}
+
+std::string RecommendationPrefix() { return Tagged(kTagRecommendation); }
+
+absl::StatusOr<uint64_t> DecodeRecommendationKey(absl::string_view key) {
+  auto rest = Untag(key, kTagRecommendation, "recommendation");
+  if (!rest.ok()) return rest.status();
+  uint64_t seq;
+  if (!GetFixed64(&*rest, &seq) || !rest->empty()) {
+    return Malformed("recommendation");
+  }
+  return seq;
+}
+
+std::string SampleKey(uint64_t seq) {
+  std::string k = Tagged(kTagSample);
+  PutFixed64(&k, seq);
+  return k;
+}
+
+std::string SamplePrefix() { return Tagged(kTagSample); }
+
+absl::StatusOr<uint64_t> DecodeSampleKey(absl::string_view key) {
+  auto rest = Untag(key, kTagSample, "sample");
+  if (!rest.ok()) return rest.status();
+  uint64_t seq;
+  if (!GetFixed64(&*rest, &seq) || !rest->empty()) return Malformed("sample");
+  return seq;
 }
 
 }  // namespace dibao::keys

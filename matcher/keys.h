@@ -205,6 +205,17 @@ struct AuditHouseholdKeyParts {
 absl::StatusOr<AuditHouseholdKeyParts> DecodeAuditHouseholdKey(
     absl::string_view key);
 
+// recommendations: recommendation_seq -> dibao.v1.Recommendation.
+std::string RecommendationKey(uint64_t seq);
+std::string RecommendationPrefix();
+absl::StatusOr<uint64_t> DecodeRecommendationKey(absl::string_view key);
+
+// samples: sample_seq -> dibao.v1.SpotCheckSample (a drawn spot-check
+// sample with its seed).
+std::string SampleKey(uint64_t seq);
+std::string SamplePrefix();
+absl::StatusOr<uint64_t> DecodeSampleKey(absl::string_view key);
+
 }  // namespace dibao::keys
 
 #endif  // DIBAO_MATCHER_KEYS_H_

@@ -48,8 +48,10 @@ enum class Cf : int {
   kCycles = 17,            // cycle_seq -> CycleReport
   kAudit = 18,             // seq -> AuditEntry (the chain)
   kAuditByHousehold = 19,  // household/seq -> (empty)
+  kRecommendations = 20,   // recommendation_seq -> Recommendation
+  kSamples = 21,           // sample_seq -> SpotCheckSample
 };
-inline constexpr int kCfCount = 20;
+inline constexpr int kCfCount = 22;
 // Names as RocksDB stores them, indexed by Cf.
 inline constexpr const char* kCfNames[kCfCount] = {
     "default",
@@ -72,6 +74,8 @@ inline constexpr const char* kCfNames[kCfCount] = {
     "cycles",
     "audit",
     "audit_by_household",
+    "recommendations",
+    "samples",
 };
 
 // Counters in the meta family (Store::GetCounter), shared by the components

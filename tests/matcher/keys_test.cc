@@ -216,5 +216,16 @@ TEST(KeysTest, AuditKeys) {
                                 AuditHouseholdPrefix("H1")));
 }
 
+TEST(KeysTest, RecommendationAndSampleKeys) {
+  EXPECT_EQ(*DecodeRecommendationKey(RecommendationKey(300)), 300u);
+  EXPECT_LT(RecommendationKey(255), RecommendationKey(256));
+  EXPECT_TRUE(absl::StartsWith(RecommendationKey(1), RecommendationPrefix()));
+  EXPECT_FALSE(DecodeRecommendationKey(SampleKey(1)).ok());
+  EXPECT_EQ(*DecodeSampleKey(SampleKey(7)), 7u);
+  EXPECT_LT(SampleKey(255), SampleKey(256));
+  EXPECT_TRUE(absl::StartsWith(SampleKey(1), SamplePrefix()));
+  EXPECT_FALSE(DecodeSampleKey(AuditKey(1)).ok());
+}
+
 }  // namespace
 }  // namespace dibao::keys
