@@ -41,13 +41,6 @@ bool IsRecordProblem(const absl::Status& s) {
 
 }  // namespace
 
-std::string ActorOf(const grpc::ServerContext& context) {
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find(kActorMetadataKey);
-  if (it == metadata.end() || it->second.empty()) return "unidentified";
-  return std::string(it->second.data(), it->second.size());
-}
-
 grpc::Status RegistryServiceImpl::UpsertHousehold(
     grpc::ServerContext* context, const v1::UpsertHouseholdRequest* request,
     v1::UpsertHouseholdResponse* response) {

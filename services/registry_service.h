@@ -7,7 +7,7 @@
 
 #include "dibao/v1/registry.grpc.pb.h"
 #include "matcher/registry.h"
-#include "services/metadata.h"
+#include "services/actor.h"
 
 namespace dibao {
 
@@ -43,9 +43,6 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
  private:
   Registry* const registry_;
 };
-
-// The actor named in the call's metadata, or "unidentified".
-std::string ActorOf(const grpc::ServerContext& context);
 
 }  // namespace dibao
 

@@ -100,6 +100,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                                     clock, std::move(policy), options.cycle);
   server->cycle_service_ = std::make_unique<CycleServiceImpl>(
       server->store_.get(), server->cycles_.get(), server->flags_.get(), clock);
+  server->review_ = std::make_unique<Review>(server->flags_.get(),
+                                             server->audit_.get(), clock);
+  server->review_queue_ = std::make_unique<ReviewQueue>(
+      server->flags_.get(), server->registry_.get(), server->cycles_.get(),
+      server->audit_.get(), clock);
+  server->review_service_ = std::make_unique<ReviewServiceImpl>(
+      server->review_queue_.get(), server->review_.get());
+  server->audit_service_ =
+      std::make_unique<AuditServiceImpl>(server->audit_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -113,6 +122,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(server->registry_service_.get());
   builder.RegisterService(server->feed_service_.get());
   builder.RegisterService(server->cycle_service_.get());
+  builder.RegisterService(server->review_service_.get());
+  builder.RegisterService(server->audit_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (!server->grpc_server_ || server->port_ == 0) {
     return absl::UnavailableError(

@@ -21,9 +21,13 @@
 #include "matcher/flag_store.h"
 #include "matcher/registry.h"
 #include "matcher/store.h"
+#include "matcher/review.h"
+#include "matcher/review_queue.h"
+#include "services/audit_service.h"
 #include "services/cycle_service.h"
 #include "services/feed_service.h"
 #include "services/registry_service.h"
+#include "services/review_service.h"
 
 namespace dibao {
 
@@ -79,6 +83,10 @@ class Server {
   std::unique_ptr<FlagStore> flags_;
   std::unique_ptr<CycleRunner> cycles_;
   std::unique_ptr<CycleServiceImpl> cycle_service_;
+  std::unique_ptr<Review> review_;
+  std::unique_ptr<ReviewQueue> review_queue_;
+  std::unique_ptr<ReviewServiceImpl> review_service_;
+  std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   bool stopped_ = false;
 };

@@ -1,0 +1,47 @@
+#include "services/audit_service.h"
+
+#include <algorithm>
+
+#include "services/grpc_status.h"
+#include "services/log.h"
+
+namespace dibao {
+
+grpc::Status AuditServiceImpl::VerifyAudit(grpc::ServerContext*,
+                                           const v1::VerifyAuditRequest*,
+                                           v1::AuditVerification* response) {
+  auto result = audit_->Verify();
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (!result->ok()) {
+    LogError("audit chain broken at entry ", result->first_broken_seq(), ": ",
+             result->problem());
+  }
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::ListAudit(grpc::ServerContext*,
+                                         const v1::ListAuditRequest* request,
+                                         v1::ListAuditResponse* response) {
+  if (request->after_seq() < 0 || request->limit() < 0) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("after_seq and limit must not be negative"));
+  }
+  response->set_head_seq(static_cast<int64_t>(audit_->head_seq()));
+  if (!request->household_id().empty()) {
+    return ToGrpcStatus(audit_->ForHousehold(request->household_id(),
+                                             [&](const v1::AuditEntry& e) {
+                                               *response->add_entries() = e;
+                                               return absl::OkStatus();
+                                             }));
+  }
+  const int limit =
+      request->limit() == 0 ? 100 : std::min(request->limit(), 10000);
+  auto entries =
+      audit_->List(static_cast<uint64_t>(request->after_seq()), limit);
+  if (!entries.ok()) return ToGrpcStatus(entries.status());
+  for (auto& e : *entries) *response->add_entries() = std::move(e);
+  return grpc::Status::OK;
+}
+
+}  // namespace dibao

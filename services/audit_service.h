@@ -1,0 +1,31 @@
+// gRPC adapter for the audit trail: verifying the chain and reading it,
+// whole or for one household.
+//
+// Thread-safe: AuditLog is.
+#ifndef DIBAO_SERVICES_AUDIT_SERVICE_H_
+#define DIBAO_SERVICES_AUDIT_SERVICE_H_
+
+#include "dibao/v1/audit.grpc.pb.h"
+#include "matcher/audit_log.h"
+
+namespace dibao {
+
+class AuditServiceImpl final : public v1::AuditService::Service {
+ public:
+  // `audit` must outlive the service.
+  explicit AuditServiceImpl(const AuditLog* audit) : audit_(audit) {}
+
+  grpc::Status VerifyAudit(grpc::ServerContext* context,
+                           const v1::VerifyAuditRequest* request,
+                           v1::AuditVerification* response) override;
+  grpc::Status ListAudit(grpc::ServerContext* context,
+                         const v1::ListAuditRequest* request,
+                         v1::ListAuditResponse* response) override;
+
+ private:
+  const AuditLog* const audit_;
+};
+
+}  // namespace dibao
+
+#endif  // DIBAO_SERVICES_AUDIT_SERVICE_H_

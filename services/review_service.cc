@@ -1,0 +1,136 @@
+#include "services/review_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/actor.h"
+#include "services/grpc_status.h"
+#include "services/log.h"
+
+namespace dibao {
+namespace {
+
+// The request's caseworker, flag and version as Review takes them.
+absl::StatusOr<ReviewContext> ContextOf(const grpc::ServerContext& context,
+                                        const std::string& flag_id,
+                                        int64_t expected_version) {
+  auto caseworker = CaseworkerOf(context);
+  if (!caseworker.ok()) return caseworker.status();
+  if (flag_id.empty()) return absl::InvalidArgumentError("flag_id is required");
+  if (expected_version < 0) {
+    return absl::InvalidArgumentError("expected_version must not be negative");
+  }
+  return ReviewContext{*std::move(caseworker), flag_id, expected_version};
+}
+
+// CONFIRMED, DISMISSED or NEEDS_VISIT (when `visit_allowed`) as a Decision.
+absl::StatusOr<Decision> DecisionOf(v1::FlagState state, bool needs_visit_ok,
+                                    absl::string_view field) {
+  switch (state) {
+    case v1::FLAG_STATE_CONFIRMED:
+      return Decision::kConfirm;
+    case v1::FLAG_STATE_DISMISSED:
+      return Decision::kDismiss;
+    case v1::FLAG_STATE_NEEDS_VISIT:
+      if (needs_visit_ok) return Decision::kNeedsVisit;
+      break;
+    default:
+      break;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, " must be CONFIRMED, DISMISSED",
+      needs_visit_ok ? " or NEEDS_VISIT" : "", "; got ",
+      v1::FlagState_IsValid(state) ? FlagStateName(state)
+                                   : absl::StrCat(static_cast<int>(state))));
+}
+
+// Logs the change (flag ID and caseworker only: no personal data) and maps
+// the result.
+grpc::Status Done(absl::string_view what, const ReviewContext& ctx,
+                  absl::StatusOr<v1::Flag> flag, v1::Flag* response) {
+  if (!flag.ok()) return ToGrpcStatus(flag.status());
+  LogInfo("flag ", ctx.flag_id, " ", what, " by ", ctx.caseworker, ": now ",
+          FlagStateName(flag->state()), " v", flag->version());
+  *response = *std::move(flag);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status ReviewServiceImpl::ListQueue(grpc::ServerContext*,
+                                          const v1::ListQueueRequest* request,
+                                          v1::ListQueueResponse* response) {
+  auto page = queue_->List(*request);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  *response = *std::move(page);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReviewServiceImpl::GetCase(grpc::ServerContext*,
+                                        const v1::GetCaseRequest* request,
+                                        v1::Case* response) {
+  if (request->flag_id().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("flag_id is required"));
+  }
+  auto c = queue_->GetCase(request->flag_id());
+  if (!c.ok()) return ToGrpcStatus(c.status());
+  *response = *std::move(c);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReviewServiceImpl::Claim(grpc::ServerContext* context,
+                                      const v1::ClaimRequest* request,
+                                      v1::Flag* response) {
+  auto ctx =
+      ContextOf(*context, request->flag_id(), request->expected_version());
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  return Done("claimed", *ctx, review_->Claim(*ctx), response);
+}
+
+grpc::Status ReviewServiceImpl::Assign(grpc::ServerContext* context,
+                                       const v1::AssignRequest* request,
+                                       v1::Flag* response) {
+  auto ctx =
+      ContextOf(*context, request->flag_id(), request->expected_version());
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  return Done("assigned", *ctx, review_->Assign(*ctx, request->assignee()),
+              response);
+}
+
+grpc::Status ReviewServiceImpl::Decide(grpc::ServerContext* context,
+                                       const v1::DecideRequest* request,
+                                       v1::Flag* response) {
+  auto ctx =
+      ContextOf(*context, request->flag_id(), request->expected_version());
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  auto decision = DecisionOf(request->decision(), true, "decision");
+  if (!decision.ok()) return ToGrpcStatus(decision.status());
+  return Done(
+      "decided", *ctx,
+      review_->Decide(*ctx, *decision, request->reason(), request->note()),
+      response);
+}
+
+grpc::Status ReviewServiceImpl::RecordVisit(
+    grpc::ServerContext* context, const v1::RecordVisitRequest* request,
+    v1::Flag* response) {
+  auto ctx =
+      ContextOf(*context, request->flag_id(), request->expected_version());
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  auto result = DecisionOf(request->result(), false, "result");
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  return Done(
+      "visit recorded", *ctx,
+      review_->RecordVisit(*ctx, *result, request->reason(), request->note()),
+      response);
+}
+
+grpc::Status ReviewServiceImpl::Comment(grpc::ServerContext* context,
+                                        const v1::CommentRequest* request,
+                                        v1::Flag* response) {
+  auto ctx =
+      ContextOf(*context, request->flag_id(), request->expected_version());
+  if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  return Done("commented", *ctx, review_->Comment(*ctx, request->text()),
+              response);
+}
+
+}  // namespace dibao
