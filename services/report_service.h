@@ -1,0 +1,62 @@
+// gRPC adapter for the bureau's reports: statistics, posting lists,
+// spot-check samples, the intake forecast and the benefit-cliff calculator.
+// Validates requests, calls one matcher function each, maps the results.
+//
+// Thread-safe: the registry, samples and store are; the policy is immutable.
+#ifndef DIBAO_SERVICES_REPORT_SERVICE_H_
+#define DIBAO_SERVICES_REPORT_SERVICE_H_
+
+#include "dibao/v1/policy.pb.h"
+#include "dibao/v1/reports.grpc.pb.h"
+#include "matcher/clock.h"
+#include "matcher/registry.h"
+#include "matcher/spot_sample.h"
+#include "matcher/store.h"
+
+namespace dibao {
+
+class ReportServiceImpl final : public v1::ReportService::Service {
+ public:
+  // All must outlive the service. `policy` may be null: Forecast and Cliff
+  // then answer FAILED_PRECONDITION.
+  ReportServiceImpl(Store* store, Registry* registry, SpotSamples* samples,
+                    const v1::Policy* policy, Clock* clock)
+      : store_(store),
+        registry_(registry),
+        samples_(samples),
+        policy_(policy),
+        clock_(clock) {}
+
+  grpc::Status Stats(grpc::ServerContext* context,
+                     const v1::StatsRequest* request,
+                     v1::Statistics* response) override;
+  grpc::Status PostingList(grpc::ServerContext* context,
+                           const v1::PostingListRequest* request,
+                           v1::PostingListResponse* response) override;
+  grpc::Status DrawSample(grpc::ServerContext* context,
+                          const v1::DrawSampleRequest* request,
+                          v1::SpotCheckSample* response) override;
+  grpc::Status ListSamples(grpc::ServerContext* context,
+                           const v1::ListSamplesRequest* request,
+                           v1::ListSamplesResponse* response) override;
+  grpc::Status GetSample(grpc::ServerContext* context,
+                         const v1::GetSampleRequest* request,
+                         v1::SpotCheckSample* response) override;
+  grpc::Status Forecast(grpc::ServerContext* context,
+                        const v1::ForecastRequest* request,
+                        v1::IntakeForecast* response) override;
+  grpc::Status Cliff(grpc::ServerContext* context,
+                     const v1::CliffRequest* request,
+                     v1::BenefitCliff* response) override;
+
+ private:
+  Store* const store_;
+  Registry* const registry_;
+  SpotSamples* const samples_;
+  const v1::Policy* const policy_;
+  Clock* const clock_;
+};
+
+}  // namespace dibao
+
+#endif  // DIBAO_SERVICES_REPORT_SERVICE_H_
