@@ -100,6 +100,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                                     clock, std::move(policy), options.cycle);
   server->cycle_service_ = std::make_unique<CycleServiceImpl>(
       server->store_.get(), server->cycles_.get(), server->flags_.get(), clock);
+  server->samples_ = std::make_unique<SpotSamples>(server->store_.get(), clock,
+                                                   server->audit_.get());
+  server->report_service_ = std::make_unique<ReportServiceImpl>(
+      server->store_.get(), server->registry_.get(), server->samples_.get(),
+      server->cycles_->policy(), clock);
   server->review_ = std::make_unique<Review>(server->flags_.get(),
                                              server->audit_.get(), clock);
   server->review_queue_ = std::make_unique<ReviewQueue>(
@@ -122,6 +127,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(server->registry_service_.get());
   builder.RegisterService(server->feed_service_.get());
   builder.RegisterService(server->cycle_service_.get());
+  builder.RegisterService(server->report_service_.get());
   builder.RegisterService(server->review_service_.get());
   builder.RegisterService(server->audit_service_.get());
   server->grpc_server_ = builder.BuildAndStart();

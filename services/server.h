@@ -27,6 +27,7 @@
 #include "services/cycle_service.h"
 #include "services/feed_service.h"
 #include "services/registry_service.h"
+#include "services/report_service.h"
 #include "services/review_service.h"
 
 namespace dibao {
@@ -83,6 +84,8 @@ class Server {
   std::unique_ptr<FlagStore> flags_;
   std::unique_ptr<CycleRunner> cycles_;
   std::unique_ptr<CycleServiceImpl> cycle_service_;
+  std::unique_ptr<SpotSamples> samples_;
+  std::unique_ptr<ReportServiceImpl> report_service_;
   std::unique_ptr<Review> review_;
   std::unique_ptr<ReviewQueue> review_queue_;
   std::unique_ptr<ReviewServiceImpl> review_service_;
