@@ -56,6 +56,39 @@ Commands:
   sample generate --seed N --out DIR [--sample_as_of YYYY-MM-DD]
                                         write a sample district (households.csv, members.csv),
                                         its agencies' nightly files (feeds/) and planted.csv
+  report stats [--district D [--street S [--community C]]] [--as-of YYYY-MM-DD]
+                                        ACTIVE households, persons, outlay; Table 1 (reported
+                                        identity) and Table 2 (age band x sex); disabled
+  report posting [--district D [--street S [--community C]]]
+                                        public posting lists (公示) per community, names and IDs masked
+  report forecast [--district D] [--as-of YYYY-MM-DD] [--people]
+                                        per street: non-beneficiaries whose unemployment benefit
+                                        ends within 1/3/6 months, released, recently converted
+  report cliff --household H --wage YUAN [--member ID] [--as-of YYYY-MM-DD]
+                                        income with and without a job, current policy and
+                                        gradual exit (default member: first working-age one
+                                        without a job)
+  sample draw --fraction F --seed S [--stratify none|street|community] [--note TEXT]
+                                        draw and store a reproducible spot-check sample
+  sample list [--limit N]               drawn samples, newest first
+  sample show N                         one sample: parameters, strata, households
+  review list [--district D --street S --community C --rule R --state S[,S]
+              --severity MIN --min-age-days N --assignee ID|-] [--limit N]
+                                        the review queue, highest priority first, with counts
+  review show FLAG_ID                   the case: evidence, household, reassessment, history
+  review claim FLAG_ID                  take the flag (needs --caseworker)
+  review assign FLAG_ID --to ID         give the flag to a caseworker
+  review comment FLAG_ID --note TEXT    add a comment to the case
+  review decide FLAG_ID --decision confirm|dismiss|needs-visit [--reason CODE] --note TEXT
+                                        decide the flag; dismiss needs a reason code:
+                                        PARTNER_DATA_WRONG ALREADY_DECLARED WRONG_PERSON
+                                        POLICY_EXCEPTION OTHER
+  review visit FLAG_ID --result confirm|dismiss [--reason CODE] --note TEXT
+                                        the home visit's result for a NEEDS_VISIT flag
+                                        (changes refuse a flag changed since --version N)
+  audit verify                          recompute the audit chain; names the first broken entry
+  audit log [--household H] [--after N --limit N]
+                                        a household's whole history, or the chain in order
 
 Global flags: --server HOST:PORT (env DIBAO_SERVER), --caseworker ID (env
 DIBAO_CASEWORKER), --deadline, --format table|csv|jsonl.
@@ -272,6 +305,22 @@ int RunCli(const std::vector<std::string>& args, const CliOptions& options,
           {{"flags", "show"}, FlagsShow},
           {{"assessment", "show"}, AssessmentShow},
           {{"check", ""}, Check},
+          {{"report", "stats"}, ReportStats},
+          {{"report", "posting"}, ReportPosting},
+          {{"report", "forecast"}, ReportForecast},
+          {{"report", "cliff"}, ReportCliff},
+          {{"sample", "draw"}, SampleDraw},
+          {{"sample", "list"}, SampleList},
+          {{"sample", "show"}, SampleShow},
+          {{"review", "list"}, ReviewList},
+          {{"review", "show"}, ReviewShow},
+          {{"review", "claim"}, ReviewClaim},
+          {{"review", "assign"}, ReviewAssign},
+          {{"review", "comment"}, ReviewComment},
+          {{"review", "decide"}, ReviewDecide},
+          {{"review", "visit"}, ReviewVisit},
+          {{"audit", "verify"}, AuditVerify},
+          {{"audit", "log"}, AuditHistory},
       };
   if (args.empty()) {
     err << CliUsage();

@@ -58,6 +58,24 @@ struct CliOptions {
   std::string out_dir;
   std::string sample_as_of;  // YYYY-MM-DD; default today
   std::string sample_district = "420102";
+  bool seed_given = false;  // --seed was on the command line
+  // report ..., sample draw.
+  double fraction = 0;   // sample draw: share drawn, (0, 1]
+  std::string stratify;  // sample draw: none, street or community
+  std::string note;      // sample draw: kept with the sample
+  std::string wage;      // report cliff: monthly wage in yuan
+  std::string member;    // report cliff: the member taking the job
+  bool people = false;   // report forecast: list the people too
+  // review ..., audit log.
+  std::string decision;  // review decide: confirm, dismiss or needs-visit
+  std::string result;    // review visit: confirm or dismiss
+  std::string reason;    // dismiss reason code, e.g. PARTNER_DATA_WRONG
+  std::string to;        // review assign: the caseworker given the flag
+  int64_t version = 0;   // the flag version seen; 0: not checked
+  std::string severity;  // review list: at least this severity
+  int min_age_days = 0;  // review list: first seen at least this long ago
+  std::string assignee;  // review list: whose flags; "-" for unclaimed
+  int64_t after = 0;     // audit log: entries after this seq
 };
 
 int RunCli(const std::vector<std::string>& args, const CliOptions& options,

@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "cli/cli.h"
 #include "dibao/v1/feeds.pb.h"
+#include "dibao/v1/matching.pb.h"
 #include "dibao/v1/registry.grpc.pb.h"
 
 namespace dibao::cli {
@@ -38,6 +40,14 @@ absl::Status FromGrpc(const grpc::Status& status);
 // row"), without the person's ID and name; empty for an unknown kind.
 std::string FactValuesText(const v1::Fact& fact);
 
+// "HIGH" for SEVERITY_HIGH.
+std::string SeverityName(v1::Severity s);
+// "open", "NEEDS_VISIT", ... as a FlagState; INVALID_ARGUMENT listing them.
+absl::StatusOr<v1::FlagState> ParseState(absl::string_view text);
+// A finding as a caseworker reads it: summary, partner facts with agency,
+// batch and validity, the reported values, and the money at stake.
+void PrintFinding(const v1::Finding& f, std::ostream& out);
+
 int IdCheck(const Env& env);
 int Health(const Env& env);
 int SampleGenerate(const Env& env);
@@ -57,6 +67,22 @@ int FlagsList(const Env& env);
 int FlagsShow(const Env& env);
 int AssessmentShow(const Env& env);
 int Check(const Env& env);
+int ReportStats(const Env& env);
+int ReportPosting(const Env& env);
+int ReportForecast(const Env& env);
+int ReportCliff(const Env& env);
+int SampleDraw(const Env& env);
+int SampleList(const Env& env);
+int SampleShow(const Env& env);
+int ReviewList(const Env& env);
+int ReviewShow(const Env& env);
+int ReviewClaim(const Env& env);
+int ReviewAssign(const Env& env);
+int ReviewComment(const Env& env);
+int ReviewDecide(const Env& env);
+int ReviewVisit(const Env& env);
+int AuditVerify(const Env& env);
+int AuditHistory(const Env& env);
 
 }  // namespace dibao::cli
 

@@ -61,6 +61,33 @@ ABSL_FLAG(std::string, sample_as_of, "",
           "this month)");
 ABSL_FLAG(std::string, sample_district, "420102",
           "sample generate: 6-digit district code");
+ABSL_FLAG(double, fraction, 0, "sample draw: share of each stratum, (0, 1]");
+ABSL_FLAG(std::string, stratify, "none",
+          "sample draw: none, street or community");
+ABSL_FLAG(std::string, note, "",
+          "review decide/visit/comment, recommendations approve/reject: what "
+          "it rests on (required); sample draw: kept with the sample");
+ABSL_FLAG(std::string, wage, "",
+          "report cliff: the job's monthly wage in yuan, e.g. 300 or 300.50");
+ABSL_FLAG(std::string, member, "",
+          "report cliff: the member taking the job (resident ID)");
+ABSL_FLAG(bool, people, false, "report forecast: list the people too");
+ABSL_FLAG(std::string, decision, "",
+          "review decide: confirm, dismiss or needs-visit");
+ABSL_FLAG(std::string, result, "", "review visit: confirm or dismiss");
+ABSL_FLAG(std::string, reason, "",
+          "review decide/visit: dismiss reason code (PARTNER_DATA_WRONG, "
+          "ALREADY_DECLARED, WRONG_PERSON, POLICY_EXCEPTION, OTHER)");
+ABSL_FLAG(std::string, to, "", "review assign: the caseworker given the flag");
+ABSL_FLAG(int64_t, version, 0,
+          "review: the flag version you read (refused if it changed since)");
+ABSL_FLAG(std::string, severity, "",
+          "review list: at least this severity (INFO, LOW, MEDIUM, HIGH)");
+ABSL_FLAG(int, min_age_days, 0,
+          "review list: flags first seen at least this many days ago");
+ABSL_FLAG(std::string, assignee, "",
+          "review list: flags of this caseworker; - for unclaimed ones");
+ABSL_FLAG(int64_t, after, 0, "audit log: entries after this sequence number");
 
 // Flag names may be written with hyphens (--batch-id) as well as
 // underscores; abseil only knows the latter. "--as-of" is feed push's day,
@@ -130,5 +157,21 @@ int main(int argc, char** argv) {
   o.out_dir = absl::GetFlag(FLAGS_out);
   o.sample_as_of = absl::GetFlag(FLAGS_sample_as_of);
   o.sample_district = absl::GetFlag(FLAGS_sample_district);
+  o.seed_given = FlagGiven(normalised, "seed");
+  o.fraction = absl::GetFlag(FLAGS_fraction);
+  o.stratify = absl::GetFlag(FLAGS_stratify);
+  o.note = absl::GetFlag(FLAGS_note);
+  o.wage = absl::GetFlag(FLAGS_wage);
+  o.member = absl::GetFlag(FLAGS_member);
+  o.people = absl::GetFlag(FLAGS_people);
+  o.decision = absl::GetFlag(FLAGS_decision);
+  o.result = absl::GetFlag(FLAGS_result);
+  o.reason = absl::GetFlag(FLAGS_reason);
+  o.to = absl::GetFlag(FLAGS_to);
+  o.version = absl::GetFlag(FLAGS_version);
+  o.severity = absl::GetFlag(FLAGS_severity);
+  o.min_age_days = absl::GetFlag(FLAGS_min_age_days);
+  o.assignee = absl::GetFlag(FLAGS_assignee);
+  o.after = absl::GetFlag(FLAGS_after);
   return dibao::cli::RunCli(args, o, std::cout, std::cerr);
 }

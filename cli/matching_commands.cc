@@ -32,23 +32,6 @@ std::unique_ptr<v1::CycleService::Stub> NewStub(const CliOptions& options) {
   return v1::CycleService::NewStub(Connect(options));
 }
 
-std::string SeverityName(v1::Severity s) {
-  return std::string(absl::StripPrefix(v1::Severity_Name(s), "SEVERITY_"));
-}
-
-absl::StatusOr<v1::FlagState> ParseState(absl::string_view text) {
-  v1::FlagState state;
-  if (!v1::FlagState_Parse(
-          absl::StrCat("FLAG_STATE_", absl::AsciiStrToUpper(text)), &state) ||
-      state == v1::FLAG_STATE_UNSPECIFIED) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "state \"", text,
-        "\" is not one of OPEN, AUTO_RESOLVED, CONFIRMED, DISMISSED, "
-        "NEEDS_VISIT"));
-  }
-  return state;
-}
-
 void PrintReport(const v1::CycleReport& r, std::ostream& out) {
   out << "cycle " << r.cycle_seq() << " as of " << FormatDate(r.as_of())
       << (r.full() ? " (full" : " (changed households")
@@ -75,6 +58,25 @@ void PrintReport(const v1::CycleReport& r, std::ostream& out) {
               absl::StrCat(c.reopened())});
   }
   t.Print(OutputFormat::kTable, out);
+}
+
+}  // namespace
+
+std::string SeverityName(v1::Severity s) {
+  return std::string(absl::StripPrefix(v1::Severity_Name(s), "SEVERITY_"));
+}
+
+absl::StatusOr<v1::FlagState> ParseState(absl::string_view text) {
+  v1::FlagState state;
+  if (!v1::FlagState_Parse(
+          absl::StrCat("FLAG_STATE_", absl::AsciiStrToUpper(text)), &state) ||
+      state == v1::FLAG_STATE_UNSPECIFIED) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "state \"", text,
+        "\" is not one of OPEN, AUTO_RESOLVED, CONFIRMED, DISMISSED, "
+        "NEEDS_VISIT"));
+  }
+  return state;
 }
 
 void PrintFinding(const v1::Finding& f, std::ostream& out) {
@@ -109,8 +111,6 @@ void PrintFinding(const v1::Finding& f, std::ostream& out) {
     out << "    " << line << "\n";
   }
 }
-
-}  // namespace
 
 int CycleRun(const Env& env) {
   const CliOptions& o = env.options;
