@@ -89,6 +89,15 @@ Commands:
   audit verify                          recompute the audit chain; names the first broken entry
   audit log [--household H] [--after N --limit N]
                                         a household's whole history, or the chain in order
+  recommendations generate [--as-of YYYY-MM-DD]
+                                        exit/adjustment recommendations from confirmed flags
+                                        (and applies approved gradual exits that are due)
+  recommendations list [--state proposed|approved|rejected|superseded]
+                       [--district D] [--household H] [--format csv]
+                                        for the bureau's approval (member IDs masked)
+  recommendations show R                evidence, arithmetic, notice, decision
+  recommendations approve R --note TEXT apply it to the registry (history and audit)
+  recommendations reject R --note TEXT
 
 Global flags: --server HOST:PORT (env DIBAO_SERVER), --caseworker ID (env
 DIBAO_CASEWORKER), --deadline, --format table|csv|jsonl.
@@ -321,6 +330,11 @@ int RunCli(const std::vector<std::string>& args, const CliOptions& options,
           {{"review", "visit"}, ReviewVisit},
           {{"audit", "verify"}, AuditVerify},
           {{"audit", "log"}, AuditHistory},
+          {{"recommendations", "generate"}, RecommendationsGenerate},
+          {{"recommendations", "list"}, RecommendationsList},
+          {{"recommendations", "show"}, RecommendationsShow},
+          {{"recommendations", "approve"}, RecommendationsApprove},
+          {{"recommendations", "reject"}, RecommendationsReject},
       };
   if (args.empty()) {
     err << CliUsage();

@@ -83,6 +83,11 @@ int ReviewDecide(const Env& env);
 int ReviewVisit(const Env& env);
 int AuditVerify(const Env& env);
 int AuditHistory(const Env& env);
+int RecommendationsGenerate(const Env& env);
+int RecommendationsList(const Env& env);
+int RecommendationsShow(const Env& env);
+int RecommendationsApprove(const Env& env);
+int RecommendationsReject(const Env& env);
 
 }  // namespace dibao::cli
 

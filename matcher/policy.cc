@@ -112,6 +112,7 @@ absl::Status ValidatePolicy(const v1::Policy& policy,
     p.NonNegative(at + ".monthly_fen", s.monthly_fen());
   }
   p.NonNegative("gradual_exit_months", policy.gradual_exit_months());
+  p.NonNegative("notice_days", policy.notice_days());
   p.NonNegative("signals.benefit_ending_months",
                 policy.signals().benefit_ending_months());
   p.NonNegative("signals.lookback_months", policy.signals().lookback_months());

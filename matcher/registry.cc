@@ -143,6 +143,13 @@ absl::StatusOr<UpsertResult> Registry::Upsert(
   absl::MutexLock lock(&write_mu_);
   ASSIGN_OR_RETURN(std::optional<v1::Household> old,
                    Load(h.household_id(), nullptr));
+  if (context.expected_version > 0 &&
+      (!old || old->version() != context.expected_version)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "household ", h.household_id(), " changed since it was read: it is "
+        "at version ", old ? old->version() : 0, ", not ",
+        context.expected_version));
+  }
 
   // A person may be in one ACTIVE household only.
   for (int i = 0; i < h.members_size(); ++i) {
@@ -228,6 +235,11 @@ absl::StatusOr<UpsertResult> Registry::Upsert(
   std::string seq_value;
   keys::PutFixed64(&seq_value, seq);
   batch.Put(store_->handle(Cf::kMeta), seq_key, seq_value);
+  std::vector<v1::AuditEntry> also_audit;
+  if (context.also) RETURN_IF_ERROR(context.also(h, &batch, &also_audit));
+  if (audit_ == nullptr && !also_audit.empty()) {
+    return absl::InternalError("audit entries given but no audit log");
+  }
   if (audit_ != nullptr) {
     v1::AuditEntry entry;
     entry.set_actor(context.actor);
@@ -239,7 +251,10 @@ absl::StatusOr<UpsertResult> Registry::Upsert(
                      absl::StrJoin(change.changed_fields(), ", ")));
     entry.set_ref(
         absl::StrCat("household_history ", h.household_id(), "/", h.version()));
-    RETURN_IF_ERROR(audit_->Commit({std::move(entry)}, &batch));
+    std::vector<v1::AuditEntry> entries;
+    entries.push_back(std::move(entry));
+    for (auto& e : also_audit) entries.push_back(std::move(e));
+    RETURN_IF_ERROR(audit_->Commit(std::move(entries), &batch));
   } else {
     RETURN_IF_ERROR(store_->Write(batch));
   }

@@ -27,6 +27,7 @@
 #include "matcher/clock.h"
 #include "matcher/household_validation.h"
 #include "matcher/store.h"
+#include "rocksdb/write_batch.h"
 
 namespace dibao {
 
@@ -34,6 +35,17 @@ namespace dibao {
 struct ChangeContext {
   std::string actor;   // e.g. a caseworker or operator ID
   std::string source;  // e.g. "import households.csv:17", "api"
+  // The version the caller read: the upsert is refused with
+  // FAILED_PRECONDITION when the stored household is at another. 0: not
+  // checked.
+  int64_t expected_version = 0;
+  // Called with the household as it will be stored, to add writes and audit
+  // entries that must commit with the change or not at all (an approved
+  // recommendation). Not called for an unchanged household.
+  std::function<absl::Status(const v1::Household& stored,
+                             rocksdb::WriteBatch* batch,
+                             std::vector<v1::AuditEntry>* audit)>
+      also = nullptr;
 };
 
 enum class UpsertOutcome { kCreated, kUpdated, kUnchanged };

@@ -84,6 +84,7 @@ inline constexpr char kFeedBatchSeqCounter[] = "feed_batch_seq";
 inline constexpr char kRegistryChangeSeqCounter[] = "registry_change_seq";
 inline constexpr char kFlagSeqCounter[] = "flag_seq";
 inline constexpr char kSampleSeqCounter[] = "sample_seq";
+inline constexpr char kRecommendationSeqCounter[] = "recommendation_seq";
 // The audit chain's head (a dibao.v1.AuditHead, not a counter).
 inline constexpr char kAuditHeadName[] = "audit_head";
 

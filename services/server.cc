@@ -114,6 +114,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       server->review_queue_.get(), server->review_.get());
   server->audit_service_ =
       std::make_unique<AuditServiceImpl>(server->audit_.get());
+  server->recommender_ = std::make_unique<Recommender>(
+      server->store_.get(), server->flags_.get(), server->registry_.get(),
+      server->cycles_.get(), server->audit_.get(), clock);
+  server->recommendation_service_ = std::make_unique<RecommendationServiceImpl>(
+      server->recommender_.get(), clock);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -130,6 +135,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(server->report_service_.get());
   builder.RegisterService(server->review_service_.get());
   builder.RegisterService(server->audit_service_.get());
+  builder.RegisterService(server->recommendation_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (!server->grpc_server_ || server->port_ == 0) {
     return absl::UnavailableError(

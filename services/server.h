@@ -21,10 +21,12 @@
 #include "matcher/flag_store.h"
 #include "matcher/registry.h"
 #include "matcher/store.h"
+#include "matcher/recommendations.h"
 #include "matcher/review.h"
 #include "matcher/review_queue.h"
 #include "services/audit_service.h"
 #include "services/cycle_service.h"
+#include "services/recommendation_service.h"
 #include "services/feed_service.h"
 #include "services/registry_service.h"
 #include "services/report_service.h"
@@ -90,6 +92,8 @@ class Server {
   std::unique_ptr<ReviewQueue> review_queue_;
   std::unique_ptr<ReviewServiceImpl> review_service_;
   std::unique_ptr<AuditServiceImpl> audit_service_;
+  std::unique_ptr<Recommender> recommender_;
+  std::unique_ptr<RecommendationServiceImpl> recommendation_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   bool stopped_ = false;
 };

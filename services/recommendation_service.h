@@ -1,0 +1,48 @@
+// gRPC adapter for recommendations: generate, list, show, approve and
+// reject, the changes naming their actor from the call's metadata.
+//
+// Thread-safe: Recommender is.
+#ifndef DIBAO_SERVICES_RECOMMENDATION_SERVICE_H_
+#define DIBAO_SERVICES_RECOMMENDATION_SERVICE_H_
+
+#include "dibao/v1/recommendations.grpc.pb.h"
+#include "matcher/clock.h"
+#include "matcher/recommendations.h"
+
+namespace dibao {
+
+class RecommendationServiceImpl final
+    : public v1::RecommendationService::Service {
+ public:
+  // Both must outlive the service.
+  RecommendationServiceImpl(Recommender* recommender, Clock* clock)
+      : recommender_(recommender), clock_(clock) {}
+
+  grpc::Status GenerateRecommendations(
+      grpc::ServerContext* context,
+      const v1::GenerateRecommendationsRequest* request,
+      v1::GenerateRecommendationsResponse* response) override;
+  grpc::Status ListRecommendations(
+      grpc::ServerContext* context,
+      const v1::ListRecommendationsRequest* request,
+      v1::ListRecommendationsResponse* response) override;
+  grpc::Status GetRecommendation(grpc::ServerContext* context,
+                                 const v1::GetRecommendationRequest* request,
+                                 v1::Recommendation* response) override;
+  grpc::Status ApproveRecommendation(
+      grpc::ServerContext* context,
+      const v1::DecideRecommendationRequest* request,
+      v1::Recommendation* response) override;
+  grpc::Status RejectRecommendation(
+      grpc::ServerContext* context,
+      const v1::DecideRecommendationRequest* request,
+      v1::Recommendation* response) override;
+
+ private:
+  Recommender* const recommender_;
+  Clock* const clock_;
+};
+
+}  // namespace dibao
+
+#endif  // DIBAO_SERVICES_RECOMMENDATION_SERVICE_H_
