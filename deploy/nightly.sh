@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The nightly job: push every agency file that arrived in the drop directory
-# (deploy/push-drop.sh, which documents the directory's convention), then
-# run the matching cycle.
+# (deploy/push-drop.sh, which documents the directory's convention), run the
+# matching cycle, then make the recommendations of the day.
 #
 # Environment: DIBAO_DROP (default /var/lib/dibao/drop), DIBAO_SERVER,
 # DIBAO_CTL (default: dibaoctl on PATH, else build/cli/dibaoctl), DIBAO_AS_OF
@@ -21,6 +21,12 @@ as_of=${DIBAO_AS_OF:-$(date -u -d '+8 hours' +%F)}
 cycle=$?
 if [ $cycle != 0 ]; then
   echo "nightly: ERROR: the matching cycle for $as_of did not complete (exit $cycle); households were not re-assessed" >&2
+  exit 1
+fi
+# Recommendations for the households whose flags caseworkers confirmed, and
+# approved gradual exits whose months are over applied to the registry.
+if ! "$ctl" --caseworker=nightly recommendations generate --as-of="$as_of"; then
+  echo "nightly: ERROR: recommendations for $as_of were not made" >&2
   exit 1
 fi
 [ $pushed_all = 0 ]

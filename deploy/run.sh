@@ -2,8 +2,11 @@
 # The main job on embedded storage: sets up and builds, starts dibao-server on
 # loopback with its RocksDB data under ./var and the sample policy, loads the
 # sample district and its agencies' nightly files through dibaoctl, runs the
-# matching cycle and prints the flags with their evidence. The server keeps running so you
-# can try dibaoctl against it; the last lines say how to stop it.
+# matching cycle, and prints the top of the review queue with its evidence,
+# the statistics tables, the recommendations (after a demonstration
+# caseworker confirms the top household's flags; DIBAO_DEMO_DECISIONS=0
+# skips that), a posting list and the audit check. The server keeps running
+# so you can try dibaoctl against it; the last lines say how.
 #
 # Environment: DIBAO_VAR (default ./var), DIBAO_LISTEN (127.0.0.1:50051),
 # DIBAO_SEED (sample seed, default 1).
@@ -81,36 +84,67 @@ echo "run: the matching cycle for $as_of (dibaoctl cycle run):"
 "${ctl[@]}" cycle run --as-of="$as_of"
 
 echo
-echo "run: the open flags, per rule (dibaoctl flags list --state=open):"
-"${ctl[@]}" flags list --state=open
-# The same as CSV for the script to pick from (columns 1-4: flag_id,
-# household_id, id_number, rule).
-"${ctl[@]}" flags list --state=open --format=csv > "$var/flags.csv"
-echo
-echo "run: the evidence of the first flag of each rule (dibaoctl flags show):"
-for rule in $(awk -F, 'NR > 1 {print $4}' "$var/flags.csv" | sort -u); do
-  id=$(awk -F, -v r="$rule" 'NR > 1 && $4 == r {print $1; exit}' "$var/flags.csv")
+echo "run: the review queue, highest priority first (dibaoctl review list):"
+"${ctl[@]}" review list --limit=10
+top=$("${ctl[@]}" review list --limit=1 --format=csv | awk -F, 'NR == 2 {print $2}')
+top_household=$("${ctl[@]}" review list --limit=1 --format=csv | awk -F, 'NR == 2 {print $6}')
+if [ -n "$top" ]; then
   echo
-  "${ctl[@]}" flags show "$id"
-done
-exit_household=$(awk -F, 'NR > 1 && $4 == "HOUSEHOLD_INCOME_ABOVE_STANDARD" {print $2; exit}' "$var/flags.csv")
-if [ -n "$exit_household" ]; then
-  echo
-  echo "run: why $exit_household is an exit candidate (dibaoctl assessment show):"
-  "${ctl[@]}" assessment show "$exit_household"
+  echo "run: the top case with its evidence (dibaoctl review show $top):"
+  "${ctl[@]}" review show "$top"
 fi
+
+echo
+echo "run: the statistics, the report's Table 1 and Table 2 (dibaoctl report stats):"
+"${ctl[@]}" report stats --as-of="$as_of"
+
+# A demonstration on the sample only: caseworker "demo-caseworker" confirms
+# the open flags of the top household, so that a recommendation can be
+# shown. On real data every decision is a person's (dibaoctl review decide).
+if [ -n "$top_household" ] && [ "${DIBAO_DEMO_DECISIONS:-1}" = 1 ]; then
+  echo
+  echo "run: DEMONSTRATION: demo-caseworker confirms the open flags of $top_household"
+  for id in $("${ctl[@]}" flags list --household="$top_household" --state=open --format=csv | awk -F, 'NR > 1 {print $1}'); do
+    "${ctl[@]}" --caseworker=demo-caseworker review decide "$id" --decision=confirm \
+      --note="sample run: demonstration decision"
+  done
+fi
+echo
+echo "run: recommendations from the confirmed flags (dibaoctl recommendations generate, list):"
+"${ctl[@]}" recommendations generate --as-of="$as_of"
+"${ctl[@]}" recommendations list --state=proposed --format=csv > "$var/recommendations.csv"
+"${ctl[@]}" recommendations list --state=proposed
+first_rec=$(awk -F, 'NR == 2 {print $1}' "$var/recommendations.csv")
+
+# The queue's top after the demonstration, for the commands printed last.
+top=$("${ctl[@]}" review list --limit=1 --format=csv | awk -F, 'NR == 2 {print $2}')
+
+community=$("${ctl[@]}" registry list --status=active --format=csv | awk -F, 'NR == 2 {print $2 "," $3 "," $4}')
+IFS=, read -r p_district p_street p_community <<<"$community"
+echo
+echo "run: the public posting list of $p_street $p_community (dibaoctl report posting), first lines:"
+"${ctl[@]}" report posting --district="$p_district" --street="$p_street" --community="$p_community" | head -8
+
+echo
+echo "run: the audit trail (dibaoctl audit verify):"
+"${ctl[@]}" audit verify
 
 echo
 server_flag=""
 [ "$listen" = 127.0.0.1:50051 ] || server_flag=" --server=$listen"
 echo "dibao-server is still running on $listen (pid $(cat "$pidfile")), data in $var/data, log in $log."
-echo "Try:  build/cli/dibaoctl$server_flag registry get $first"
-echo "      build/cli/dibaoctl$server_flag registry list --district=420102 --format=csv"
-echo "      build/cli/dibaoctl id check 420102900307451"
-employment_batch=$(basename "$first_receipt" .snapshot.csv.receipt.txt)
-echo "      build/cli/dibaoctl$server_flag feed rejects $employment_batch"
+echo "A caseworker's morning (give your own ID):"
+echo "      build/cli/dibaoctl$server_flag --caseworker=cw-01 review claim $top"
+echo "      build/cli/dibaoctl$server_flag --caseworker=cw-01 review decide $top --decision=dismiss --reason=PARTNER_DATA_WRONG --note='...'"
+echo "      build/cli/dibaoctl$server_flag --caseworker=cw-01 review decide $top --decision=needs-visit --note='...'   (then: review visit $top --result=confirm --note='...')"
+echo "      build/cli/dibaoctl$server_flag audit log --household=$top_household"
+[ -z "$first_rec" ] || echo "      build/cli/dibaoctl$server_flag --caseworker=head-01 recommendations approve $first_rec --note='...'"
+echo "      build/cli/dibaoctl$server_flag recommendations list --format=csv"
+echo "      build/cli/dibaoctl$server_flag --caseworker=cw-01 sample draw --fraction=0.05 --seed=2026 --stratify=street"
+echo "      build/cli/dibaoctl$server_flag report forecast --as-of=$as_of"
+echo "      build/cli/dibaoctl$server_flag report cliff --household=$top_household --wage=300"
+echo "More: build/cli/dibaoctl$server_flag registry get $first"
 echo "      build/cli/dibaoctl$server_flag person show $(sed -n 2p "$var/sample/planted.csv" | cut -d, -f2)"
-echo "      build/cli/dibaoctl$server_flag flags list --rule=UNDECLARED_EMPLOYMENT --format=csv"
-echo "      build/cli/dibaoctl$server_flag cycle list"
 echo "      build/cli/dibaoctl$server_flag check --household=$var/sample/households.csv --members=$var/sample/members.csv --as-of=$as_of   (intake check)"
+echo "      build/cli/dibaoctl --help"
 echo "Stop: kill $(cat "$pidfile")"

@@ -31,39 +31,8 @@ class MatchingCommandsTest : public ::testing::Test {
     auto server = Server::Start(options, &clock_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = server->release();
-    const std::string sample = *dir_ + "/sample";
-    ASSERT_EQ(Ctl({"sample", "generate", "--out=" + sample,
-                   "--sample_as_of=2026-11-01"})
-                  .exit_code,
-              0);
-    ASSERT_EQ(
-        Ctl({"registry", "import", "--households=" + sample + "/households.csv",
-             "--members=" + sample + "/members.csv"})
-            .exit_code,
-        0);
-    // Every file of the drop layout: <agency>/<kind>/<as_of>/<batch>.csv
-    for (const auto& e :
-         std::filesystem::recursive_directory_iterator(sample + "/feeds")) {
-      if (!e.is_regular_file()) continue;
-      const std::filesystem::path p = e.path();
-      const std::string as_of = p.parent_path().filename();
-      const std::string kind = p.parent_path().parent_path().filename();
-      const std::string agency =
-          p.parent_path().parent_path().parent_path().filename();
-      std::string batch = p.stem();
-      const bool snapshot = absl::EndsWith(batch, ".snapshot");
-      if (snapshot) batch.resize(batch.size() - 9);
-      std::vector<std::string> args = {"feed",
-                                       "push",
-                                       "--agency=" + agency,
-                                       "--kind=" + kind,
-                                       "--batch-id=" + batch,
-                                       "--as-of=" + as_of,
-                                       p.string()};
-      if (snapshot) args.push_back("--snapshot");
-      const int code = Ctl(args).exit_code;
-      ASSERT_TRUE(code == 0 || code == 3) << p;
-    }
+    const std::string failed = testing::LoadSampleWithCtl(Ctl, *dir_);
+    ASSERT_TRUE(failed.empty()) << failed;
   }
   static void TearDownTestSuite() {
     delete server_;

@@ -164,4 +164,43 @@ std::string BinaryPath(absl::string_view relative) {
                       relative);
 }
 
+std::string LoadSampleWithCtl(
+    const std::function<RunResult(std::vector<std::string>)>& ctl,
+    const std::string& dir) {
+  const std::string sample = dir + "/sample";
+  RunResult r = ctl(
+      {"sample", "generate", "--out=" + sample, "--sample_as_of=2026-11-01"});
+  if (r.exit_code != 0) return "sample generate: " + r.err;
+  r = ctl({"registry", "import", "--households=" + sample + "/households.csv",
+           "--members=" + sample + "/members.csv"});
+  if (r.exit_code != 0) return "registry import: " + r.err;
+  // Every file of the drop layout: <agency>/<kind>/<as_of>/<batch>.csv
+  for (const auto& e :
+       std::filesystem::recursive_directory_iterator(sample + "/feeds")) {
+    if (!e.is_regular_file()) continue;
+    const std::filesystem::path p = e.path();
+    const std::string as_of = p.parent_path().filename();
+    const std::string kind = p.parent_path().parent_path().filename();
+    const std::string agency =
+        p.parent_path().parent_path().parent_path().filename();
+    std::string batch = p.stem();
+    const bool snapshot = absl::EndsWith(batch, ".snapshot");
+    if (snapshot) batch.resize(batch.size() - 9);
+    std::vector<std::string> args = {"feed",
+                                     "push",
+                                     "--agency=" + agency,
+                                     "--kind=" + kind,
+                                     "--batch-id=" + batch,
+                                     "--as-of=" + as_of,
+                                     p.string()};
+    if (snapshot) args.push_back("--snapshot");
+    r = ctl(args);
+    // 3: the sample's deliberately invalid lines were refused.
+    if (r.exit_code != 0 && r.exit_code != 3) {
+      return "feed push " + p.string() + ": " + r.err;
+    }
+  }
+  return "";
+}
+
 }  // namespace dibao::testing

@@ -2,6 +2,7 @@
 #ifndef DIBAO_TESTS_TESTING_TEST_UTIL_H_
 #define DIBAO_TESTS_TESTING_TEST_UTIL_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,15 @@ class Process {
 
 // Path of a binary built by this project, e.g. BinaryPath("cli/dibaoctl").
 std::string BinaryPath(absl::string_view relative);
+
+// Loads the sample district (as of 2026-11-01) and every one of its
+// agencies' files into a server, as an operator would, through `ctl` (which
+// runs dibaoctl with its connection flags and the given arguments): sample
+// generate into `dir`, registry import, feed push per file. Empty on
+// success, else what failed.
+std::string LoadSampleWithCtl(
+    const std::function<RunResult(std::vector<std::string>)>& ctl,
+    const std::string& dir);
 
 }  // namespace dibao::testing
 
