@@ -5,11 +5,9 @@
 // one changed byte in the stored chain.
 #include <cstdint>
 #include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -52,39 +50,8 @@ class ReviewCommandsTest : public ::testing::Test {
     options_->policy_file =
         std::string(DIBAO_SOURCE_DIR) + "/deploy/policy.textproto";
     ASSERT_NO_FATAL_FAILURE(StartServer());
-    const std::string sample = *dir_ + "/sample";
-    ASSERT_EQ(Ctl({"sample", "generate", "--out=" + sample,
-                   "--sample_as_of=2026-11-01"})
-                  .exit_code,
-              0);
-    ASSERT_EQ(
-        Ctl({"registry", "import", "--households=" + sample + "/households.csv",
-             "--members=" + sample + "/members.csv"})
-            .exit_code,
-        0);
-    // Every file of the drop layout: <agency>/<kind>/<as_of>/<batch>.csv
-    for (const auto& e :
-         std::filesystem::recursive_directory_iterator(sample + "/feeds")) {
-      if (!e.is_regular_file()) continue;
-      const std::filesystem::path p = e.path();
-      const std::string as_of = p.parent_path().filename();
-      const std::string kind = p.parent_path().parent_path().filename();
-      const std::string agency =
-          p.parent_path().parent_path().parent_path().filename();
-      std::string batch = p.stem();
-      const bool snapshot = absl::EndsWith(batch, ".snapshot");
-      if (snapshot) batch.resize(batch.size() - 9);
-      std::vector<std::string> args = {"feed",
-                                       "push",
-                                       "--agency=" + agency,
-                                       "--kind=" + kind,
-                                       "--batch-id=" + batch,
-                                       "--as-of=" + as_of,
-                                       p.string()};
-      if (snapshot) args.push_back("--snapshot");
-      const int code = Ctl(args).exit_code;
-      ASSERT_TRUE(code == 0 || code == 3) << p;
-    }
+    const std::string failed = testing::LoadSampleWithCtl(Ctl, *dir_);
+    ASSERT_TRUE(failed.empty()) << failed;
     auto run = Ctl({"cycle", "run", "--as-of=2026-11-01"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
 
