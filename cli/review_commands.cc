@@ -130,7 +130,7 @@ int ReviewList(const Env& env) {
   f->set_district_code(o.district);
   f->set_street(o.street);
   f->set_community(o.community);
-  f->set_rule(o.rule);
+  f->set_rule(absl::AsciiStrToUpper(o.rule));
   for (absl::string_view s : absl::StrSplit(o.state, ',', absl::SkipEmpty())) {
     auto state = ParseState(absl::StripAsciiWhitespace(s));
     if (!state.ok()) return Fail(env.err, state.status());

@@ -181,11 +181,10 @@ TEST_F(ReviewCommandsTest, ListShowsTheTopFlagsWithFormulaAndCounts) {
     last = priority;
   }
 
-  // Filters: one rule, open only, HIGH, unclaimed; unknown names refused.
-  // (The rule is written as the server names it: unlike `flags list`,
-  // `review list` does not upper-case --rule.)
+  // Filters: one rule (any case), open only, HIGH, unclaimed; unknown names
+  // refused.
   auto vehicles =
-      CtlAs("", {"review", "list", "--rule=VEHICLE_OWNED",
+      CtlAs("", {"review", "list", "--rule=vehicle_owned",
                  "--state=open,needs_visit", "--severity=high", "--assignee=-",
                  "--min-age-days=25", "--format=csv"});
   ASSERT_EQ(vehicles.exit_code, 0) << vehicles.err;
