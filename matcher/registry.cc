@@ -146,9 +146,10 @@ absl::StatusOr<UpsertResult> Registry::Upsert(
   if (context.expected_version > 0 &&
       (!old || old->version() != context.expected_version)) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "household ", h.household_id(), " changed since it was read: it is "
-        "at version ", old ? old->version() : 0, ", not ",
-        context.expected_version));
+        "household ", h.household_id(),
+        " changed since it was read: it is "
+        "at version ",
+        old ? old->version() : 0, ", not ", context.expected_version));
   }
 
   // A person may be in one ACTIVE household only.
