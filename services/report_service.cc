@@ -8,9 +8,9 @@
 #include "matcher/intake_forecast.h"
 #include "matcher/posting_list.h"
 #include "matcher/report_stats.h"
+#include "services/actor.h"
 #include "services/grpc_status.h"
 #include "services/log.h"
-#include "services/registry_service.h"
 
 namespace dibao {
 namespace {
@@ -62,7 +62,10 @@ grpc::Status ReportServiceImpl::PostingList(
 grpc::Status ReportServiceImpl::DrawSample(grpc::ServerContext* context,
                                            const v1::DrawSampleRequest* request,
                                            v1::SpotCheckSample* response) {
-  const std::string actor = ActorOf(*context);
+  // A sample decides whose homes are visited: it names who drew it.
+  auto caseworker = CaseworkerOf(*context);
+  if (!caseworker.ok()) return ToGrpcStatus(caseworker.status());
+  const std::string& actor = *caseworker;
   auto sample = samples_->Draw(*registry_, *request, actor);
   if (!sample.ok()) return ToGrpcStatus(sample.status());
   LogInfo("spot-check sample ", sample->sample_seq(), " drawn by ", actor, ": ",

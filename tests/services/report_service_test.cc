@@ -184,11 +184,13 @@ TEST_F(ReportServiceTest, SamplesAreDrawnStoredAndAudited) {
   EXPECT_EQ(
       reports_->ListSamples(Context().get(), negative, &list).error_code(),
       grpc::StatusCode::INVALID_ARGUMENT);
-  // Drawn without naming oneself: recorded as unidentified.
+  // Drawn without naming oneself: refused, nothing stored.
   draw.set_fraction(1);
-  ASSERT_TRUE(reports_->DrawSample(Context("").get(), draw, &sample).ok());
-  EXPECT_EQ(sample.sample_seq(), 2);
-  EXPECT_EQ(sample.drawn_by(), "unidentified");
+  EXPECT_EQ(reports_->DrawSample(Context("").get(), draw, &sample).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  v1::ListSamplesResponse after;
+  ASSERT_TRUE(reports_->ListSamples(Context().get(), {}, &after).ok());
+  EXPECT_EQ(after.samples_size(), 1);
 }
 
 TEST_F(ReportServiceTest, ForecastAndCliff) {
