@@ -74,6 +74,7 @@ Commands:
   sample show N                         one sample: parameters, strata, households
   review list [--district D --street S --community C --rule R --state S[,S]
               --severity MIN --min-age-days N --assignee ID|-] [--limit N]
+              [--sort priority|overpayment|age|severity|flag-id]
                                         the review queue, highest priority first, with counts
   review show FLAG_ID                   the case: evidence, household, reassessment, history
   review claim FLAG_ID                  take the flag (needs --caseworker)
@@ -98,6 +99,10 @@ Commands:
   recommendations show R                evidence, arithmetic, notice, decision
   recommendations approve R --note TEXT apply it to the registry (history and audit)
   recommendations reject R --note TEXT
+  user add --users FILE --id ID [--name NAME] [--disabled]
+                                        add a console user or set their password (read from
+                                        standard input; stored as a salted Argon2id hash)
+  user list --users FILE                the console's users
 
 Global flags: --server HOST:PORT (env DIBAO_SERVER), --caseworker ID (env
 DIBAO_CASEWORKER), --deadline, --format table|csv|jsonl.
@@ -335,6 +340,8 @@ int RunCli(const std::vector<std::string>& args, const CliOptions& options,
           {{"recommendations", "show"}, RecommendationsShow},
           {{"recommendations", "approve"}, RecommendationsApprove},
           {{"recommendations", "reject"}, RecommendationsReject},
+          {{"user", "add"}, UserAdd},
+          {{"user", "list"}, UserList},
       };
   if (args.empty()) {
     err << CliUsage();

@@ -76,6 +76,12 @@ struct CliOptions {
   int min_age_days = 0;  // review list: first seen at least this long ago
   std::string assignee;  // review list: whose flags; "-" for unclaimed
   int64_t after = 0;     // audit log: entries after this seq
+  std::string sort;      // review list: the queue's order
+  // user add / list: the console's user file and the user.
+  std::string users_file;
+  std::string user_id;
+  std::string user_name;
+  bool user_disabled = false;
 };
 
 int RunCli(const std::vector<std::string>& args, const CliOptions& options,

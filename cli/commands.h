@@ -88,6 +88,8 @@ int RecommendationsList(const Env& env);
 int RecommendationsShow(const Env& env);
 int RecommendationsApprove(const Env& env);
 int RecommendationsReject(const Env& env);
+int UserAdd(const Env& env);
+int UserList(const Env& env);
 
 }  // namespace dibao::cli
 

@@ -88,6 +88,13 @@ ABSL_FLAG(int, min_age_days, 0,
 ABSL_FLAG(std::string, assignee, "",
           "review list: flags of this caseworker; - for unclaimed ones");
 ABSL_FLAG(int64_t, after, 0, "audit log: entries after this sequence number");
+ABSL_FLAG(std::string, sort, "",
+          "review list: priority (default), overpayment, age, severity or "
+          "flag-id");
+ABSL_FLAG(std::string, users, "", "user add|list: the console's user file");
+ABSL_FLAG(std::string, id, "", "user add: the caseworker ID");
+ABSL_FLAG(std::string, name, "", "user add: the name the console shows");
+ABSL_FLAG(bool, disabled, false, "user add: the user may not sign in");
 
 // Flag names may be written with hyphens (--batch-id) as well as
 // underscores; abseil only knows the latter. "--as-of" is feed push's day,
@@ -173,5 +180,10 @@ int main(int argc, char** argv) {
   o.min_age_days = absl::GetFlag(FLAGS_min_age_days);
   o.assignee = absl::GetFlag(FLAGS_assignee);
   o.after = absl::GetFlag(FLAGS_after);
+  o.sort = absl::GetFlag(FLAGS_sort);
+  o.users_file = absl::GetFlag(FLAGS_users);
+  o.user_id = absl::GetFlag(FLAGS_id);
+  o.user_name = absl::GetFlag(FLAGS_name);
+  o.user_disabled = absl::GetFlag(FLAGS_disabled);
   return dibao::cli::RunCli(args, o, std::cout, std::cerr);
 }

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cli/commands.h"
@@ -149,6 +150,18 @@ int ReviewList(const Env& env) {
   }
   f->set_min_age_days(o.min_age_days);
   f->set_assignee(o.assignee);
+  if (!o.sort.empty()) {
+    std::string name = absl::AsciiStrToUpper(o.sort);
+    absl::StrReplaceAll({{"-", "_"}}, &name);
+    v1::QueueOrder order;
+    if (!v1::QueueOrder_Parse(absl::StrCat("QUEUE_ORDER_", name), &order)) {
+      return Fail(env.err, absl::InvalidArgumentError(absl::StrCat(
+                               "sort \"", o.sort,
+                               "\" is not one of priority, overpayment, age, "
+                               "severity, flag-id")));
+    }
+    request.set_order(order);
+  }
   // --limit: how many of the top flags to show (default 20); 0 < limit.
   const int limit = o.limit > 0 ? o.limit : 20;
   request.set_page_size(std::min(limit, 1000));

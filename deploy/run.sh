@@ -6,10 +6,12 @@
 # the statistics tables, the recommendations (after a demonstration
 # caseworker confirms the top household's flags; DIBAO_DEMO_DECISIONS=0
 # skips that), a posting list and the audit check. The server keeps running
-# so you can try dibaoctl against it; the last lines say how.
+# so you can try dibaoctl and the web console against it; the last lines say
+# how, with the console's address and a demo caseworker's password.
 #
 # Environment: DIBAO_VAR (default ./var), DIBAO_LISTEN (127.0.0.1:50051),
-# DIBAO_SEED (sample seed, default 1).
+# DIBAO_CONSOLE (the console, 127.0.0.1:8080; "off": none), DIBAO_SEED
+# (sample seed, default 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +20,9 @@ cd "$(dirname "$0")/.."
 var=${DIBAO_VAR:-./var}
 listen=${DIBAO_LISTEN:-127.0.0.1:50051}
 seed=${DIBAO_SEED:-1}
+console=${DIBAO_CONSOLE:-127.0.0.1:8080}
+users=$var/console-users.textproto
+demo_password_file=$var/console-demo-password.txt
 pidfile=$var/dibao-server.pid
 log=$var/log/dibao-server.log
 mkdir -p "$var/log"
@@ -30,8 +35,17 @@ if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   for _ in $(seq 1 150); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.2; done
 fi
 
+# The console's first user, "demo", with a random password kept in
+# $demo_password_file (readable by you only). Real users: dibaoctl user add.
+if [ ! -f "$users" ]; then
+  (umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=' > "$demo_password_file")
+  build/cli/dibaoctl user add --users="$users" --id=demo --name=演示核查员 \
+    < "$demo_password_file" > /dev/null
+fi
+
 build/services/dibao-server --listen="$listen" --data_dir="$var/data" \
-  --policy=deploy/policy.textproto >>"$log" 2>&1 &
+  --policy=deploy/policy.textproto --console_listen="$console" \
+  --console_users="$users" >>"$log" 2>&1 &
 echo $! > "$pidfile"
 for _ in $(seq 1 150); do
   if "${ctl[@]}" --deadline=1s health >/dev/null 2>&1; then break; fi
@@ -42,7 +56,7 @@ for _ in $(seq 1 150); do
   fi
   sleep 0.2
 done
-echo "run: dibao-server $(tail -1 "$log" | sed 's/^.* I dibao-server //')"
+echo "run: dibao-server $(grep ' I dibao-server listening' "$log" | tail -1 | sed 's/^.* I dibao-server //')"
 
 echo
 echo "run: generating the sample district (seed $seed)"
@@ -133,6 +147,15 @@ echo
 server_flag=""
 [ "$listen" = 127.0.0.1:50051 ] || server_flag=" --server=$listen"
 echo "dibao-server is still running on $listen (pid $(cat "$pidfile")), data in $var/data, log in $log."
+if [ "$console" != off ]; then
+  echo
+  echo "The web console: http://$console/"
+  if [ -f "$demo_password_file" ]; then
+    echo "      sign in as demo, password $(cat "$demo_password_file")   (kept in $demo_password_file)"
+  fi
+  echo "      add caseworkers: build/cli/dibaoctl user add --users=$users --id=ID --name=NAME  (password on stdin; restart the server)"
+  echo
+fi
 echo "A caseworker's morning (give your own ID):"
 echo "      build/cli/dibaoctl$server_flag --caseworker=cw-01 review claim $top"
 echo "      build/cli/dibaoctl$server_flag --caseworker=cw-01 review decide $top --decision=dismiss --reason=PARTNER_DATA_WRONG --note='...'"

@@ -60,6 +60,13 @@ uint64_t AuditLog::head_seq() const {
   return static_cast<uint64_t>(head_.seq());
 }
 
+absl::Status AuditLog::Append(v1::AuditEntry entry) {
+  std::vector<v1::AuditEntry> entries;
+  entries.push_back(std::move(entry));
+  rocksdb::WriteBatch batch;
+  return Commit(std::move(entries), &batch);
+}
+
 absl::Status AuditLog::Commit(std::vector<v1::AuditEntry> entries,
                               rocksdb::WriteBatch* batch) {
   for (const v1::AuditEntry& e : entries) {

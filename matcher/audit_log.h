@@ -42,6 +42,10 @@ class AuditLog {
   absl::Status Commit(std::vector<v1::AuditEntry> entries,
                       rocksdb::WriteBatch* batch);
 
+  // Commit() of one entry that records no change of its own (a read, a
+  // sign-in).
+  absl::Status Append(v1::AuditEntry entry);
+
   // Recomputes the whole chain.
   absl::StatusOr<v1::AuditVerification> Verify() const;
 

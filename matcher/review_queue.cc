@@ -17,27 +17,36 @@
 namespace dibao {
 namespace {
 
-// Where a flag sits in the queue: higher priority first, then lower flag
+// Where a flag sits in the queue: higher key first (the order's key:
+// priority, overpayment, age, severity; 0 for flag order), then lower flag
 // number (older first).
 struct Position {
-  int64_t priority = 0;
+  int64_t key = 0;
   uint64_t seq = 0;
   bool operator<(const Position& o) const {
-    return priority != o.priority ? priority > o.priority : seq < o.seq;
+    return key != o.key ? key > o.key : seq < o.seq;
   }
 };
 
-// Page tokens are "priority:flag_seq" of the last flag given.
-std::string TokenOf(const Position& p) {
-  return absl::StrCat(p.priority, ":", p.seq);
+// Page tokens are "order:key:flag_seq" of the last flag given.
+std::string TokenOf(v1::QueueOrder order, const Position& p) {
+  return absl::StrCat(static_cast<int>(order), ":", p.key, ":", p.seq);
 }
 
-absl::StatusOr<Position> ParseToken(absl::string_view token) {
+absl::StatusOr<Position> ParseToken(absl::string_view token,
+                                    v1::QueueOrder order) {
   std::vector<absl::string_view> parts = absl::StrSplit(token, ':');
   Position p;
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &p.priority) ||
-      !absl::SimpleAtoi(parts[1], &p.seq)) {
+  int token_order = 0;
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &token_order) ||
+      !absl::SimpleAtoi(parts[1], &p.key) ||
+      !absl::SimpleAtoi(parts[2], &p.seq)) {
     return absl::InvalidArgumentError("page_token is not one this server gave");
+  }
+  if (token_order != static_cast<int>(order)) {
+    return absl::InvalidArgumentError(
+        "page_token belongs to another order: start again from the first "
+        "page");
   }
   return p;
 }
@@ -46,6 +55,22 @@ int AgeDays(const v1::Flag& flag, absl::CivilDay today) {
   auto first = FromProto(flag.first_seen());
   if (!first.ok() || *first >= today) return 0;
   return static_cast<int>(today - *first);
+}
+
+int64_t SortKey(v1::QueueOrder order, const v1::Flag& flag, int64_t priority,
+                int age_days) {
+  switch (order) {
+    case v1::QUEUE_ORDER_OVERPAYMENT:
+      return flag.finding().est_monthly_overpayment_fen();
+    case v1::QUEUE_ORDER_AGE:
+      return age_days;
+    case v1::QUEUE_ORDER_SEVERITY:
+      return flag.finding().severity();
+    case v1::QUEUE_ORDER_FLAG_ID:
+      return 0;
+    default:
+      return priority;
+  }
 }
 
 absl::Status CheckFilter(const v1::QueueFilter& f) {
@@ -111,9 +136,14 @@ absl::StatusOr<v1::ListQueueResponse> ReviewQueue::List(
   const int page_size = request.page_size() == 0
                             ? kDefaultPageSize
                             : std::min<int>(request.page_size(), kMaxPageSize);
+  const v1::QueueOrder order = request.order();
+  if (!v1::QueueOrder_IsValid(order)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "order ", static_cast<int>(order), " is not a queue order"));
+  }
   std::optional<Position> after;
   if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(after, ParseToken(request.page_token()));
+    ASSIGN_OR_RETURN(after, ParseToken(request.page_token(), order));
   }
   const absl::CivilDay today = clock_->Today();
 
@@ -137,7 +167,8 @@ absl::StatusOr<v1::ListQueueResponse> ReviewQueue::List(
     overpayment += flag.finding().est_monthly_overpayment_fen();
     auto seq = ParseFlagId(flag.flag_id());
     if (!seq.ok()) return seq.status();
-    const Position p{QueuePriority(flag, today), *seq};
+    const Position p{SortKey(order, flag, QueuePriority(flag, today), age),
+                     *seq};
     if (after && !(*after < p)) return absl::OkStatus();
     if (static_cast<int>(page.size()) > page_size && !(p < page.back())) {
       return absl::OkStatus();
@@ -152,11 +183,11 @@ absl::StatusOr<v1::ListQueueResponse> ReviewQueue::List(
   for (const Position& p : page) {
     ASSIGN_OR_RETURN(v1::Flag flag, flags_->Get(FormatFlagId(p.seq)));
     v1::QueueItem* item = response.add_items();
-    item->set_priority(p.priority);
+    item->set_priority(QueuePriority(flag, today));
     item->set_age_days(AgeDays(flag, today));
     *item->mutable_flag() = std::move(flag);
   }
-  if (more) response.set_next_page_token(TokenOf(page.back()));
+  if (more) response.set_next_page_token(TokenOf(order, page.back()));
   response.set_total(matching);
   response.set_total_overpayment_fen(overpayment);
   for (const auto& [key, n] : by_rule) {

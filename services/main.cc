@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -23,13 +24,23 @@ ABSL_FLAG(std::string, config, "",
 ABSL_FLAG(std::string, policy, "",
           "the dibao policy in protobuf text format (dibao.v1.Policy, e.g. "
           "deploy/policy.textproto); needed for cycles and intake checks");
+ABSL_FLAG(std::string, console_listen, "",
+          "host:port of the caseworker web console (default 127.0.0.1:8080; "
+          "\"off\": no console); loopback unless a TLS proxy is in front");
+ABSL_FLAG(std::string, console_web_root, "",
+          "the console's files (default: web/ beside the binary's folder, "
+          "e.g. build/web)");
+ABSL_FLAG(std::string, console_users, "",
+          "the console's user list (dibao.v1.ConsoleUsers, text format; "
+          "`dibaoctl user add` writes it)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(30),
           "on SIGTERM/SIGINT, how long in-flight calls may take to finish");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "dibao-server [--listen=HOST:PORT] [--data_dir=DIR] [--config=FILE] "
-      "[--policy=FILE]");
+      "[--policy=FILE] [--console_listen=HOST:PORT|off] "
+      "[--console_users=FILE]");
   absl::ParseCommandLine(argc, argv);
 
   dibao::v1::ServerConfig config;
@@ -45,6 +56,31 @@ int main(int argc, char** argv) {
   if (auto v = absl::GetFlag(FLAGS_listen); !v.empty()) options.listen = v;
   if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) options.data_dir = v;
   if (auto v = absl::GetFlag(FLAGS_policy); !v.empty()) options.policy_file = v;
+  // The console: the flag, else the config, else 127.0.0.1:8080.
+  std::string console_listen = absl::GetFlag(FLAGS_console_listen);
+  if (console_listen.empty()) console_listen = config.console().listen();
+  if (console_listen.empty()) {
+    console_listen = "127.0.0.1:8080";
+    options.console.optional = true;
+  }
+  options.console.listen = console_listen == "off" ? "" : console_listen;
+  if (auto v = absl::GetFlag(FLAGS_console_web_root); !v.empty()) {
+    options.console.web_root = v;
+  } else if (options.console.web_root.empty()) {
+    // build/services/dibao-server -> build/web; bin/dibao-server ->
+    // share/dibao/web.
+    std::error_code ec;
+    const std::filesystem::path bin =
+        std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+    options.console.web_root = (bin.parent_path() / "web").string();
+    if (!std::filesystem::exists(options.console.web_root, ec)) {
+      options.console.web_root =
+          (bin.parent_path() / "share" / "dibao" / "web").string();
+    }
+  }
+  if (auto v = absl::GetFlag(FLAGS_console_users); !v.empty()) {
+    options.console.users_file = v;
+  }
 
   // Block the stop signals in every thread (gRPC's threads inherit the mask)
   // and take them synchronously below, so shutdown runs in normal code
@@ -68,6 +104,13 @@ int main(int argc, char** argv) {
       options.policy_file.empty()
           ? "; no policy: cycles and intake checks are refused"
           : absl::StrCat("; policy ", options.policy_file));
+  if (const std::string url = (*server)->console_url(); !url.empty()) {
+    dibao::LogInfo(
+        "console at ", url,
+        options.console.users_file.empty()
+            ? " (no --console_users: nobody can sign in)"
+            : absl::StrCat(" (users from ", options.console.users_file, ")"));
+  }
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

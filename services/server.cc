@@ -41,6 +41,18 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
     o.feeds.mass_retirement_min = f.mass_retirement_min();
   }
   o.policy_file = config.policy_file();
+  const v1::ConsoleConfig& c = config.console();
+  if (!c.listen().empty())
+    o.console.listen = c.listen() == "off" ? "" : c.listen();
+  if (!c.web_root().empty()) o.console.web_root = c.web_root();
+  if (!c.users_file().empty()) o.console.users_file = c.users_file();
+  if (c.has_session_idle_minutes()) {
+    o.console.sessions.idle = absl::Minutes(c.session_idle_minutes());
+  }
+  if (c.has_session_max_hours()) {
+    o.console.sessions.max_age = absl::Hours(c.session_max_hours());
+  }
+  o.console.secure_cookies = c.secure_cookies();
   const v1::MatchingConfig& m = config.matching();
   if (m.has_threads()) o.cycle.threads = m.threads();
   if (m.has_block_households()) {
@@ -142,6 +154,26 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
         absl::StrCat("cannot listen on ", options.listen,
                      " (address in use or not available?)"));
   }
+  if (!options.console.listen.empty()) {
+    // The console calls the services through the server's in-process
+    // channel: the same path, checks and status codes as a gRPC client.
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(options.max_message_bytes);
+    args.SetMaxSendMessageSize(options.max_message_bytes);
+    auto console = ConsoleServer::Start(
+        options.console, server->grpc_server_->InProcessChannel(args),
+        server->audit_.get(), clock);
+    if (console.ok()) {
+      server->console_ = *std::move(console);
+    } else if (options.console.optional &&
+               (absl::IsUnavailable(console.status()) ||
+                absl::IsNotFound(console.status()))) {
+      LogWarning("no web console: ", console.status().message(),
+                 " (give --console_listen to insist, or \"off\")");
+    } else {
+      return console.status();
+    }
+  }
   return server;
 }
 
@@ -154,6 +186,7 @@ std::string Server::address() const {
 absl::Status Server::Shutdown(absl::Duration grace) {
   if (stopped_) return absl::OkStatus();
   stopped_ = true;
+  if (console_) console_->Stop();
   if (grpc_server_) {
     grpc_server_->Shutdown(std::chrono::system_clock::now() +
                            absl::ToChronoSeconds(grace));

@@ -25,6 +25,7 @@
 #include "matcher/review_queue.h"
 #include "matcher/store.h"
 #include "services/audit_service.h"
+#include "services/console_server.h"
 #include "services/cycle_service.h"
 #include "services/feed_service.h"
 #include "services/recommendation_service.h"
@@ -48,6 +49,8 @@ struct ServerOptions {
   // The policy file; empty: none (cycles and intake checks are refused).
   std::string policy_file;
   CycleOptions cycle;
+  // The web console; console.listen empty: no console.
+  ConsoleOptions console;
 };
 
 // Fills options from a parsed config; unset config fields keep the defaults.
@@ -67,6 +70,9 @@ class Server {
 
   int port() const { return port_; }
   std::string address() const;
+  // The console's port and "http://host:port/"; 0 and "" without one.
+  int console_port() const { return console_ ? console_->port() : 0; }
+  std::string console_url() const { return console_ ? console_->url() : ""; }
 
   // Stops accepting calls, lets in-flight calls finish for up to `grace`
   // (then cancels them), and closes the store cleanly. Idempotent.
@@ -95,6 +101,7 @@ class Server {
   std::unique_ptr<Recommender> recommender_;
   std::unique_ptr<RecommendationServiceImpl> recommendation_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<ConsoleServer> console_;
   bool stopped_ = false;
 };
 

@@ -9,9 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/clock.h"
-#include "services/server.h"
-#include "tests/testing/test_util.h"
+#include "tests/testing/sample_server.h"
 
 namespace dibao {
 namespace {
@@ -22,38 +20,23 @@ using ::testing::StartsWith;
 class MatchingCommandsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(testing::NewTempDir("dibaoctl-matching"));
-    ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = *dir_ + "/data";
-    options.policy_file =
-        std::string(DIBAO_SOURCE_DIR) + "/deploy/policy.textproto";
-    auto server = Server::Start(options, &clock_);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
-    const std::string failed = testing::LoadSampleWithCtl(Ctl, *dir_);
-    ASSERT_TRUE(failed.empty()) << failed;
+    testing::SampleServerOptions options;
+    options.name = "dibaoctl-matching";
+    options.caseworker = "ops-1";
+    auto sample = testing::SampleServer::Start(options);
+    ASSERT_TRUE(sample.ok()) << sample.status();
+    sample_ = sample->release();
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete sample_; }
 
   static testing::RunResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {testing::BinaryPath("cli/dibaoctl"),
-                 "--server=" + server_->address(), "--caseworker=ops-1"});
-    return testing::Run(args);
+    return sample_->Ctl(std::move(args));
   }
 
-  static SystemClock clock_;
-  static std::string* dir_;
-  static Server* server_;
+  static testing::SampleServer* sample_;
 };
 
-SystemClock MatchingCommandsTest::clock_;
-std::string* MatchingCommandsTest::dir_ = nullptr;
-Server* MatchingCommandsTest::server_ = nullptr;
+testing::SampleServer* MatchingCommandsTest::sample_ = nullptr;
 
 TEST_F(MatchingCommandsTest, CycleFlagsShowAssessmentAndCheck) {
   auto run = Ctl({"cycle", "run", "--as-of=2026-11-01"});
@@ -110,8 +93,8 @@ TEST_F(MatchingCommandsTest, CycleFlagsShowAssessmentAndCheck) {
 
   // An applicant household: the vehicle owner's household applying again
   // under another ID.
-  std::ifstream hin(*dir_ + "/sample/households.csv");
-  std::ifstream min(*dir_ + "/sample/members.csv");
+  std::ifstream hin(sample_->dir() + "/sample/households.csv");
+  std::ifstream min(sample_->dir() + "/sample/members.csv");
   std::string header, line, households = "", members = "";
   std::getline(hin, header);
   households = header + "\n";
@@ -127,10 +110,10 @@ TEST_F(MatchingCommandsTest, CycleFlagsShowAssessmentAndCheck) {
       members += "A-1" + line.substr(cells[1].size()) + "\n";
     }
   }
-  testing::WriteFile(*dir_ + "/applicant.csv", households);
-  testing::WriteFile(*dir_ + "/applicant-members.csv", members);
-  auto check = Ctl({"check", "--household=" + *dir_ + "/applicant.csv",
-                    "--members=" + *dir_ + "/applicant-members.csv",
+  testing::WriteFile(sample_->dir() + "/applicant.csv", households);
+  testing::WriteFile(sample_->dir() + "/applicant-members.csv", members);
+  auto check = Ctl({"check", "--household=" + sample_->dir() + "/applicant.csv",
+                    "--members=" + sample_->dir() + "/applicant-members.csv",
                     "--as-of=2026-11-01"});
   ASSERT_EQ(check.exit_code, 0) << check.err;
   EXPECT_THAT(check.out, HasSubstr("household A-1"));

@@ -8,9 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/clock.h"
-#include "services/server.h"
-#include "tests/testing/test_util.h"
+#include "tests/testing/sample_server.h"
 
 namespace dibao {
 namespace {
@@ -22,39 +20,23 @@ using ::testing::StartsWith;
 class ReportCommandsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(testing::NewTempDir("dibaoctl-reports"));
-    ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = *dir_ + "/data";
-    options.store.sync_writes = false;
-    options.policy_file =
-        std::string(DIBAO_SOURCE_DIR) + "/deploy/policy.textproto";
-    auto server = Server::Start(options, &clock_);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
-    const std::string failed = testing::LoadSampleWithCtl(Ctl, *dir_);
-    ASSERT_TRUE(failed.empty()) << failed;
+    testing::SampleServerOptions options;
+    options.name = "dibaoctl-reports";
+    options.caseworker = "inspector-1";
+    auto sample = testing::SampleServer::Start(options);
+    ASSERT_TRUE(sample.ok()) << sample.status();
+    sample_ = sample->release();
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete sample_; }
 
   static testing::RunResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {testing::BinaryPath("cli/dibaoctl"),
-                 "--server=" + server_->address(), "--caseworker=inspector-1"});
-    return testing::Run(args);
+    return sample_->Ctl(std::move(args));
   }
 
-  static SystemClock clock_;
-  static std::string* dir_;
-  static Server* server_;
+  static testing::SampleServer* sample_;
 };
 
-SystemClock ReportCommandsTest::clock_;
-std::string* ReportCommandsTest::dir_ = nullptr;
-Server* ReportCommandsTest::server_ = nullptr;
+testing::SampleServer* ReportCommandsTest::sample_ = nullptr;
 
 TEST_F(ReportCommandsTest, StatsPrintsTheReportsTables) {
   auto table = Ctl({"report", "stats", "--as-of=2026-11-01"});

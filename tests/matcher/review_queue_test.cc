@@ -237,5 +237,58 @@ TEST_F(ReviewQueueTest, BadRequestsAreNamed) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(ReviewQueueTest, OtherOrdersPageThroughEveryFlagInTheirOrder) {
+  const int total = static_cast<int>(All(v1::QueueFilter(), 1000).size());
+  for (v1::QueueOrder order :
+       {v1::QUEUE_ORDER_OVERPAYMENT, v1::QUEUE_ORDER_AGE,
+        v1::QUEUE_ORDER_SEVERITY, v1::QUEUE_ORDER_FLAG_ID}) {
+    std::vector<v1::QueueItem> items;
+    v1::ListQueueRequest request;
+    request.set_order(order);
+    request.set_page_size(7);
+    for (int pages = 0; pages < 1000; ++pages) {
+      v1::ListQueueResponse page = List(request);
+      for (const auto& item : page.items()) items.push_back(item);
+      if (page.next_page_token().empty()) break;
+      request.set_page_token(page.next_page_token());
+    }
+    ASSERT_EQ(static_cast<int>(items.size()), total) << order;
+    std::set<std::string> ids;
+    for (size_t i = 0; i < items.size(); ++i) {
+      ids.insert(items[i].flag().flag_id());
+      if (i == 0) continue;
+      const v1::Flag& a = items[i - 1].flag();
+      const v1::Flag& b = items[i].flag();
+      switch (order) {
+        case v1::QUEUE_ORDER_OVERPAYMENT:
+          EXPECT_GE(a.finding().est_monthly_overpayment_fen(),
+                    b.finding().est_monthly_overpayment_fen());
+          break;
+        case v1::QUEUE_ORDER_SEVERITY:
+          EXPECT_GE(a.finding().severity(), b.finding().severity());
+          break;
+        case v1::QUEUE_ORDER_FLAG_ID:
+          EXPECT_LT(a.flag_id(), b.flag_id());
+          break;
+        default:
+          EXPECT_GE(items[i - 1].age_days(), items[i].age_days());
+      }
+    }
+    EXPECT_EQ(static_cast<int>(ids.size()), total) << "no flag twice";
+  }
+}
+
+TEST_F(ReviewQueueTest, APageTokenOfAnotherOrderIsRefused) {
+  v1::ListQueueRequest request;
+  request.set_page_size(5);
+  v1::ListQueueResponse first = List(request);
+  ASSERT_FALSE(first.next_page_token().empty());
+  request.set_page_token(first.next_page_token());
+  request.set_order(v1::QUEUE_ORDER_OVERPAYMENT);
+  auto page = Queue().List(request);
+  EXPECT_EQ(page.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(page.status().message(), HasSubstr("another order"));
+}
+
 }  // namespace
 }  // namespace dibao

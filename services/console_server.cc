@@ -1,0 +1,379 @@
+#include "services/console_server.h"
+
+#include <httplib.h>
+
+#include <filesystem>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "dibao/v1/audit.pb.h"
+#include "dibao/v1/console.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "matcher/resident_id.h"
+#include "services/log.h"
+
+namespace dibao {
+namespace {
+
+constexpr char kCookieName[] = "dibao_session";
+constexpr char kCsrfHeader[] = "X-CSRF-Token";
+constexpr char kJson[] = "application/json; charset=utf-8";
+
+// The services a page may call, and the methods it may not: changing the
+// registry by hand and running the cycle stay with the operators' tools.
+struct Exposed {
+  const char* service;
+  std::vector<std::string> hidden;
+};
+const std::vector<Exposed>& ExposedServices() {
+  static const auto* exposed = new std::vector<Exposed>{
+      {"dibao.v1.ReviewService", {}},
+      {"dibao.v1.RecommendationService", {}},
+      {"dibao.v1.AuditService", {}},
+      {"dibao.v1.ReportService", {}},
+      {"dibao.v1.RegistryService", {"UpsertHousehold"}},
+      {"dibao.v1.CycleService", {"RunCycle"}},
+      {"dibao.v1.FeedService", {}},
+  };
+  return *exposed;
+}
+
+// Reads of one household's (or person's) details: each is audited.
+bool ReadsDetails(absl::string_view service, absl::string_view method) {
+  static const auto* reads = new std::vector<std::string>{
+      "ReviewService/GetCase",
+      "CycleService/GetFlag",
+      "CycleService/GetAssessment",
+      "RegistryService/GetHousehold",
+      "RegistryService/GetHouseholdHistory",
+      "RegistryService/FindHouseholdByMember",
+      "RecommendationService/GetRecommendation",
+      "ReportService/Cliff",
+      "FeedService/GetPersonFacts",
+      "AuditService/ListAudit",
+  };
+  const std::string key = absl::StrCat(service, "/", method);
+  for (const std::string& r : *reads) {
+    if (r == key) return true;
+  }
+  return false;
+}
+
+// google.rpc.Code's HTTP mapping.
+int HttpStatusOf(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk:
+      return 200;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
+      return 400;
+    case absl::StatusCode::kUnauthenticated:
+      return 401;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    case absl::StatusCode::kNotFound:
+      return 404;
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
+      return 409;
+    case absl::StatusCode::kResourceExhausted:
+      return 429;
+    case absl::StatusCode::kCancelled:
+      return 499;
+    case absl::StatusCode::kUnimplemented:
+      return 501;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    case absl::StatusCode::kDeadlineExceeded:
+      return 504;
+    default:
+      return 500;
+  }
+}
+
+void Reply(httplib::Response& res, const google::protobuf::Message& message) {
+  res.status = 200;
+  res.set_content(JsonGateway::ToJson(message), kJson);
+}
+
+void ReplyError(httplib::Response& res, const absl::Status& status) {
+  v1::ConsoleError error;
+  error.set_code(absl::StatusCodeToString(status.code()));
+  error.set_message(std::string(status.message()));
+  res.status = HttpStatusOf(status.code());
+  res.set_content(JsonGateway::ToJson(error), kJson);
+}
+
+std::string CookieValue(const httplib::Request& req, absl::string_view name) {
+  for (absl::string_view part :
+       absl::StrSplit(req.get_header_value("Cookie"), ';')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (absl::ConsumePrefix(&part, name) && absl::ConsumePrefix(&part, "=")) {
+      return std::string(part);
+    }
+  }
+  return "";
+}
+
+// A browser names the page a POST comes from; one from another site is
+// refused even before the CSRF token is looked at.
+absl::Status CheckOrigin(const httplib::Request& req) {
+  const std::string origin = req.get_header_value("Origin");
+  if (origin.empty())
+    return absl::OkStatus();  // not a browser, or same-site GET
+  const std::string host = req.get_header_value("Host");
+  if (origin == absl::StrCat("http://", host) ||
+      origin == absl::StrCat("https://", host)) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("request from another site (", origin, ") refused"));
+}
+
+// What a detail read looked at, for its audit entry: the request's first
+// identifying field, a resident ID masked.
+std::string ReadSubject(const google::protobuf::Message& request) {
+  const auto* d = request.GetDescriptor();
+  const auto* r = request.GetReflection();
+  for (const char* name :
+       {"flag_id", "household_id", "recommendation_id", "id_number"}) {
+    const auto* f = d->FindFieldByName(name);
+    if (f == nullptr || f->is_repeated() ||
+        f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+      continue;
+    }
+    std::string v = r->GetString(request, f);
+    if (v.empty()) continue;
+    return std::string(name) == "id_number" ? MaskId(v) : v;
+  }
+  return "";
+}
+
+absl::StatusOr<v1::SignInRequest> ParseSignIn(const std::string& body) {
+  v1::SignInRequest request;
+  auto parsed = google::protobuf::util::JsonStringToMessage(body, &request);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sign-in body must be {\"id\": ..., \"password\": ...}: ",
+                     std::string(parsed.message())));
+  }
+  return request;
+}
+
+}  // namespace
+
+ConsoleServer::ConsoleServer(const ConsoleOptions& options,
+                             std::shared_ptr<grpc::Channel> channel,
+                             AuditLog* audit, Clock* clock)
+    : options_(options),
+      sessions_(clock, options.sessions),
+      gateway_(std::move(channel), options.call_deadline),
+      audit_(audit),
+      clock_(clock),
+      http_(std::make_unique<httplib::Server>()) {}
+
+absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
+    const ConsoleOptions& options, std::shared_ptr<grpc::Channel> channel,
+    AuditLog* audit, Clock* clock) {
+  std::unique_ptr<ConsoleServer> console(
+      new ConsoleServer(options, std::move(channel), audit, clock));
+  if (!options.users_file.empty()) {
+    auto users = ConsoleUsers::Load(options.users_file);
+    if (!users.ok()) {
+      return absl::Status(
+          users.status().code(),
+          absl::StrCat("console users: ", users.status().message()));
+    }
+    console->users_ = *std::move(users);
+  }
+  for (const Exposed& e : ExposedServices()) {
+    if (absl::Status s = console->gateway_.Expose(e.service, e.hidden);
+        !s.ok()) {
+      return s;
+    }
+  }
+  std::error_code ec;
+  if (options.web_root.empty() ||
+      !std::filesystem::exists(
+          std::filesystem::path(options.web_root) / "index.html", ec)) {
+    return absl::NotFoundError(absl::StrCat(
+        "console files not found: no index.html in '", options.web_root,
+        "' (build them with deploy/setup.sh, or set --console_web_root)"));
+  }
+  console->Route();
+
+  const std::size_t colon = options.listen.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(options.listen.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "console listen address '", options.listen, "' is not host:port"));
+  }
+  console->host_ = options.listen.substr(0, colon);
+  if (port == 0) {
+    port = console->http_->bind_to_any_port(console->host_);
+  } else if (!console->http_->bind_to_port(console->host_, port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    return absl::UnavailableError(
+        absl::StrCat("console cannot listen on ", options.listen,
+                     " (address in use or not available?)"));
+  }
+  console->port_ = port;
+  httplib::Server* http = console->http_.get();
+  console->listener_ = std::thread([http] { http->listen_after_bind(); });
+  return console;
+}
+
+void ConsoleServer::Route() {
+  httplib::Server& http = *http_;
+  http.set_payload_max_length(options_.max_body_bytes);
+  http.set_default_headers({
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self'; "
+       "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'; form-action 'self'"},
+  });
+  http.set_mount_point("/", options_.web_root, {{"Cache-Control", "no-cache"}});
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        ReplyError(res, absl::InternalError("the console failed to answer"));
+      });
+
+  // Who is signed in.
+  http.Get("/api/session",
+           [this](const httplib::Request& req, httplib::Response& res) {
+             res.set_header("Cache-Control", "no-store");
+             auto session = sessions_.Find(CookieValue(req, kCookieName));
+             if (!session) {
+               ReplyError(res, absl::UnauthenticatedError("not signed in"));
+               return;
+             }
+             v1::ConsoleSessionInfo info;
+             info.set_user_id(session->user_id);
+             info.set_user_name(session->user_name);
+             info.set_csrf_token(session->csrf_token);
+             Reply(res, info);
+           });
+
+  // Sign in.
+  http.Post("/api/session", [this](const httplib::Request& req,
+                                   httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    if (absl::Status s = CheckOrigin(req); !s.ok()) return ReplyError(res, s);
+    if (!users_) {
+      return ReplyError(
+          res, absl::FailedPreconditionError(
+                   "no user list is configured: start dibao-server with "
+                   "--console_users=FILE (dibaoctl user add writes it)"));
+    }
+    auto request = ParseSignIn(req.body);
+    if (!request.ok()) return ReplyError(res, request.status());
+    if (absl::Status s = sessions_.CheckSignInAllowed(request->id()); !s.ok()) {
+      return ReplyError(res, s);
+    }
+    auto user = users_->SignIn(request->id(), request->password());
+    if (!user.ok()) {
+      sessions_.RecordSignInFailure(request->id());
+      // Not into the audit chain: anyone can try, and it must not grow the
+      // chain. The ID is a staff ID, not a resident's.
+      LogWarning("console: refused sign-in for '",
+                 CheckUserId(request->id()).ok() ? request->id() : "(bad id)",
+                 "' from ", req.remote_addr);
+      return ReplyError(res, user.status());
+    }
+    sessions_.RecordSignInSuccess(user->id());
+    v1::AuditEntry entry;
+    entry.set_actor(user->id());
+    entry.set_action(v1::AUDIT_ACTION_CONSOLE_SIGNED_IN);
+    entry.set_detail(
+        absl::StrCat("signed in to the console from ", req.remote_addr));
+    if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
+      return ReplyError(res, s);
+    }
+    const std::string token = sessions_.Start(*user);
+    res.set_header("Set-Cookie",
+                   absl::StrCat(kCookieName, "=", token,
+                                "; Path=/; HttpOnly; SameSite=Strict",
+                                options_.secure_cookies ? "; Secure" : ""));
+    auto session = sessions_.Find(token);
+    v1::ConsoleSessionInfo info;
+    info.set_user_id(user->id());
+    info.set_user_name(user->name());
+    if (session) info.set_csrf_token(session->csrf_token);
+    Reply(res, info);
+  });
+
+  // Sign out.
+  http.Post("/api/session/end", [this](const httplib::Request& req,
+                                       httplib::Response& res) {
+    const std::string token = CookieValue(req, kCookieName);
+    auto session = sessions_.Find(token);
+    if (session &&
+        TokensEqual(req.get_header_value(kCsrfHeader), session->csrf_token)) {
+      sessions_.End(token);
+    }
+    res.set_header("Set-Cookie",
+                   absl::StrCat(kCookieName,
+                                "=; Path=/; HttpOnly; SameSite=Strict; "
+                                "Max-Age=0"));
+    res.status = 204;
+  });
+
+  // The service methods.
+  http.Post(R"(/api/v1/(\w+)/(\w+))", [this](const httplib::Request& req,
+                                             httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    if (absl::Status s = CheckOrigin(req); !s.ok()) return ReplyError(res, s);
+    auto session = sessions_.Find(CookieValue(req, kCookieName));
+    if (!session) {
+      return ReplyError(res, absl::UnauthenticatedError(
+                                 "not signed in, or the session has ended"));
+    }
+    if (!TokensEqual(req.get_header_value(kCsrfHeader), session->csrf_token)) {
+      return ReplyError(res, absl::PermissionDeniedError(
+                                 "missing or wrong X-CSRF-Token header: reload "
+                                 "the page"));
+    }
+    const std::string service = req.matches[1];
+    const std::string method = req.matches[2];
+    auto call = gateway_.Call(service, method, req.body, session->user_id);
+    if (!call.ok()) return ReplyError(res, call.status());
+    if (ReadsDetails(service, method)) {
+      v1::AuditEntry entry;
+      entry.set_actor(session->user_id);
+      entry.set_action(v1::AUDIT_ACTION_DETAILS_VIEWED);
+      entry.set_household_id(HouseholdIdOf(*call));
+      entry.set_detail(absl::StrCat("viewed in the console: ", service, ".",
+                                    method, " ", ReadSubject(*call->request)));
+      // A read that cannot be recorded is not answered.
+      if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
+        return ReplyError(res, s);
+      }
+    }
+    Reply(res, *call->response);
+  });
+}
+
+std::string ConsoleServer::url() const {
+  return absl::StrCat("http://", host_, ":", port_, "/");
+}
+
+void ConsoleServer::Stop() {
+  if (http_) http_->stop();
+  if (listener_.joinable()) listener_.join();
+}
+
+ConsoleServer::~ConsoleServer() { Stop(); }
+
+}  // namespace dibao

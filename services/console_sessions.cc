@@ -1,0 +1,115 @@
+#include "services/console_sessions.h"
+
+#include <sodium.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace dibao {
+namespace {
+
+// 32 random bytes as 64 lower-case hex characters.
+std::string RandomToken() {
+  static const bool ready = sodium_init() >= 0;
+  (void)ready;
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[sizeof bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return std::string(hex, sizeof bytes * 2);
+}
+
+}  // namespace
+
+ConsoleSessions::ConsoleSessions(Clock* clock, ConsoleSessionOptions options)
+    : clock_(clock), options_(options) {}
+
+std::string ConsoleSessions::Start(const v1::ConsoleUser& user) {
+  const absl::Time now = clock_->Now();
+  std::string token = RandomToken();
+  ConsoleSession session{user.id(), user.name(), RandomToken(), now, now};
+  absl::MutexLock lock(&mu_);
+  SweepLocked(now);
+  sessions_.insert_or_assign(token, std::move(session));
+  return token;
+}
+
+std::optional<ConsoleSession> ConsoleSessions::Find(absl::string_view token) {
+  const absl::Time now = clock_->Now();
+  absl::MutexLock lock(&mu_);
+  auto it = sessions_.find(token);
+  if (it == sessions_.end()) return std::nullopt;
+  ConsoleSession& s = it->second;
+  if (now - s.last_seen > options_.idle ||
+      now - s.signed_in > options_.max_age) {
+    sessions_.erase(it);
+    return std::nullopt;
+  }
+  s.last_seen = now;
+  return s;
+}
+
+void ConsoleSessions::End(absl::string_view token) {
+  absl::MutexLock lock(&mu_);
+  sessions_.erase(token);
+}
+
+absl::Status ConsoleSessions::CheckSignInAllowed(absl::string_view user_id) {
+  const absl::Time now = clock_->Now();
+  absl::MutexLock lock(&mu_);
+  auto it = failures_.find(user_id);
+  if (it == failures_.end()) return absl::OkStatus();
+  if (now - it->second.last >= options_.lockout) {
+    failures_.erase(it);
+    return absl::OkStatus();
+  }
+  if (it->second.count < options_.max_failures) return absl::OkStatus();
+  const int64_t minutes =
+      absl::ToInt64Minutes(options_.lockout - (now - it->second.last) +
+                           absl::Minutes(1) - absl::Nanoseconds(1));
+  return absl::ResourceExhaustedError(
+      absl::StrCat("too many wrong passwords for this user: try again in ",
+                   minutes, " minute", minutes == 1 ? "" : "s"));
+}
+
+void ConsoleSessions::RecordSignInFailure(absl::string_view user_id) {
+  const absl::Time now = clock_->Now();
+  absl::MutexLock lock(&mu_);
+  Failures& f = failures_[user_id];
+  if (f.count > 0 && now - f.last >= options_.lockout) f.count = 0;
+  ++f.count;
+  f.last = now;
+}
+
+void ConsoleSessions::RecordSignInSuccess(absl::string_view user_id) {
+  absl::MutexLock lock(&mu_);
+  failures_.erase(user_id);
+}
+
+int ConsoleSessions::size() {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(sessions_.size());
+}
+
+void ConsoleSessions::SweepLocked(absl::Time now) {
+  // At most once a minute, drop expired sessions and stale failure counts so
+  // neither map grows without bound.
+  if (now - last_sweep_ < absl::Minutes(1)) return;
+  last_sweep_ = now;
+  absl::erase_if(sessions_, [&](const auto& entry) {
+    const ConsoleSession& s = entry.second;
+    return now - s.last_seen > options_.idle ||
+           now - s.signed_in > options_.max_age;
+  });
+  absl::erase_if(failures_, [&](const auto& entry) {
+    return now - entry.second.last >= options_.lockout;
+  });
+}
+
+bool TokensEqual(absl::string_view a, absl::string_view b) {
+  if (a.size() != b.size() || a.empty()) return false;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace dibao

@@ -1,0 +1,150 @@
+#include "services/json_gateway.h"
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/impl/codegen/proto_utils.h>  // protobuf SerializationTraits
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/metadata.h"
+
+namespace dibao {
+namespace {
+
+namespace pb = ::google::protobuf;
+
+constexpr char kPackage[] = "dibao.v1.";
+
+absl::Status FromGrpc(const grpc::Status& s) {
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                      s.error_message());
+}
+
+std::string StringField(const pb::Message& message, absl::string_view name) {
+  const pb::FieldDescriptor* field =
+      message.GetDescriptor()->FindFieldByName(std::string(name));
+  if (field == nullptr || field->is_repeated() ||
+      field->type() != pb::FieldDescriptor::TYPE_STRING) {
+    return "";
+  }
+  return message.GetReflection()->GetString(message, field);
+}
+
+}  // namespace
+
+JsonGateway::JsonGateway(std::shared_ptr<grpc::Channel> channel,
+                         absl::Duration deadline)
+    : channel_(std::move(channel)), deadline_(deadline) {}
+
+absl::Status JsonGateway::Expose(absl::string_view service,
+                                 const std::vector<std::string>& hidden) {
+  const pb::ServiceDescriptor* descriptor =
+      pb::DescriptorPool::generated_pool()->FindServiceByName(
+          std::string(service));
+  if (descriptor == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no service ", service));
+  }
+  for (int i = 0; i < descriptor->method_count(); ++i) {
+    const pb::MethodDescriptor* m = descriptor->method(i);
+    if (m->client_streaming() || m->server_streaming()) continue;
+    bool is_hidden = false;
+    for (const std::string& h : hidden) is_hidden |= h == m->name();
+    if (is_hidden) continue;
+    methods_[absl::StrCat(descriptor->name(), "/", m->name())] = m;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<JsonCall> JsonGateway::Call(absl::string_view service,
+                                           absl::string_view method,
+                                           absl::string_view json,
+                                           absl::string_view actor) const {
+  auto it = methods_.find(absl::StrCat(service, "/", method));
+  if (it == methods_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("no method ", service, "/", method, " in this API"));
+  }
+  JsonCall call;
+  call.method = it->second;
+  pb::MessageFactory* factory = pb::MessageFactory::generated_factory();
+  call.request.reset(factory->GetPrototype(call.method->input_type())->New());
+  call.response.reset(factory->GetPrototype(call.method->output_type())->New());
+  if (!json.empty()) {
+    pb::util::JsonParseOptions options;
+    options.ignore_unknown_fields = false;  // a typo must not pass silently
+    auto parsed = pb::util::JsonStringToMessage(
+        pb::StringPiece(json.data(), json.size()), call.request.get(), options);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "request body is not a ", kPackage, call.method->input_type()->name(),
+          " in JSON: ", std::string(parsed.message())));
+    }
+  }
+
+  grpc::TemplatedGenericStub<pb::Message, pb::Message> stub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  if (!actor.empty()) {
+    context.AddMetadata(kActorMetadataKey, std::string(actor));
+  }
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(&context,
+                 absl::StrCat("/", call.method->service()->full_name(), "/",
+                              call.method->name()),
+                 grpc::StubOptions(), call.request.get(), call.response.get(),
+                 [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (!status.ok()) return FromGrpc(status);
+  return call;
+}
+
+std::string JsonGateway::ToJson(const pb::Message& message) {
+  pb::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  std::string out;
+  auto printed = pb::util::MessageToJsonString(message, &out, options);
+  if (!printed.ok()) {
+    // Only for invalid UTF-8 in a string field, which our messages never
+    // hold; say so rather than send half a document.
+    return absl::StrCat("{\"error\":\"cannot print the response as JSON\"}");
+  }
+  return out;
+}
+
+std::string HouseholdIdOf(const JsonCall& call) {
+  if (call.request) {
+    if (std::string id = StringField(*call.request, "household_id");
+        !id.empty()) {
+      return id;
+    }
+  }
+  if (!call.response) return "";
+  const pb::Message& response = *call.response;
+  if (std::string id = StringField(response, "household_id"); !id.empty()) {
+    return id;
+  }
+  const pb::Descriptor* d = response.GetDescriptor();
+  const pb::Reflection* r = response.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const pb::FieldDescriptor* f = d->field(i);
+    if (f->is_repeated() || f->type() != pb::FieldDescriptor::TYPE_MESSAGE ||
+        !r->HasField(response, f)) {
+      continue;
+    }
+    if (std::string id =
+            StringField(r->GetMessage(response, f), "household_id");
+        !id.empty()) {
+      return id;
+    }
+  }
+  return "";
+}
+
+}  // namespace dibao

@@ -1,0 +1,76 @@
+// The console's JSON API over the gRPC services, with no second model: a
+// request body in protobuf's JSON mapping of a method's request message is
+// parsed into that message, sent through the server's in-process gRPC
+// channel with the caller's identity in the x-dibao-actor metadata, and the
+// response comes back in the same mapping. The call takes exactly the path
+// a gRPC client's call takes (validation, status codes, audit entries);
+// methods and messages are found by name in the generated descriptors.
+//
+// Only unary methods of the services passed to Expose() are reachable.
+// Thread-safe once set up (Expose() before the first Call()).
+#ifndef DIBAO_SERVICES_JSON_GATEWAY_H_
+#define DIBAO_SERVICES_JSON_GATEWAY_H_
+
+#include <grpcpp/channel.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+
+namespace dibao {
+
+struct JsonCall {
+  const google::protobuf::MethodDescriptor* method = nullptr;
+  std::unique_ptr<google::protobuf::Message> request;
+  std::unique_ptr<google::protobuf::Message> response;
+};
+
+class JsonGateway {
+ public:
+  // `channel` reaches the services (the server's in-process channel).
+  // Each call gets `deadline`.
+  JsonGateway(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline);
+
+  // Makes the unary methods of `service` ("dibao.v1.ReviewService")
+  // callable, except `hidden` method names ("UpsertHousehold").
+  // NOT_FOUND when the service is not in the generated descriptors.
+  absl::Status Expose(absl::string_view service,
+                      const std::vector<std::string>& hidden = {});
+
+  // Calls `service`.`method` ("ReviewService", "ListQueue": the package is
+  // implied) with `json` (empty: an empty request) on behalf of `actor`.
+  // NOT_FOUND for a method not exposed; INVALID_ARGUMENT naming the problem
+  // for a body that is not the request message's JSON; otherwise the
+  // service's own status.
+  absl::StatusOr<JsonCall> Call(absl::string_view service,
+                                absl::string_view method,
+                                absl::string_view json,
+                                absl::string_view actor) const;
+
+  // `message` in protobuf's JSON mapping, every field printed (zeros
+  // included, so a page need not know the defaults), enums by name.
+  static std::string ToJson(const google::protobuf::Message& message);
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  absl::Duration deadline_;
+  // "ReviewService/ListQueue" -> method.
+  absl::flat_hash_map<std::string, const google::protobuf::MethodDescriptor*>
+      methods_;
+};
+
+// The household a call concerns: the first non-empty string field named
+// household_id in the request, then in the response, then one message
+// level down in the response. Empty when none.
+std::string HouseholdIdOf(const JsonCall& call);
+
+}  // namespace dibao
+
+#endif  // DIBAO_SERVICES_JSON_GATEWAY_H_

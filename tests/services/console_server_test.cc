@@ -1,0 +1,302 @@
+// The console's HTTP side against a real server loaded with the sample
+// district after its first cycle: the static files and their security
+// headers, signing in and out, the session cookie, CSRF and origin checks,
+// the JSON API mapped onto the service methods, the caseworker's identity
+// in decisions and the audit trail, and the audit of every detail read.
+#include "services/console_server.h"
+
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "dibao/v1/audit.pb.h"
+#include "dibao/v1/console.pb.h"
+#include "dibao/v1/matching.pb.h"
+#include "dibao/v1/review.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "matcher/console_users.h"
+#include "tests/testing/sample_server.h"
+
+namespace dibao {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kPassword[] = "morning-queue-42";
+
+template <typename M>
+M FromJson(const std::string& json) {
+  M m;
+  auto s = google::protobuf::util::JsonStringToMessage(json, &m);
+  EXPECT_TRUE(s.ok()) << s.message() << " in " << json;
+  return m;
+}
+
+class ConsoleServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string users = testing::NewTempDir("console-users") + "/u.txt";
+    testing::WriteFile(users,
+                       absl::StrCat("user { id: \"wang.li\" name: \"王丽\" "
+                                    "password_hash: \"",
+                                    *HashPassword(kPassword),
+                                    "\" }\nuser { id: \"li.na\" name: \"李娜\" "
+                                    "password_hash: \"",
+                                    *HashPassword(kPassword), "\" }\n"));
+    testing::SampleServerOptions options;
+    options.name = "console-server";
+    options.run_cycle = true;
+    options.console_users_file = users;
+    auto sample = testing::SampleServer::Start(options);
+    ASSERT_TRUE(sample.ok()) << sample.status();
+    sample_ = sample->release();
+  }
+  static void TearDownTestSuite() { delete sample_; }
+
+  std::unique_ptr<httplib::Client> Client() {
+    auto c = std::make_unique<httplib::Client>(
+        "127.0.0.1", sample_->server().console_port());
+    c->set_read_timeout(60);
+    return c;
+  }
+
+  // Signs in; the cookie header and the CSRF token.
+  std::pair<std::string, std::string> SignIn(const std::string& id) {
+    auto res = Client()->Post(
+        "/api/session",
+        absl::StrCat("{\"id\":\"", id, "\",\"password\":\"", kPassword, "\"}"),
+        "application/json");
+    EXPECT_TRUE(res);
+    if (!res) return {};
+    EXPECT_EQ(res->status, 200) << res->body;
+    const std::string set_cookie = res->get_header_value("Set-Cookie");
+    const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+    return {cookie, FromJson<v1::ConsoleSessionInfo>(res->body).csrf_token()};
+  }
+
+  httplib::Result Api(const std::string& path, const std::string& body,
+                      const std::pair<std::string, std::string>& session,
+                      httplib::Headers extra = {}) {
+    httplib::Headers headers = {{"Cookie", session.first},
+                                {"X-CSRF-Token", session.second}};
+    headers.insert(extra.begin(), extra.end());
+    return Client()->Post(path.c_str(), headers, body, "application/json");
+  }
+
+  std::string TopFlag(const std::pair<std::string, std::string>& session) {
+    auto res =
+        Api("/api/v1/ReviewService/ListQueue", "{\"pageSize\":1}", session);
+    EXPECT_EQ(res->status, 200) << res->body;
+    auto list = FromJson<v1::ListQueueResponse>(res->body);
+    EXPECT_EQ(list.items_size(), 1);
+    return list.items_size() ? list.items(0).flag().flag_id() : "";
+  }
+
+  static testing::SampleServer* sample_;
+};
+
+testing::SampleServer* ConsoleServerTest::sample_ = nullptr;
+
+TEST_F(ConsoleServerTest, ServesTheConsoleWithSecurityHeaders) {
+  auto index = Client()->Get("/");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_THAT(index->body, HasSubstr("app.js"));
+  EXPECT_THAT(index->get_header_value("Content-Security-Policy"),
+              HasSubstr("script-src 'self'"));
+  EXPECT_EQ(index->get_header_value("X-Frame-Options"), "DENY");
+  EXPECT_EQ(index->get_header_value("X-Content-Type-Options"), "nosniff");
+  auto chart = Client()->Get("/chart.umd.js");
+  ASSERT_TRUE(chart);
+  EXPECT_EQ(chart->status, 200);
+  EXPECT_THAT(chart->body, HasSubstr("Chart"));
+  auto none = Client()->Get("/../CMakeCache.txt");
+  ASSERT_TRUE(none);
+  EXPECT_NE(none->status, 200);
+}
+
+TEST_F(ConsoleServerTest, NothingWithoutSigningIn) {
+  auto res = Client()->Post("/api/v1/ReviewService/ListQueue", "{}",
+                            "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+  auto error = FromJson<v1::ConsoleError>(res->body);
+  EXPECT_EQ(error.code(), "UNAUTHENTICATED");
+  auto session = Client()->Get("/api/session");
+  EXPECT_EQ(session->status, 401);
+}
+
+TEST_F(ConsoleServerTest, WrongPasswordsAreRefusedThenLockedOut) {
+  for (int i = 0; i < 5; ++i) {
+    auto res = Client()->Post("/api/session",
+                              "{\"id\":\"li.na\",\"password\":\"guess-guess\"}",
+                              "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401) << i;
+    EXPECT_EQ(FromJson<v1::ConsoleError>(res->body).message(),
+              "wrong user ID or password");
+    EXPECT_EQ(res->get_header_value("Set-Cookie"), "");
+  }
+  // Even the right password waits now.
+  auto locked = Client()->Post(
+      "/api/session",
+      absl::StrCat("{\"id\":\"li.na\",\"password\":\"", kPassword, "\"}"),
+      "application/json");
+  EXPECT_EQ(locked->status, 429);
+  EXPECT_THAT(locked->body, HasSubstr("try again in 15 minutes"));
+  auto malformed =
+      Client()->Post("/api/session", "{\"user\":\"x\"}", "application/json");
+  EXPECT_EQ(malformed->status, 400);
+}
+
+TEST_F(ConsoleServerTest, SignInSetsAStrictHttpOnlyCookieAndSignOutEndsIt) {
+  auto res = Client()->Post(
+      "/api/session",
+      absl::StrCat("{\"id\":\"wang.li\",\"password\":\"", kPassword, "\"}"),
+      "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string set_cookie = res->get_header_value("Set-Cookie");
+  EXPECT_THAT(set_cookie, HasSubstr("HttpOnly"));
+  EXPECT_THAT(set_cookie, HasSubstr("SameSite=Strict"));
+  EXPECT_THAT(set_cookie, Not(HasSubstr(kPassword)));
+  auto info = FromJson<v1::ConsoleSessionInfo>(res->body);
+  EXPECT_EQ(info.user_id(), "wang.li");
+  EXPECT_EQ(info.user_name(), "王丽");
+  EXPECT_EQ(info.csrf_token().size(), 64u);
+
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  auto who = Client()->Get("/api/session", {{"Cookie", cookie}});
+  EXPECT_EQ(who->status, 200);
+  EXPECT_EQ(FromJson<v1::ConsoleSessionInfo>(who->body).csrf_token(),
+            info.csrf_token());
+
+  auto out =
+      Client()->Post("/api/session/end",
+                     {{"Cookie", cookie}, {"X-CSRF-Token", info.csrf_token()}},
+                     "", "application/json");
+  EXPECT_EQ(out->status, 204);
+  EXPECT_EQ(Client()->Get("/api/session", {{"Cookie", cookie}})->status, 401);
+  EXPECT_EQ(
+      Api("/api/v1/ReviewService/ListQueue", "{}", {cookie, info.csrf_token()})
+          ->status,
+      401);
+}
+
+TEST_F(ConsoleServerTest, ChangesNeedTheCsrfTokenAndThisSitesOrigin) {
+  const auto session = SignIn("wang.li");
+  const std::string flag = TopFlag(session);
+  const std::string claim = absl::StrCat("{\"flagId\":\"", flag, "\"}");
+  auto missing =
+      Client()->Post("/api/v1/ReviewService/Claim", {{"Cookie", session.first}},
+                     claim, "application/json");
+  EXPECT_EQ(missing->status, 403);
+  EXPECT_THAT(missing->body, HasSubstr("X-CSRF-Token"));
+  auto wrong = Api("/api/v1/ReviewService/Claim", claim,
+                   {session.first, std::string(64, 'a')});
+  EXPECT_EQ(wrong->status, 403);
+  auto foreign = Api("/api/v1/ReviewService/Claim", claim, session,
+                     {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(foreign->status, 403);
+  EXPECT_THAT(foreign->body, HasSubstr("another site"));
+  // Nothing was claimed.
+  auto c = Api("/api/v1/ReviewService/GetCase", claim, session);
+  EXPECT_EQ(FromJson<v1::Case>(c->body).item().flag().assignee(), "");
+}
+
+TEST_F(ConsoleServerTest, DecisionsCarryTheSignedInCaseworkerIntoTheAudit) {
+  const auto session = SignIn("wang.li");
+  const std::string flag = TopFlag(session);
+  auto got = Api("/api/v1/ReviewService/GetCase",
+                 absl::StrCat("{\"flagId\":\"", flag, "\"}"), session);
+  ASSERT_EQ(got->status, 200) << got->body;
+  auto c = FromJson<v1::Case>(got->body);
+  const std::string household = c.household().household_id();
+  ASSERT_FALSE(household.empty());
+  EXPECT_GT(c.household().members_size(), 0);
+
+  auto decided = Api(
+      "/api/v1/ReviewService/Decide",
+      absl::StrCat("{\"flagId\":\"", flag,
+                   "\",\"decision\":\"FLAG_STATE_DISMISSED\",\"reason\":"
+                   "\"DISMISS_REASON_PARTNER_DATA_WRONG\",\"note\":\"单位已注销"
+                   "\",\"expectedVersion\":\"",
+                   c.item().flag().version(), "\"}"),
+      session);
+  ASSERT_EQ(decided->status, 200) << decided->body;
+  auto after = FromJson<v1::Flag>(decided->body);
+  EXPECT_EQ(after.state(), v1::FLAG_STATE_DISMISSED);
+  ASSERT_EQ(after.decisions_size(), 1);
+  EXPECT_EQ(after.decisions(0).by(), "wang.li");
+
+  // The same version again: someone (here, the same person) got there first.
+  auto stale = Api(
+      "/api/v1/ReviewService/Decide",
+      absl::StrCat("{\"flagId\":\"", flag,
+                   "\",\"decision\":\"FLAG_STATE_CONFIRMED\",\"note\":\"x\","
+                   "\"expectedVersion\":\"",
+                   c.item().flag().version(), "\"}"),
+      session);
+  EXPECT_EQ(stale->status, 400);
+  EXPECT_EQ(FromJson<v1::ConsoleError>(stale->body).code(),
+            "FAILED_PRECONDITION");
+
+  auto log =
+      Api("/api/v1/AuditService/ListAudit",
+          absl::StrCat("{\"householdId\":\"", household, "\"}"), session);
+  ASSERT_EQ(log->status, 200) << log->body;
+  auto entries = FromJson<v1::ListAuditResponse>(log->body);
+  bool viewed = false, decided_entry = false;
+  for (const v1::AuditEntry& e : entries.entries()) {
+    if (e.action() == v1::AUDIT_ACTION_DETAILS_VIEWED &&
+        e.actor() == "wang.li" &&
+        absl::StrContains(e.detail(), "ReviewService.GetCase " + flag)) {
+      viewed = true;
+    }
+    if (e.action() == v1::AUDIT_ACTION_FLAG_DECIDED && e.actor() == "wang.li" &&
+        e.flag_id() == flag &&
+        absl::StrContains(e.detail(), "PARTNER_DATA_WRONG")) {
+      decided_entry = true;
+    }
+  }
+  EXPECT_TRUE(viewed) << log->body;
+  EXPECT_TRUE(decided_entry) << log->body;
+
+  auto verify = Api("/api/v1/AuditService/VerifyAudit", "{}", session);
+  EXPECT_TRUE(FromJson<v1::AuditVerification>(verify->body).ok());
+  auto signed_in = sample_->Ctl({"audit", "log", "--limit=10000"});
+  EXPECT_THAT(signed_in.out, HasSubstr("wang.li"));
+}
+
+TEST_F(ConsoleServerTest, BadCallsGetSpecificErrors) {
+  const auto session = SignIn("wang.li");
+  auto unknown = Api("/api/v1/ReviewService/Nope", "{}", session);
+  EXPECT_EQ(unknown->status, 404);
+  auto hidden = Api("/api/v1/RegistryService/UpsertHousehold", "{}", session);
+  EXPECT_EQ(hidden->status, 404);
+  auto cycle = Api("/api/v1/CycleService/RunCycle", "{}", session);
+  EXPECT_EQ(cycle->status, 404);
+  auto typo =
+      Api("/api/v1/ReviewService/ListQueue", "{\"pageSise\":5}", session);
+  EXPECT_EQ(typo->status, 400);
+  EXPECT_THAT(FromJson<v1::ConsoleError>(typo->body).message(),
+              HasSubstr("pageSise"));
+  auto not_json = Api("/api/v1/ReviewService/ListQueue", "{", session);
+  EXPECT_EQ(not_json->status, 400);
+  auto bad_rule = Api("/api/v1/ReviewService/ListQueue",
+                      "{\"filter\":{\"rule\":\"NOPE\"}}", session);
+  EXPECT_EQ(bad_rule->status, 400);
+  EXPECT_THAT(bad_rule->body, HasSubstr("NOPE"));
+  auto missing = Api("/api/v1/ReviewService/GetCase",
+                     "{\"flagId\":\"F9999999\"}", session);
+  EXPECT_EQ(missing->status, 404);
+}
+
+}  // namespace
+}  // namespace dibao

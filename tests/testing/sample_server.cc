@@ -1,0 +1,50 @@
+#include "tests/testing/sample_server.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace dibao::testing {
+
+absl::StatusOr<std::unique_ptr<SampleServer>> SampleServer::Start(
+    SampleServerOptions options) {
+  std::unique_ptr<SampleServer> s(new SampleServer());
+  s->options_ = std::move(options);
+  s->dir_ = NewTempDir(s->options_.name);
+  ServerOptions server_options;
+  server_options.listen = "127.0.0.1:0";
+  server_options.data_dir = s->dir_ + "/data";
+  server_options.store.sync_writes = false;
+  server_options.policy_file =
+      std::string(DIBAO_SOURCE_DIR) + "/deploy/policy.textproto";
+  if (!s->options_.console_users_file.empty()) {
+    server_options.console.listen = "127.0.0.1:0";
+    server_options.console.web_root = BinaryPath("web");
+    server_options.console.users_file = s->options_.console_users_file;
+  }
+  auto server = Server::Start(server_options, &s->clock_);
+  if (!server.ok()) return server.status();
+  s->server_ = *std::move(server);
+  if (s->options_.load_sample) {
+    const std::string failed = LoadSampleWithCtl(
+        [&](std::vector<std::string> args) { return s->Ctl(std::move(args)); },
+        s->dir_);
+    if (!failed.empty()) return absl::InternalError(failed);
+  }
+  if (s->options_.run_cycle) {
+    RunResult r = s->Ctl({"cycle", "run", "--as-of=2026-11-01"});
+    if (r.exit_code != 0) {
+      return absl::InternalError(absl::StrCat("cycle run: ", r.err));
+    }
+  }
+  return s;
+}
+
+RunResult SampleServer::Ctl(std::vector<std::string> args) const {
+  args.insert(args.begin(),
+              {BinaryPath("cli/dibaoctl"), "--server=" + server_->address(),
+               "--caseworker=" + options_.caseworker});
+  return Run(args);
+}
+
+}  // namespace dibao::testing

@@ -1,0 +1,57 @@
+// A real dibao-server, in this process, on a free loopback port, with the
+// sample policy and the sample district and its agencies' files loaded
+// through dibaoctl as an operator loads them: the fixture the CLI and
+// console tests share.
+#ifndef DIBAO_TESTS_TESTING_SAMPLE_SERVER_H_
+#define DIBAO_TESTS_TESTING_SAMPLE_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "matcher/clock.h"
+#include "services/server.h"
+#include "tests/testing/test_util.h"
+
+namespace dibao::testing {
+
+struct SampleServerOptions {
+  // Names the temp directory.
+  std::string name = "sample-server";
+  // Given to dibaoctl as --caseworker on every call.
+  std::string caseworker = "ops-1";
+  // Run the first nightly cycle (as of the sample's day) after loading.
+  bool run_cycle = false;
+  // Start the web console on a free port with build/web and this user
+  // list (empty: no console).
+  std::string console_users_file;
+  // Load the sample; false: an empty store.
+  bool load_sample = true;
+};
+
+class SampleServer {
+ public:
+  // Starts the server and loads what the options say; the error says which
+  // step failed and why.
+  static absl::StatusOr<std::unique_ptr<SampleServer>> Start(
+      SampleServerOptions options);
+
+  // Runs dibaoctl against this server as the options' caseworker.
+  RunResult Ctl(std::vector<std::string> args) const;
+
+  Server& server() { return *server_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  SampleServer() = default;
+
+  SampleServerOptions options_;
+  SystemClock clock_;
+  std::string dir_;
+  std::unique_ptr<Server> server_;
+};
+
+}  // namespace dibao::testing
+
+#endif  // DIBAO_TESTS_TESTING_SAMPLE_SERVER_H_
