@@ -19,7 +19,6 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "matcher/console_users.h"
 #include "tests/testing/sample_server.h"
 
 namespace dibao {
@@ -28,7 +27,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kPassword[] = "morning-queue-42";
+using testing::kConsolePassword;
 
 template <typename M>
 M FromJson(const std::string& json) {
@@ -41,18 +40,10 @@ M FromJson(const std::string& json) {
 class ConsoleServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const std::string users = testing::NewTempDir("console-users") + "/u.txt";
-    testing::WriteFile(users,
-                       absl::StrCat("user { id: \"wang.li\" name: \"王丽\" "
-                                    "password_hash: \"",
-                                    *HashPassword(kPassword),
-                                    "\" }\nuser { id: \"li.na\" name: \"李娜\" "
-                                    "password_hash: \"",
-                                    *HashPassword(kPassword), "\" }\n"));
     testing::SampleServerOptions options;
     options.name = "console-server";
     options.run_cycle = true;
-    options.console_users_file = users;
+    options.console_users = {"wang.li", "li.na"};
     auto sample = testing::SampleServer::Start(options);
     ASSERT_TRUE(sample.ok()) << sample.status();
     sample_ = sample->release();
@@ -68,10 +59,11 @@ class ConsoleServerTest : public ::testing::Test {
 
   // Signs in; the cookie header and the CSRF token.
   std::pair<std::string, std::string> SignIn(const std::string& id) {
-    auto res = Client()->Post(
-        "/api/session",
-        absl::StrCat("{\"id\":\"", id, "\",\"password\":\"", kPassword, "\"}"),
-        "application/json");
+    auto res =
+        Client()->Post("/api/session",
+                       absl::StrCat("{\"id\":\"", id, "\",\"password\":\"",
+                                    kConsolePassword, "\"}"),
+                       "application/json");
     EXPECT_TRUE(res);
     if (!res) return {};
     EXPECT_EQ(res->status, 200) << res->body;
@@ -144,10 +136,10 @@ TEST_F(ConsoleServerTest, WrongPasswordsAreRefusedThenLockedOut) {
     EXPECT_EQ(res->get_header_value("Set-Cookie"), "");
   }
   // Even the right password waits now.
-  auto locked = Client()->Post(
-      "/api/session",
-      absl::StrCat("{\"id\":\"li.na\",\"password\":\"", kPassword, "\"}"),
-      "application/json");
+  auto locked = Client()->Post("/api/session",
+                               absl::StrCat("{\"id\":\"li.na\",\"password\":\"",
+                                            kConsolePassword, "\"}"),
+                               "application/json");
   EXPECT_EQ(locked->status, 429);
   EXPECT_THAT(locked->body, HasSubstr("try again in 15 minutes"));
   auto malformed =
@@ -156,19 +148,19 @@ TEST_F(ConsoleServerTest, WrongPasswordsAreRefusedThenLockedOut) {
 }
 
 TEST_F(ConsoleServerTest, SignInSetsAStrictHttpOnlyCookieAndSignOutEndsIt) {
-  auto res = Client()->Post(
-      "/api/session",
-      absl::StrCat("{\"id\":\"wang.li\",\"password\":\"", kPassword, "\"}"),
-      "application/json");
+  auto res = Client()->Post("/api/session",
+                            absl::StrCat("{\"id\":\"wang.li\",\"password\":\"",
+                                         kConsolePassword, "\"}"),
+                            "application/json");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   const std::string set_cookie = res->get_header_value("Set-Cookie");
   EXPECT_THAT(set_cookie, HasSubstr("HttpOnly"));
   EXPECT_THAT(set_cookie, HasSubstr("SameSite=Strict"));
-  EXPECT_THAT(set_cookie, Not(HasSubstr(kPassword)));
+  EXPECT_THAT(set_cookie, Not(HasSubstr(kConsolePassword)));
   auto info = FromJson<v1::ConsoleSessionInfo>(res->body);
   EXPECT_EQ(info.user_id(), "wang.li");
-  EXPECT_EQ(info.user_name(), "王丽");
+  EXPECT_EQ(info.user_name(), "wang.li");
   EXPECT_EQ(info.csrf_token().size(), 64u);
 
   const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));

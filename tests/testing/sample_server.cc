@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "matcher/console_users.h"
 
 namespace dibao::testing {
 
@@ -17,10 +18,18 @@ absl::StatusOr<std::unique_ptr<SampleServer>> SampleServer::Start(
   server_options.store.sync_writes = false;
   server_options.policy_file =
       std::string(DIBAO_SOURCE_DIR) + "/deploy/policy.textproto";
-  if (!s->options_.console_users_file.empty()) {
+  if (!s->options_.console_users.empty()) {
+    std::string users;
+    for (const std::string& id : s->options_.console_users) {
+      auto hash = HashPassword(kConsolePassword);
+      if (!hash.ok()) return hash.status();
+      absl::StrAppend(&users, "user { id: \"", id, "\" name: \"", id,
+                      "\" password_hash: \"", *hash, "\" }\n");
+    }
     server_options.console.listen = "127.0.0.1:0";
     server_options.console.web_root = BinaryPath("web");
-    server_options.console.users_file = s->options_.console_users_file;
+    server_options.console.users_file = s->dir_ + "/console-users.textproto";
+    WriteFile(server_options.console.users_file, users);
   }
   auto server = Server::Start(server_options, &s->clock_);
   if (!server.ok()) return server.status();

@@ -16,6 +16,9 @@
 
 namespace dibao::testing {
 
+// The password of every console user a SampleServer makes.
+inline constexpr char kConsolePassword[] = "morning-queue-42";
+
 struct SampleServerOptions {
   // Names the temp directory.
   std::string name = "sample-server";
@@ -23,9 +26,9 @@ struct SampleServerOptions {
   std::string caseworker = "ops-1";
   // Run the first nightly cycle (as of the sample's day) after loading.
   bool run_cycle = false;
-  // Start the web console on a free port with build/web and this user
-  // list (empty: no console).
-  std::string console_users_file;
+  // Start the web console on a free port with build/web and these users
+  // (IDs), each with kConsolePassword (empty: no console).
+  std::vector<std::string> console_users;
   // Load the sample; false: an empty store.
   bool load_sample = true;
 };

@@ -13,7 +13,6 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/console_users.h"
 #include "tests/testing/sample_server.h"
 
 namespace dibao {
@@ -21,18 +20,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kPassword[] = "morning-queue-42";
-
 TEST(ConsoleEndToEndTest, SignInDismissTheTopFlagAndFindItInTheAudit) {
-  const std::string users = testing::NewTempDir("e2e-users") + "/users.txt";
-  testing::WriteFile(users,
-                     absl::StrCat("user { id: \"wang.li\" name: \"王丽\" "
-                                  "password_hash: \"",
-                                  *HashPassword(kPassword), "\" }\n"));
   testing::SampleServerOptions options;
   options.name = "console-e2e";
   options.run_cycle = true;
-  options.console_users_file = users;
+  options.console_users = {"wang.li"};
   auto sample = testing::SampleServer::Start(options);
   ASSERT_TRUE(sample.ok()) << sample.status();
   testing::SampleServer& s = **sample;
@@ -41,7 +33,7 @@ TEST(ConsoleEndToEndTest, SignInDismissTheTopFlagAndFindItInTheAudit) {
   auto browser = testing::Run(
       {DIBAO_NODE, std::string(DIBAO_SOURCE_DIR) + "/tests/web/console_e2e.mjs",
        "--url=" + s.server().console_url(), "--user=wang.li",
-       std::string("--password=") + kPassword, "--out=" + out,
+       std::string("--password=") + testing::kConsolePassword, "--out=" + out,
        "--modules=" + std::string(DIBAO_SOURCE_DIR) + "/web/node_modules"});
   std::cout << browser.out << browser.err;
   ASSERT_EQ(browser.exit_code, 0) << browser.err;
