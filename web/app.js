@@ -327,7 +327,11 @@ async function renderFlag(r) {
     h('div', {}, h('h3', {}, t('partner')), table([t('agency'), t('kind'), t('batch'), t('validFrom'), t('validTo'), t('values')],
       fnd.facts.map((x) => h('tr', {}, h('td', {}, label(x.agency)), h('td', {}, label(x.kind)), h('td', { class: 'mono' }, x.batchId), h('td', {}, day(x.validFrom)), h('td', {}, day(x.validTo)), h('td', {}, factValues(x.record)))))));
   const a = c.assessment;
-  const history = (c.history || []).map((e) => h('tr', {}, h('td', { class: 'num' }, e.seq), h('td', {}, stamp(e.at)), h('td', {}, e.actor), h('td', {}, label(e.action)), h('td', {}, e.flagId || e.recommendationId || ''), h('td', {}, e.detail)));
+  // Reads of the case (DETAILS_VIEWED) are on the trail too; they are
+  // folded away unless asked for, so the decisions stay readable.
+  const showReads = r.params.get('reads') === '1';
+  const reads = (c.history || []).filter((e) => e.action === 'AUDIT_ACTION_DETAILS_VIEWED').length;
+  const history = (c.history || []).filter((e) => showReads || e.action !== 'AUDIT_ACTION_DETAILS_VIEWED').map((e) => h('tr', {}, h('td', { class: 'num' }, e.seq), h('td', {}, stamp(e.at)), h('td', {}, e.actor), h('td', {}, label(e.action)), h('td', {}, e.flagId || e.recommendationId || ''), h('td', {}, e.detail)));
   const decisions = (f.decisions || []).map((d) => h('li', {}, `${stamp(d.at)} ${d.by}: ${label(d.state)}${d.reason && d.reason !== 'DISMISS_REASON_UNSPECIFIED' ? ` (${label(d.reason)})` : ''} — ${d.note}`));
   const comments = (f.comments || []).map((d) => h('li', {}, `${stamp(d.at)} ${d.by}: ${d.text}`));
 
@@ -361,7 +365,9 @@ async function renderFlag(r) {
       table([t('name'), t('idNumber'), t('sex'), t('birthDate'), t('relation'), t('reportedStatus'), t('reportedIncome'), t('disabled'), t('ableToWork')], members)),
     section(t('arithmetic'), a ? h('pre', { id: 'arithmetic' }, a.explanation.join('\n')) : h('p', {}, c.assessmentProblem)),
     c.otherFlags.length ? section(t('otherFlags'), h('ul', {}, c.otherFlags.map((o) => h('li', {}, h('a', { href: `#/flag/${encodeURIComponent(o.flagId)}` }, o.flagId), ` ${label(o.finding.rule)} · ${label(o.state)}`)))) : '',
-    section(t('history'), table(['#', t('at'), t('by'), t('action'), t('flag'), t('detail')], history, { id: 'history' })));
+    section(t('history'), table(['#', t('at'), t('by'), t('action'), t('flag'), t('detail')], history, { id: 'history' }),
+      h('p', { class: 'muted small' }, h('a', { id: 'toggle-reads', href: `#/flag/${encodeURIComponent(f.flagId)}${showReads ? '' : '?reads=1'}` },
+        `${showReads ? t('hideReads') : t('showReads')} (${reads})`))));
 }
 
 function nextFlag() {

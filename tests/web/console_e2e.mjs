@@ -86,6 +86,18 @@ try {
   await page.keyboard.press('n');
   await page.waitForFunction((id) => !location.hash.includes(id), flagId);
 
+  step = 'the queue again';
+  await timed('queue', async () => {
+    await page.click('nav a[data-page=queue]');
+    await page.waitForSelector('#queue tbody tr');
+  });
+  step = 'the reads of the case are on its history too';
+  await page.goto(`${args.url}#/flag/${flagId}?reads=1`);
+  await page.waitForSelector('#history');
+  if (!(await page.textContent('#history')).includes('ReviewService.GetCase')) {
+    throw new Error('the case history does not show the reads of the case');
+  }
+
   step = 'recommendations';
   await timed('recommendations', async () => {
     await page.click('nav a[data-page=recs]');
