@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "dibao/v1/audit.pb.h"
 #include "dibao/v1/console.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -229,6 +230,11 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
   console->port_ = port;
   httplib::Server* http = console->http_.get();
   console->listener_ = std::thread([http] { http->listen_after_bind(); });
+  // stop() before the listener runs would be lost and Stop() would wait
+  // forever, so do not hand the console out before it is serving.
+  for (int i = 0; i < 5000 && !http->is_running(); ++i) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
   return console;
 }
 

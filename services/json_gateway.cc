@@ -113,7 +113,7 @@ std::string JsonGateway::ToJson(const pb::Message& message) {
   if (!printed.ok()) {
     // Only for invalid UTF-8 in a string field, which our messages never
     // hold; say so rather than send half a document.
-    return absl::StrCat("{\"error\":\"cannot print the response as JSON\"}");
+    return R"({"code":"INTERNAL","message":"cannot print the response as JSON"})";
   }
   return out;
 }
