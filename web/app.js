@@ -450,8 +450,18 @@ async function renderReports(r) {
   const t2 = s.byAgeBand;
   const c1 = h('canvas', { id: 'chart-table1', role: 'img', 'aria-label': t('table1') });
   const c2 = h('canvas', { id: 'chart-table2', role: 'img', 'aria-label': t('table2') });
+  const street = h('input', { name: 'street', value: area.street });
+  const community = h('input', { name: 'community', value: area.community });
+  const filters = h('form', { class: 'filters', onsubmit: (ev) => {
+    ev.preventDefault();
+    const q = new URLSearchParams();
+    if (street.value.trim()) q.set('street', street.value.trim());
+    if (community.value.trim()) q.set('community', community.value.trim());
+    go(`#/reports${q.toString() ? `?${q}` : ''}`);
+  } }, h('label', {}, t('street'), street), h('label', {}, t('community'), community),
+  h('button', { type: 'submit' }, t('apply')), h('a', { href: '#/reports', class: 'button' }, t('clear')));
   show(
-    section(`${t('statistics')} · ${t('asOf')} ${day(s.asOf)}`,
+    section(`${t('statistics')} · ${t('asOf')} ${day(s.asOf)}`, filters,
       h('p', { class: 'summary' }, `${t('households')}: ${s.households} · ${t('persons')}: ${s.persons} · ${t('outlay')}: ${yuan(s.monthlyOutlayFen)} · ${t('disabledCount')}: ${s.disabled} (${percentBp(s.disabledPercentBp)}; ${t('male')} ${s.disabledMale}, ${t('female')} ${s.disabledFemale})`)),
     section(t('table1'), h('div', { class: 'chart' }, c1),
       table([t('reportedStatus'), t('persons'), t('percent')], t1.map((x) => h('tr', {}, h('td', {}, label(x.reportedStatus)), h('td', { class: 'num' }, x.persons), h('td', { class: 'num' }, percentBp(x.percentBp)))), { id: 'table1' })),
