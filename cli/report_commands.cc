@@ -245,30 +245,19 @@ int ReportStats(const Env& env) {
   return kExitOk;
 }
 
-int ReportPosting(const Env& env) {
-  const CliOptions& o = env.options;
-  if (!env.args.empty()) {
-    env.err << "usage: dibaoctl report posting [--district D [--street S "
-               "[--community C]]] [--format table|csv]\n";
-    return kExitUsage;
-  }
-  auto format = ParseOutputFormat(o.format);
-  if (!format.ok()) return Fail(env.err, format.status());
-  v1::PostingListRequest request;
-  *request.mutable_area() = AreaFrom(o);
-  CliOptions long_call = o;
-  long_call.deadline = std::max(o.deadline, absl::Minutes(5));
-  auto context = NewContext(long_call);
-  v1::PostingListResponse response;
-  grpc::Status s = NewStub(o)->PostingList(context.get(), request, &response);
-  if (!s.ok()) return Fail(env.err, FromGrpc(s));
-  if (*format == OutputFormat::kJsonl) {
+namespace {
+
+// One response of PostingList in the --format asked; `first`: the first
+// part of the listing (CSV prints its header once).
+void PrintPosting(const v1::PostingListResponse& response, OutputFormat format,
+                  bool first, std::ostream& out) {
+  if (format == OutputFormat::kJsonl) {
     for (const auto& c : response.communities()) {
-      env.out << ToJsonLine(c) << "\n";
+      out << ToJsonLine(c) << "\n";
     }
-    return kExitOk;
+    return;
   }
-  if (*format == OutputFormat::kCsv) {
+  if (format == OutputFormat::kCsv) {
     Table t({"district_code", "street", "community", "head_name", "head_id",
              "members", "monthly_benefit_fen"});
     for (const auto& c : response.communities()) {
@@ -279,15 +268,15 @@ int ReportPosting(const Env& env) {
                   absl::StrCat(e.monthly_benefit_fen())});
       }
     }
-    t.Print(OutputFormat::kCsv, env.out);
-    return kExitOk;
+    t.Print(OutputFormat::kCsv, out, /*with_header=*/first);
+    return;
   }
   for (const auto& c : response.communities()) {
     int64_t outlay = 0;
     for (const auto& e : c.entries()) outlay += e.monthly_benefit_fen();
-    env.out << "公示 " << c.district_code() << " " << c.street() << " "
-            << c.community() << ": " << c.entries_size() << " households, "
-            << FormatYuan(outlay) << " yuan a month\n";
+    out << "公示 " << c.district_code() << " " << c.street() << " "
+        << c.community() << ": " << c.entries_size() << " households, "
+        << FormatYuan(outlay) << " yuan a month\n";
     Table t(
         {"户主 head", "身份证号 ID", "人数 members", "月保障金 yuan/month"});
     for (const auto& e : c.entries()) {
@@ -295,8 +284,45 @@ int ReportPosting(const Env& env) {
                 absl::StrCat(e.members()),
                 FormatYuan(e.monthly_benefit_fen())});
     }
-    Indented(t, env.out);
-    env.out << "\n";
+    Indented(t, out);
+    out << "\n";
+  }
+}
+
+}  // namespace
+
+int ReportPosting(const Env& env) {
+  const CliOptions& o = env.options;
+  if (!env.args.empty()) {
+    env.err << "usage: dibaoctl report posting [--district D [--street S "
+               "[--community C]]] [--format table|csv]\n";
+    return kExitUsage;
+  }
+  auto format = ParseOutputFormat(o.format);
+  if (!format.ok()) return Fail(env.err, format.status());
+  CliOptions long_call = o;
+  long_call.deadline = std::max(o.deadline, absl::Minutes(5));
+  auto stub = NewStub(o);
+  // The communities first, then one call each: a city's lists together do
+  // not fit in one message, and the output starts at once.
+  v1::PostingListRequest index_request;
+  *index_request.mutable_area() = AreaFrom(o);
+  index_request.set_communities_only(true);
+  v1::PostingListResponse index;
+  grpc::Status s =
+      stub->PostingList(NewContext(long_call).get(), index_request, &index);
+  if (!s.ok()) return Fail(env.err, FromGrpc(s));
+  bool first = true;
+  for (const v1::CommunityPosting& wanted : index.communities()) {
+    v1::PostingListRequest request;
+    request.mutable_area()->set_district_code(wanted.district_code());
+    request.mutable_area()->set_street(wanted.street());
+    request.mutable_area()->set_community(wanted.community());
+    v1::PostingListResponse response;
+    s = stub->PostingList(NewContext(long_call).get(), request, &response);
+    if (!s.ok()) return Fail(env.err, FromGrpc(s));
+    PrintPosting(response, *format, first, env.out);
+    first = false;
   }
   return kExitOk;
 }

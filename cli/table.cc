@@ -33,7 +33,8 @@ int DisplayWidth(absl::string_view text) {
   return width;
 }
 
-void Table::Print(OutputFormat format, std::ostream& out) const {
+void Table::Print(OutputFormat format, std::ostream& out,
+                  bool with_header) const {
   if (format == OutputFormat::kCsv) {
     std::string line;
     auto emit = [&](const std::vector<std::string>& row) {
@@ -45,7 +46,7 @@ void Table::Print(OutputFormat format, std::ostream& out) const {
       line.push_back('\n');
       out << line;
     };
-    emit(header_);
+    if (with_header) emit(header_);
     for (const auto& row : rows_) emit(row);
     return;
   }

@@ -25,7 +25,10 @@ class Table {
   void AddRow(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   size_t size() const { return rows_.size(); }
   // kJsonl is not a table format: callers print messages themselves.
-  void Print(OutputFormat format, std::ostream& out) const;
+  // Without the header, CSV continues one printed before (a listing
+  // printed in parts); an aligned table always has its header.
+  void Print(OutputFormat format, std::ostream& out,
+             bool with_header = true) const;
 
  private:
   std::vector<std::string> header_;

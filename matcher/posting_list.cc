@@ -6,6 +6,7 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -86,27 +87,30 @@ int HeadOfHousehold(const v1::Household& household) {
 }
 
 absl::StatusOr<v1::PostingListResponse> BuildPostingList(
-    const Registry& registry, const v1::AreaFilter& area) {
+    const Registry& registry, const v1::AreaFilter& area,
+    bool communities_only) {
   ASSIGN_OR_RETURN(ListFilter filter, ActiveHouseholdsIn(area));
   v1::PostingListResponse out;
-  // With an area the registry streams in area order (communities arrive
-  // together); without one in household order, so group afterwards.
+  // Without an area the registry streams in household order, so households
+  // of one community arrive apart: find each community's list by its key.
+  absl::flat_hash_map<std::string, int> index;
+  std::string key;
   RETURN_IF_ERROR(registry.ForEach(filter, [&](const v1::Household& h) {
-    v1::CommunityPosting* list = nullptr;
-    for (int i = out.communities_size() - 1; i >= 0; --i) {
-      v1::CommunityPosting& c = *out.mutable_communities(i);
-      if (c.district_code() == h.district_code() && c.street() == h.street() &&
-          c.community() == h.community()) {
-        list = &c;
-        break;
-      }
+    key.clear();
+    absl::StrAppend(&key, h.district_code(), "\x1f", h.street(), "\x1f",
+                    h.community());
+    auto [it, fresh] = index.try_emplace(key, out.communities_size());
+    if (fresh) {
+      v1::CommunityPosting* c = out.add_communities();
+      c->set_district_code(h.district_code());
+      c->set_street(h.street());
+      c->set_community(h.community());
     }
-    if (list == nullptr) {
-      list = out.add_communities();
-      list->set_district_code(h.district_code());
-      list->set_street(h.street());
-      list->set_community(h.community());
-    }
+    v1::CommunityPosting* list = out.mutable_communities(it->second);
+    list->set_households(list->households() + 1);
+    list->set_monthly_outlay_fen(list->monthly_outlay_fen() +
+                                 h.monthly_benefit_fen());
+    if (communities_only) return absl::OkStatus();
     v1::PostingEntry* e = list->add_entries();
     const int head = HeadOfHousehold(h);
     if (head >= 0) {

@@ -39,9 +39,12 @@ std::string MaskIdForPosting(absl::string_view id_number);
 int HeadOfHousehold(const v1::Household& household);
 
 // The posting lists of every community in `area`, ACTIVE households only,
-// streamed from the registry. INVALID_ARGUMENT for a bad area.
+// streamed from the registry, ordered by district, street and community.
+// With `communities_only` just the communities and their counts and
+// outlay. INVALID_ARGUMENT for a bad area.
 absl::StatusOr<v1::PostingListResponse> BuildPostingList(
-    const Registry& registry, const v1::AreaFilter& area);
+    const Registry& registry, const v1::AreaFilter& area,
+    bool communities_only = false);
 
 }  // namespace dibao
 

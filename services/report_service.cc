@@ -53,7 +53,8 @@ grpc::Status ReportServiceImpl::Stats(grpc::ServerContext*,
 grpc::Status ReportServiceImpl::PostingList(
     grpc::ServerContext*, const v1::PostingListRequest* request,
     v1::PostingListResponse* response) {
-  auto lists = BuildPostingList(*registry_, request->area());
+  auto lists = BuildPostingList(*registry_, request->area(),
+                                request->communities_only());
   if (!lists.ok()) return ToGrpcStatus(lists.status());
   *response = *std::move(lists);
   return grpc::Status::OK;

@@ -475,19 +475,28 @@ async function renderReports(r) {
 
 // ---------- posting list ----------
 async function renderPosting(r) {
-  const community = r.params.get('community') || '';
-  const data = await call('ReportService', 'PostingList', { area: {} });
-  const names = data.communities.map((c) => c.community);
-  const pick = h('select', { id: 'community', onchange: (ev) => go(`#/posting?community=${encodeURIComponent(ev.target.value)}`) },
-    h('option', { value: '' }, t('chooseCommunity')), names.map((n) => h('option', { value: n, selected: n === community }, n)));
-  const shown = data.communities.filter((c) => c.community === community);
+  // The communities first (names and counts only), then the chosen one's
+  // list: a whole city's lists are too large for one answer.
+  const chosen = r.params.get('c') || '';
+  const index = await call('ReportService', 'PostingList', { area: {}, communitiesOnly: true });
+  const keyOf = (c) => `${c.districtCode}|${c.street}|${c.community}`;
+  const pick = h('select', { id: 'community', onchange: (ev) => go(`#/posting?c=${encodeURIComponent(ev.target.value)}`) },
+    h('option', { value: '' }, t('chooseCommunity')),
+    index.communities.map((c) => h('option', { value: keyOf(c), selected: keyOf(c) === chosen }, `${c.street} ${c.community} (${c.households})`)));
+  let shown = [];
+  if (chosen) {
+    const [districtCode, street, community] = chosen.split('|');
+    const data = await call('ReportService', 'PostingList', { area: { districtCode, street, community } });
+    shown = data.communities;
+  }
   show(section(t('posting'),
-    h('div', { class: 'actions no-print' }, pick, h('button', { type: 'button', id: 'print', onclick: () => window.print(), disabled: !community }, t('print'))),
+    h('div', { class: 'actions no-print' }, pick, h('button', { type: 'button', id: 'print', onclick: () => window.print(), disabled: !chosen }, t('print'))),
     h('p', { class: 'muted no-print' }, t('postingNote')),
     shown.map((c) => h('div', { class: 'posting' },
       h('h2', { class: 'print-title' }, `${c.street} ${c.community} · ${t('posting')}`),
       table(['#', t('headName'), t('idNumber'), t('memberCount'), t('amount')],
-        c.entries.map((e, i) => h('tr', {}, h('td', { class: 'num' }, i + 1), h('td', {}, e.headNameMasked), h('td', { class: 'mono' }, e.headIdMasked), h('td', { class: 'num' }, e.members), h('td', { class: 'num' }, yuan(e.monthlyBenefitFen)))), { id: 'posting' })))));
+        c.entries.map((e, i) => h('tr', {}, h('td', { class: 'num' }, i + 1), h('td', {}, e.headNameMasked), h('td', { class: 'mono' }, e.headIdMasked), h('td', { class: 'num' }, e.members), h('td', { class: 'num' }, yuan(e.monthlyBenefitFen)))), { id: 'posting' }),
+      h('p', { class: 'summary' }, `${t('households')}: ${c.households} · ${t('outlay')}: ${yuan(c.monthlyOutlayFen)}`)))));
 }
 
 // ---------- feeds ----------

@@ -193,6 +193,23 @@ TEST(PostingListTest, OneListPerCommunityActiveOnlyInIdOrder) {
   }
   EXPECT_EQ(entries, 464);
 
+  // Only the communities: the same ones with their counts and outlay, and
+  // no entries (a city's lists are fetched one community at a time).
+  auto index = BuildPostingList(*store.registry(), {}, true);
+  ASSERT_TRUE(index.ok());
+  ASSERT_EQ(index->communities_size(), all->communities_size());
+  for (int i = 0; i < all->communities_size(); ++i) {
+    const auto& full = all->communities(i);
+    const auto& only = index->communities(i);
+    EXPECT_EQ(only.community(), full.community());
+    EXPECT_EQ(only.entries_size(), 0);
+    EXPECT_EQ(only.households(), full.entries_size());
+    EXPECT_EQ(full.households(), full.entries_size());
+    int64_t outlay = 0;
+    for (const auto& e : full.entries()) outlay += e.monthly_benefit_fen();
+    EXPECT_EQ(only.monthly_outlay_fen(), outlay);
+  }
+
   v1::AreaFilter bad;
   bad.set_community("x");
   EXPECT_EQ(BuildPostingList(*store.registry(), bad).status().code(),
