@@ -3,11 +3,14 @@
 // (--console_users). Passwords are read from standard input, never from a
 // flag (flags show in `ps` and shell history), and stored only as salted
 // Argon2id hashes.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -44,39 +47,68 @@ std::string ReadSecretLine(const char* prompt, std::ostream& err) {
 
 absl::StatusOr<v1::ConsoleUsers> ReadUsers(const std::string& path) {
   v1::ConsoleUsers users;
-  if (!std::filesystem::exists(path)) return users;  // a new list
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot look at ", path, ": ", ec.message()));
+  }
+  if (!exists) return users;  // a new list
   if (absl::Status s = ReadTextProto(path, &users); !s.ok()) return s;
   return users;
 }
 
-// Writes beside the file and renames, so the server never reads half a list.
+// Writes beside the file and renames, so the server never reads half a
+// list. The new file is made 0600 from the start, and keeps the owner and
+// mode of the one it replaces (a list the server's user reads stays
+// readable to it when root edits it).
 absl::Status WriteUsers(const std::string& path,
                         const v1::ConsoleUsers& users) {
-  std::string text;
+  std::string text =
+      "# dibao-audit console users (dibao.v1.ConsoleUsers); keep with "
+      "`dibaoctl user add`.\n";
   google::protobuf::TextFormat::Printer printer;
   printer.SetUseUtf8StringEscaping(true);
-  if (!printer.PrintToString(users, &text)) {
+  std::string body;
+  if (!printer.PrintToString(users, &body)) {
     return absl::InternalError("cannot print the user list");
   }
+  text += body;
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << "# dibao-audit console users (dibao.v1.ConsoleUsers); keep with "
-           "`dibaoctl user add`.\n"
-        << text;
-    if (!out.good()) {
-      return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::permissions(
-      tmp,
-      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-      ec);
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
+  unlink(tmp.c_str());  // a leftover of an interrupted run
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                      S_IRUSR | S_IWUSR);
+  if (fd < 0) {
     return absl::UnavailableError(
-        absl::StrCat("cannot replace ", path, ": ", ec.message()));
+        absl::StrCat("cannot create ", tmp, ": ", strerror(errno)));
+  }
+  struct stat old;
+  if (stat(path.c_str(), &old) == 0) {
+    if (fchown(fd, old.st_uid, old.st_gid) != 0 && errno != EPERM) {
+      const int e = errno;
+      close(fd);
+      unlink(tmp.c_str());
+      return absl::UnavailableError(
+          absl::StrCat("cannot give ", tmp, " its owner: ", strerror(e)));
+    }
+    fchmod(fd, old.st_mode & 07777);
+  }
+  size_t written = 0;
+  bool ok = true;
+  while (ok && written < text.size()) {
+    const ssize_t n = write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) written += static_cast<size_t>(n);
+  }
+  ok = ok && fsync(fd) == 0;
+  const int e = errno;
+  ok = (close(fd) == 0) && ok;
+  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = ok ? errno : e;
+    unlink(tmp.c_str());
+    return absl::UnavailableError(
+        absl::StrCat("cannot write ", path, ": ", strerror(err)));
   }
   return absl::OkStatus();
 }

@@ -24,45 +24,57 @@ constexpr char kCookieName[] = "dibao_session";
 constexpr char kCsrfHeader[] = "X-CSRF-Token";
 constexpr char kJson[] = "application/json; charset=utf-8";
 
-// The services a page may call, and the methods it may not: changing the
-// registry by hand and running the cycle stay with the operators' tools.
-struct Exposed {
+// Every method a page may call, and whether it reads one household's (or
+// person's) details, which is audited. Nothing else is reachable: bulk
+// listings of the registry, flags or partner facts, changing the registry
+// by hand and running the cycle stay with the operators' tools.
+struct ExposedMethod {
   const char* service;
-  std::vector<std::string> hidden;
+  const char* method;
+  bool audited;
 };
-const std::vector<Exposed>& ExposedServices() {
-  static const auto* exposed = new std::vector<Exposed>{
-      {"dibao.v1.ReviewService", {}},
-      {"dibao.v1.RecommendationService", {}},
-      {"dibao.v1.AuditService", {}},
-      {"dibao.v1.ReportService", {}},
-      {"dibao.v1.RegistryService", {"UpsertHousehold"}},
-      {"dibao.v1.CycleService", {"RunCycle"}},
-      {"dibao.v1.FeedService", {}},
-  };
-  return *exposed;
-}
+constexpr ExposedMethod kExposed[] = {
+    {"ReviewService", "ListQueue", false},
+    {"ReviewService", "GetCase", true},
+    {"ReviewService", "Claim", false},
+    {"ReviewService", "Assign", false},
+    {"ReviewService", "Decide", false},
+    {"ReviewService", "RecordVisit", false},
+    {"ReviewService", "Comment", false},
+    {"RecommendationService", "GenerateRecommendations", false},
+    {"RecommendationService", "ListRecommendations", true},
+    {"RecommendationService", "GetRecommendation", true},
+    {"RecommendationService", "ApproveRecommendation", false},
+    {"RecommendationService", "RejectRecommendation", false},
+    {"AuditService", "VerifyAudit", false},
+    {"AuditService", "ListAudit", true},
+    {"ReportService", "Stats", false},
+    {"ReportService", "PostingList", false},  // public, masked
+    {"ReportService", "Forecast", false},     // counts; people masked
+    {"ReportService", "Cliff", true},
+    {"ReportService", "DrawSample", false},
+    {"ReportService", "ListSamples", false},
+    {"ReportService", "GetSample", false},
+    {"RegistryService", "GetHousehold", true},
+    {"RegistryService", "GetHouseholdHistory", true},
+    {"CycleService", "GetFlag", true},
+    {"CycleService", "GetAssessment", true},
+    {"CycleService", "ListCycles", false},
+    {"FeedService", "ListBatches", false},  // receipts; IDs masked
+    {"FeedService", "GetPersonFacts", true},
+};
 
 // Reads of one household's (or person's) details: each is audited.
 bool ReadsDetails(absl::string_view service, absl::string_view method) {
-  static const auto* reads = new std::vector<std::string>{
-      "ReviewService/GetCase",
-      "CycleService/GetFlag",
-      "CycleService/GetAssessment",
-      "RegistryService/GetHousehold",
-      "RegistryService/GetHouseholdHistory",
-      "RegistryService/FindHouseholdByMember",
-      "RecommendationService/GetRecommendation",
-      "ReportService/Cliff",
-      "FeedService/GetPersonFacts",
-      "AuditService/ListAudit",
-  };
-  const std::string key = absl::StrCat(service, "/", method);
-  for (const std::string& r : *reads) {
-    if (r == key) return true;
+  for (const ExposedMethod& m : kExposed) {
+    if (service == m.service && method == m.method) return m.audited;
   }
   return false;
 }
+
+// At most this many Argon2id checks (64 MiB each) at once: a flood of
+// sign-ins must not take the memory or every worker thread.
+constexpr int kMaxConcurrentSignIns = 2;
 
 // google.rpc.Code's HTTP mapping.
 int HttpStatusOf(absl::StatusCode code) {
@@ -97,17 +109,20 @@ int HttpStatusOf(absl::StatusCode code) {
   }
 }
 
-void Reply(httplib::Response& res, const google::protobuf::Message& message) {
-  res.status = 200;
-  res.set_content(JsonGateway::ToJson(message), kJson);
-}
-
 void ReplyError(httplib::Response& res, const absl::Status& status) {
   v1::ConsoleError error;
   error.set_code(absl::StatusCodeToString(status.code()));
   error.set_message(std::string(status.message()));
   res.status = HttpStatusOf(status.code());
-  res.set_content(JsonGateway::ToJson(error), kJson);
+  auto json = JsonGateway::ToJson(error);
+  res.set_content(json.ok() ? *json : R"({"code":"INTERNAL"})", kJson);
+}
+
+void Reply(httplib::Response& res, const google::protobuf::Message& message) {
+  auto json = JsonGateway::ToJson(message);
+  if (!json.ok()) return ReplyError(res, json.status());
+  res.status = 200;
+  res.set_content(*json, kJson);
 }
 
 std::string CookieValue(const httplib::Request& req, absl::string_view name) {
@@ -119,21 +134,6 @@ std::string CookieValue(const httplib::Request& req, absl::string_view name) {
     }
   }
   return "";
-}
-
-// A browser names the page a POST comes from; one from another site is
-// refused even before the CSRF token is looked at.
-absl::Status CheckOrigin(const httplib::Request& req) {
-  const std::string origin = req.get_header_value("Origin");
-  if (origin.empty())
-    return absl::OkStatus();  // not a browser, or same-site GET
-  const std::string host = req.get_header_value("Host");
-  if (origin == absl::StrCat("http://", host) ||
-      origin == absl::StrCat("https://", host)) {
-    return absl::OkStatus();
-  }
-  return absl::PermissionDeniedError(
-      absl::StrCat("request from another site (", origin, ") refused"));
 }
 
 // What a detail read looked at, for its audit entry: the request's first
@@ -192,8 +192,9 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
     }
     console->users_ = *std::move(users);
   }
-  for (const Exposed& e : ExposedServices()) {
-    if (absl::Status s = console->gateway_.Expose(e.service, e.hidden);
+  for (const ExposedMethod& m : kExposed) {
+    if (absl::Status s = console->gateway_.Expose(
+            absl::StrCat("dibao.v1.", m.service), m.method);
         !s.ok()) {
       return s;
     }
@@ -260,6 +261,9 @@ void ConsoleServer::Route() {
   http.Get("/api/session",
            [this](const httplib::Request& req, httplib::Response& res) {
              res.set_header("Cache-Control", "no-store");
+             if (absl::Status s = CheckSite(req); !s.ok()) {
+               return ReplyError(res, s);
+             }
              auto session = sessions_.Find(CookieValue(req, kCookieName));
              if (!session) {
                ReplyError(res, absl::UnauthenticatedError("not signed in"));
@@ -276,7 +280,7 @@ void ConsoleServer::Route() {
   http.Post("/api/session", [this](const httplib::Request& req,
                                    httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
-    if (absl::Status s = CheckOrigin(req); !s.ok()) return ReplyError(res, s);
+    if (absl::Status s = CheckSite(req); !s.ok()) return ReplyError(res, s);
     if (!users_) {
       return ReplyError(
           res, absl::FailedPreconditionError(
@@ -285,20 +289,37 @@ void ConsoleServer::Route() {
     }
     auto request = ParseSignIn(req.body);
     if (!request.ok()) return ReplyError(res, request.status());
-    if (absl::Status s = sessions_.CheckSignInAllowed(request->id()); !s.ok()) {
-      return ReplyError(res, s);
+    const absl::Status refused =
+        absl::UnauthenticatedError("wrong user ID or password");
+    // An ID no user can have is refused before it costs memory or a hash.
+    if (!CheckUserId(request->id()).ok()) return ReplyError(res, refused);
+    {
+      absl::MutexLock lock(&sign_in_mu_);
+      if (signing_in_ >= kMaxConcurrentSignIns) {
+        return ReplyError(res, absl::ResourceExhaustedError(
+                                   "too many sign-ins at once: try again in "
+                                   "a moment"));
+      }
+      ++signing_in_;
     }
-    auto user = users_->SignIn(request->id(), request->password());
+    const absl::Status allowed = sessions_.BeginSignIn(request->id());
+    absl::StatusOr<v1::ConsoleUser> user = refused;
+    if (allowed.ok()) {
+      user = users_->SignIn(request->id(), request->password());
+      sessions_.EndSignIn(request->id(), user.ok());
+    }
+    {
+      absl::MutexLock lock(&sign_in_mu_);
+      --signing_in_;
+    }
+    if (!allowed.ok()) return ReplyError(res, allowed);
     if (!user.ok()) {
-      sessions_.RecordSignInFailure(request->id());
       // Not into the audit chain: anyone can try, and it must not grow the
       // chain. The ID is a staff ID, not a resident's.
-      LogWarning("console: refused sign-in for '",
-                 CheckUserId(request->id()).ok() ? request->id() : "(bad id)",
-                 "' from ", req.remote_addr);
-      return ReplyError(res, user.status());
+      LogWarning("console: refused sign-in for '", request->id(), "' from ",
+                 req.remote_addr);
+      return ReplyError(res, refused);
     }
-    sessions_.RecordSignInSuccess(user->id());
     v1::AuditEntry entry;
     entry.set_actor(user->id());
     entry.set_action(v1::AUDIT_ACTION_CONSOLE_SIGNED_IN);
@@ -323,6 +344,7 @@ void ConsoleServer::Route() {
   // Sign out.
   http.Post("/api/session/end", [this](const httplib::Request& req,
                                        httplib::Response& res) {
+    if (absl::Status s = CheckSite(req); !s.ok()) return ReplyError(res, s);
     const std::string token = CookieValue(req, kCookieName);
     auto session = sessions_.Find(token);
     if (session &&
@@ -340,7 +362,7 @@ void ConsoleServer::Route() {
   http.Post(R"(/api/v1/(\w+)/(\w+))", [this](const httplib::Request& req,
                                              httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
-    if (absl::Status s = CheckOrigin(req); !s.ok()) return ReplyError(res, s);
+    if (absl::Status s = CheckSite(req); !s.ok()) return ReplyError(res, s);
     auto session = sessions_.Find(CookieValue(req, kCookieName));
     if (!session) {
       return ReplyError(res, absl::UnauthenticatedError(
@@ -369,6 +391,35 @@ void ConsoleServer::Route() {
     }
     Reply(res, *call->response);
   });
+}
+
+absl::Status ConsoleServer::CheckSite(const httplib::Request& req) const {
+  const std::string origin = req.get_header_value("Origin");
+  if (!options_.public_origin.empty()) {
+    // Behind a proxy, which may rewrite Host: the browser's Origin must be
+    // the console's public address.
+    if (origin.empty() || origin == options_.public_origin) {
+      return absl::OkStatus();
+    }
+    return absl::PermissionDeniedError(
+        absl::StrCat("request from another site (", origin, ") refused"));
+  }
+  // Served directly: the Host must be this listener by a loopback name, so
+  // a page on another site that rebinds its own name to 127.0.0.1 (DNS
+  // rebinding) is refused; and a browser's Origin must be that same host.
+  const std::string host = req.get_header_value("Host");
+  const std::string port = absl::StrCat(":", port_);
+  if (host != host_ + port && host != "127.0.0.1" + port &&
+      host != "localhost" + port && host != "[::1]" + port) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("request for another host (", host, ") refused"));
+  }
+  if (origin.empty() || origin == absl::StrCat("http://", host) ||
+      origin == absl::StrCat("https://", host)) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("request from another site (", origin, ") refused"));
 }
 
 std::string ConsoleServer::url() const {

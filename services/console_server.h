@@ -29,6 +29,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "matcher/audit_log.h"
 #include "matcher/clock.h"
@@ -38,7 +39,8 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+}  // namespace httplib
 
 namespace dibao {
 
@@ -54,6 +56,11 @@ struct ConsoleOptions {
   ConsoleSessionOptions sessions;
   // Mark the session cookie Secure: only behind a TLS-terminating proxy.
   bool secure_cookies = false;
+  // The console's address as browsers see it behind a proxy, e.g.
+  // "https://dibao.example.gov.cn": requests must come from it (the proxy
+  // may rewrite Host). Empty: served directly, and Host must name this
+  // listener (127.0.0.1 / localhost / the listen host, with its port).
+  std::string public_origin;
   // Deadline of each service call made for a page.
   absl::Duration call_deadline = absl::Seconds(60);
   // Largest request body accepted, bytes.
@@ -87,6 +94,9 @@ class ConsoleServer {
                 std::shared_ptr<grpc::Channel> channel, AuditLog* audit,
                 Clock* clock);
   void Route();
+  // The request comes from the console's own pages (Host and Origin):
+  // PERMISSION_DENIED naming the other site otherwise.
+  absl::Status CheckSite(const httplib::Request& req) const;
 
   const ConsoleOptions options_;
   std::optional<ConsoleUsers> users_;
@@ -95,6 +105,8 @@ class ConsoleServer {
   AuditLog* const audit_;
   Clock* const clock_;
   std::unique_ptr<httplib::Server> http_;
+  absl::Mutex sign_in_mu_;
+  int signing_in_ ABSL_GUARDED_BY(sign_in_mu_) = 0;
   std::thread listener_;
   std::string host_;
   int port_ = 0;

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -55,36 +56,40 @@ void ConsoleSessions::End(absl::string_view token) {
   sessions_.erase(token);
 }
 
-absl::Status ConsoleSessions::CheckSignInAllowed(absl::string_view user_id) {
+absl::Status ConsoleSessions::BeginSignIn(absl::string_view user_id) {
+  const absl::Time now = clock_->Now();
+  absl::MutexLock lock(&mu_);
+  SweepLocked(now);
+  Failures& f = failures_[user_id];
+  if (f.count > 0 && f.in_flight == 0 && now - f.last >= options_.lockout) {
+    f.count = 0;
+  }
+  if (f.count + f.in_flight >= options_.max_failures) {
+    const int64_t minutes = std::max<int64_t>(
+        1, absl::ToInt64Minutes(options_.lockout - (now - f.last) +
+                                absl::Minutes(1) - absl::Nanoseconds(1)));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("too many wrong passwords for this user: try again in ",
+                     minutes, " minute", minutes == 1 ? "" : "s"));
+  }
+  ++f.in_flight;
+  return absl::OkStatus();
+}
+
+void ConsoleSessions::EndSignIn(absl::string_view user_id, bool succeeded) {
   const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
   auto it = failures_.find(user_id);
-  if (it == failures_.end()) return absl::OkStatus();
-  if (now - it->second.last >= options_.lockout) {
-    failures_.erase(it);
-    return absl::OkStatus();
+  if (it == failures_.end()) return;
+  Failures& f = it->second;
+  f.in_flight = std::max(0, f.in_flight - 1);
+  if (succeeded) {
+    f.count = 0;
+  } else {
+    ++f.count;
+    f.last = now;
   }
-  if (it->second.count < options_.max_failures) return absl::OkStatus();
-  const int64_t minutes =
-      absl::ToInt64Minutes(options_.lockout - (now - it->second.last) +
-                           absl::Minutes(1) - absl::Nanoseconds(1));
-  return absl::ResourceExhaustedError(
-      absl::StrCat("too many wrong passwords for this user: try again in ",
-                   minutes, " minute", minutes == 1 ? "" : "s"));
-}
-
-void ConsoleSessions::RecordSignInFailure(absl::string_view user_id) {
-  const absl::Time now = clock_->Now();
-  absl::MutexLock lock(&mu_);
-  Failures& f = failures_[user_id];
-  if (f.count > 0 && now - f.last >= options_.lockout) f.count = 0;
-  ++f.count;
-  f.last = now;
-}
-
-void ConsoleSessions::RecordSignInSuccess(absl::string_view user_id) {
-  absl::MutexLock lock(&mu_);
-  failures_.erase(user_id);
+  if (f.count == 0 && f.in_flight == 0) failures_.erase(it);
 }
 
 int ConsoleSessions::size() {
@@ -103,7 +108,8 @@ void ConsoleSessions::SweepLocked(absl::Time now) {
            now - s.signed_in > options_.max_age;
   });
   absl::erase_if(failures_, [&](const auto& entry) {
-    return now - entry.second.last >= options_.lockout;
+    return entry.second.in_flight == 0 &&
+           now - entry.second.last >= options_.lockout;
   });
 }
 

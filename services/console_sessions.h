@@ -57,10 +57,13 @@ class ConsoleSessions {
   // Ends the session (sign out); no-op for an unknown token.
   void End(absl::string_view token);
 
-  // RESOURCE_EXHAUSTED, saying for how long, while `user_id` is locked out.
-  absl::Status CheckSignInAllowed(absl::string_view user_id);
-  void RecordSignInFailure(absl::string_view user_id);
-  void RecordSignInSuccess(absl::string_view user_id);
+  // Starts a sign-in attempt for `user_id` (a valid ID: CheckUserId).
+  // RESOURCE_EXHAUSTED, saying for how long, while the ID is locked out;
+  // attempts still being checked count as failures here, so guesses sent
+  // in parallel get no more tries than guesses sent one by one. Every OK
+  // must be followed by EndSignIn.
+  absl::Status BeginSignIn(absl::string_view user_id);
+  void EndSignIn(absl::string_view user_id, bool succeeded);
 
   // Live sessions (expired ones are counted until next touched or swept).
   int size();
@@ -68,6 +71,7 @@ class ConsoleSessions {
  private:
   struct Failures {
     int count = 0;
+    int in_flight = 0;
     absl::Time last;
   };
   void SweepLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -40,21 +40,22 @@ JsonGateway::JsonGateway(std::shared_ptr<grpc::Channel> channel,
     : channel_(std::move(channel)), deadline_(deadline) {}
 
 absl::Status JsonGateway::Expose(absl::string_view service,
-                                 const std::vector<std::string>& hidden) {
+                                 absl::string_view method) {
   const pb::ServiceDescriptor* descriptor =
       pb::DescriptorPool::generated_pool()->FindServiceByName(
           std::string(service));
-  if (descriptor == nullptr) {
-    return absl::NotFoundError(absl::StrCat("no service ", service));
+  const pb::MethodDescriptor* m =
+      descriptor == nullptr ? nullptr
+                            : descriptor->FindMethodByName(std::string(method));
+  if (m == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("no method ", service, ".", method));
   }
-  for (int i = 0; i < descriptor->method_count(); ++i) {
-    const pb::MethodDescriptor* m = descriptor->method(i);
-    if (m->client_streaming() || m->server_streaming()) continue;
-    bool is_hidden = false;
-    for (const std::string& h : hidden) is_hidden |= h == m->name();
-    if (is_hidden) continue;
-    methods_[absl::StrCat(descriptor->name(), "/", m->name())] = m;
+  if (m->client_streaming() || m->server_streaming()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(service, ".", method, " streams: not callable as JSON"));
   }
+  methods_[absl::StrCat(descriptor->name(), "/", m->name())] = m;
   return absl::OkStatus();
 }
 
@@ -105,15 +106,16 @@ absl::StatusOr<JsonCall> JsonGateway::Call(absl::string_view service,
   return call;
 }
 
-std::string JsonGateway::ToJson(const pb::Message& message) {
+absl::StatusOr<std::string> JsonGateway::ToJson(const pb::Message& message) {
   pb::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
   std::string out;
   auto printed = pb::util::MessageToJsonString(message, &out, options);
   if (!printed.ok()) {
     // Only for invalid UTF-8 in a string field, which our messages never
-    // hold; say so rather than send half a document.
-    return R"({"code":"INTERNAL","message":"cannot print the response as JSON"})";
+    // hold.
+    return absl::InternalError(absl::StrCat("cannot print the answer as JSON: ",
+                                            std::string(printed.message())));
   }
   return out;
 }

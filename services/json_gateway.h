@@ -6,7 +6,7 @@
 // a gRPC client's call takes (validation, status codes, audit entries);
 // methods and messages are found by name in the generated descriptors.
 //
-// Only unary methods of the services passed to Expose() are reachable.
+// Only the unary methods passed to Expose() are reachable.
 // Thread-safe once set up (Expose() before the first Call()).
 #ifndef DIBAO_SERVICES_JSON_GATEWAY_H_
 #define DIBAO_SERVICES_JSON_GATEWAY_H_
@@ -38,11 +38,10 @@ class JsonGateway {
   // Each call gets `deadline`.
   JsonGateway(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline);
 
-  // Makes the unary methods of `service` ("dibao.v1.ReviewService")
-  // callable, except `hidden` method names ("UpsertHousehold").
-  // NOT_FOUND when the service is not in the generated descriptors.
-  absl::Status Expose(absl::string_view service,
-                      const std::vector<std::string>& hidden = {});
+  // Makes `service`.`method` ("dibao.v1.ReviewService", "ListQueue")
+  // callable. NOT_FOUND when it is not in the generated descriptors;
+  // INVALID_ARGUMENT for a streaming method.
+  absl::Status Expose(absl::string_view service, absl::string_view method);
 
   // Calls `service`.`method` ("ReviewService", "ListQueue": the package is
   // implied) with `json` (empty: an empty request) on behalf of `actor`.
@@ -56,7 +55,8 @@ class JsonGateway {
 
   // `message` in protobuf's JSON mapping, every field printed (zeros
   // included, so a page need not know the defaults), enums by name.
-  static std::string ToJson(const google::protobuf::Message& message);
+  static absl::StatusOr<std::string> ToJson(
+      const google::protobuf::Message& message);
 
  private:
   std::shared_ptr<grpc::Channel> channel_;

@@ -53,6 +53,7 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
     o.console.sessions.max_age = absl::Hours(c.session_max_hours());
   }
   o.console.secure_cookies = c.secure_cookies();
+  o.console.public_origin = c.public_origin();
   const v1::MatchingConfig& m = config.matching();
   if (m.has_threads()) o.cycle.threads = m.threads();
   if (m.has_block_households()) {

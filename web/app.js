@@ -381,9 +381,12 @@ function nextFlag() {
 }
 
 // ---------- recommendations ----------
+// A CSV cell for a spreadsheet: text that starts like a formula (=, +, -,
+// @, tab, CR) gets a leading ' so Excel or WPS shows it rather than runs it.
 function csvCell(v) {
-  const s = String(v === undefined || v === null ? '' : v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  let s = String(v === undefined || v === null ? '' : v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 async function renderRecommendations(r) {
   const st = r.params.get('state') || 'RECOMMENDATION_STATE_PROPOSED';

@@ -145,6 +145,15 @@ TEST_F(ConsoleServerTest, WrongPasswordsAreRefusedThenLockedOut) {
   auto malformed =
       Client()->Post("/api/session", "{\"user\":\"x\"}", "application/json");
   EXPECT_EQ(malformed->status, 400);
+  // An ID no user can have gets the same answer, without a lockout entry.
+  auto huge =
+      Client()->Post("/api/session",
+                     absl::StrCat("{\"id\":\"", std::string(100000, 'x'),
+                                  "\",\"password\":\"p\"}"),
+                     "application/json");
+  EXPECT_EQ(huge->status, 401);
+  EXPECT_EQ(FromJson<v1::ConsoleError>(huge->body).message(),
+            "wrong user ID or password");
 }
 
 TEST_F(ConsoleServerTest, SignInSetsAStrictHttpOnlyCookieAndSignOutEndsIt) {
@@ -197,6 +206,12 @@ TEST_F(ConsoleServerTest, ChangesNeedTheCsrfTokenAndThisSitesOrigin) {
                      {{"Origin", "https://evil.example"}});
   EXPECT_EQ(foreign->status, 403);
   EXPECT_THAT(foreign->body, HasSubstr("another site"));
+  // A page on another site whose name was rebound to 127.0.0.1 sends its
+  // own name as Host.
+  auto rebound = Api("/api/v1/ReviewService/Claim", claim, session,
+                     {{"Host", "evil.example:8080"}});
+  EXPECT_EQ(rebound->status, 403);
+  EXPECT_THAT(rebound->body, HasSubstr("another host"));
   // Nothing was claimed.
   auto c = Api("/api/v1/ReviewService/GetCase", claim, session);
   EXPECT_EQ(FromJson<v1::Case>(c->body).item().flag().assignee(), "");
@@ -274,6 +289,14 @@ TEST_F(ConsoleServerTest, BadCallsGetSpecificErrors) {
   EXPECT_EQ(hidden->status, 404);
   auto cycle = Api("/api/v1/CycleService/RunCycle", "{}", session);
   EXPECT_EQ(cycle->status, 404);
+  // Bulk reads of residents' data stay with the operators' tools.
+  for (const char* bulk :
+       {"RegistryService/ListHouseholds", "CycleService/ListFlags",
+        "CycleService/CheckApplicant",
+        "RegistryService/FindHouseholdByMember"}) {
+    EXPECT_EQ(Api(absl::StrCat("/api/v1/", bulk), "{}", session)->status, 404)
+        << bulk;
+  }
   auto typo =
       Api("/api/v1/ReviewService/ListQueue", "{\"pageSise\":5}", session);
   EXPECT_EQ(typo->status, 400);

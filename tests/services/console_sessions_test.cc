@@ -60,25 +60,44 @@ TEST_F(ConsoleSessionsTest, SessionsEndWhenIdleWhenTooOldAndOnSignOut) {
 
 TEST_F(ConsoleSessionsTest, FiveWrongPasswordsLockTheIdForFifteenMinutes) {
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(sessions_.CheckSignInAllowed("wang.li").ok()) << i;
-    sessions_.RecordSignInFailure("wang.li");
+    ASSERT_TRUE(sessions_.BeginSignIn("wang.li").ok()) << i;
+    sessions_.EndSignIn("wang.li", false);
   }
-  absl::Status locked = sessions_.CheckSignInAllowed("wang.li");
+  absl::Status locked = sessions_.BeginSignIn("wang.li");
   EXPECT_EQ(locked.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(locked.message(), HasSubstr("try again in 15 minutes"));
-  EXPECT_TRUE(sessions_.CheckSignInAllowed("li.na").ok());
+  ASSERT_TRUE(sessions_.BeginSignIn("li.na").ok());
+  sessions_.EndSignIn("li.na", true);
 
   clock_.Advance(absl::Minutes(14));
-  EXPECT_THAT(sessions_.CheckSignInAllowed("wang.li").message(),
+  EXPECT_THAT(sessions_.BeginSignIn("wang.li").message(),
               HasSubstr("1 minute"));
   clock_.Advance(absl::Minutes(1));
-  EXPECT_TRUE(sessions_.CheckSignInAllowed("wang.li").ok());
+  ASSERT_TRUE(sessions_.BeginSignIn("wang.li").ok());
+  sessions_.EndSignIn("wang.li", true);
 
   // A success clears the count.
-  for (int i = 0; i < 4; ++i) sessions_.RecordSignInFailure("li.na");
-  sessions_.RecordSignInSuccess("li.na");
-  sessions_.RecordSignInFailure("li.na");
-  EXPECT_TRUE(sessions_.CheckSignInAllowed("li.na").ok());
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(sessions_.BeginSignIn("li.na").ok());
+    sessions_.EndSignIn("li.na", false);
+  }
+  ASSERT_TRUE(sessions_.BeginSignIn("li.na").ok());
+  sessions_.EndSignIn("li.na", true);
+  ASSERT_TRUE(sessions_.BeginSignIn("li.na").ok());
+  sessions_.EndSignIn("li.na", false);
+  EXPECT_TRUE(sessions_.BeginSignIn("li.na").ok());
+}
+
+TEST_F(ConsoleSessionsTest, GuessesInParallelGetNoMoreTries) {
+  // Five attempts still being checked: the sixth is refused at once.
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(sessions_.BeginSignIn("wang.li").ok()) << i;
+  }
+  EXPECT_EQ(sessions_.BeginSignIn("wang.li").code(),
+            absl::StatusCode::kResourceExhausted);
+  for (int i = 0; i < 5; ++i) sessions_.EndSignIn("wang.li", false);
+  EXPECT_EQ(sessions_.BeginSignIn("wang.li").code(),
+            absl::StatusCode::kResourceExhausted);
 }
 
 TEST(TokensEqualTest, ComparesWholeTokens) {
