@@ -272,11 +272,9 @@ void PrintPosting(const v1::PostingListResponse& response, OutputFormat format,
     return;
   }
   for (const auto& c : response.communities()) {
-    int64_t outlay = 0;
-    for (const auto& e : c.entries()) outlay += e.monthly_benefit_fen();
     out << "公示 " << c.district_code() << " " << c.street() << " "
-        << c.community() << ": " << c.entries_size() << " households, "
-        << FormatYuan(outlay) << " yuan a month\n";
+        << c.community() << ": " << c.households() << " households, "
+        << FormatYuan(c.monthly_outlay_fen()) << " yuan a month\n";
     Table t(
         {"户主 head", "身份证号 ID", "人数 members", "月保障金 yuan/month"});
     for (const auto& e : c.entries()) {

@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <utility>
-#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -14,7 +13,6 @@
 #include "dibao/v1/audit.pb.h"
 #include "dibao/v1/console.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "matcher/resident_id.h"
 #include "services/log.h"
 
 namespace dibao {
@@ -136,23 +134,13 @@ std::string CookieValue(const httplib::Request& req, absl::string_view name) {
   return "";
 }
 
-// What a detail read looked at, for its audit entry: the request's first
-// identifying field, a resident ID masked.
-std::string ReadSubject(const google::protobuf::Message& request) {
-  const auto* d = request.GetDescriptor();
-  const auto* r = request.GetReflection();
-  for (const char* name :
-       {"flag_id", "household_id", "recommendation_id", "id_number"}) {
-    const auto* f = d->FindFieldByName(name);
-    if (f == nullptr || f->is_repeated() ||
-        f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
-      continue;
-    }
-    std::string v = r->GetString(request, f);
-    if (v.empty()) continue;
-    return std::string(name) == "id_number" ? MaskId(v) : v;
-  }
-  return "";
+// What the page is told about its session.
+v1::ConsoleSessionInfo InfoOf(const ConsoleSession& session) {
+  v1::ConsoleSessionInfo info;
+  info.set_user_id(session.user_id);
+  info.set_user_name(session.user_name);
+  info.set_csrf_token(session.csrf_token);
+  return info;
 }
 
 absl::StatusOr<v1::SignInRequest> ParseSignIn(const std::string& body) {
@@ -175,7 +163,6 @@ ConsoleServer::ConsoleServer(const ConsoleOptions& options,
       sessions_(clock, options.sessions),
       gateway_(std::move(channel), options.call_deadline),
       audit_(audit),
-      clock_(clock),
       http_(std::make_unique<httplib::Server>()) {}
 
 absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
@@ -269,11 +256,7 @@ void ConsoleServer::Route() {
                ReplyError(res, absl::UnauthenticatedError("not signed in"));
                return;
              }
-             v1::ConsoleSessionInfo info;
-             info.set_user_id(session->user_id);
-             info.set_user_name(session->user_name);
-             info.set_csrf_token(session->csrf_token);
-             Reply(res, info);
+             Reply(res, InfoOf(*session));
            });
 
   // Sign in.
@@ -328,17 +311,13 @@ void ConsoleServer::Route() {
     if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
       return ReplyError(res, s);
     }
-    const std::string token = sessions_.Start(*user);
+    ConsoleSession session;
+    const std::string token = sessions_.Start(*user, &session);
     res.set_header("Set-Cookie",
                    absl::StrCat(kCookieName, "=", token,
                                 "; Path=/; HttpOnly; SameSite=Strict",
                                 options_.secure_cookies ? "; Secure" : ""));
-    auto session = sessions_.Find(token);
-    v1::ConsoleSessionInfo info;
-    info.set_user_id(user->id());
-    info.set_user_name(user->name());
-    if (session) info.set_csrf_token(session->csrf_token);
-    Reply(res, info);
+    Reply(res, InfoOf(session));
   });
 
   // Sign out.
@@ -383,7 +362,7 @@ void ConsoleServer::Route() {
       entry.set_action(v1::AUDIT_ACTION_DETAILS_VIEWED);
       entry.set_household_id(HouseholdIdOf(*call));
       entry.set_detail(absl::StrCat("viewed in the console: ", service, ".",
-                                    method, " ", ReadSubject(*call->request)));
+                                    method, " ", SubjectOf(*call)));
       // A read that cannot be recorded is not answered.
       if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
         return ReplyError(res, s);

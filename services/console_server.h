@@ -103,7 +103,6 @@ class ConsoleServer {
   ConsoleSessions sessions_;
   JsonGateway gateway_;
   AuditLog* const audit_;
-  Clock* const clock_;
   std::unique_ptr<httplib::Server> http_;
   absl::Mutex sign_in_mu_;
   int signing_in_ ABSL_GUARDED_BY(sign_in_mu_) = 0;

@@ -26,10 +26,12 @@ std::string RandomToken() {
 ConsoleSessions::ConsoleSessions(Clock* clock, ConsoleSessionOptions options)
     : clock_(clock), options_(options) {}
 
-std::string ConsoleSessions::Start(const v1::ConsoleUser& user) {
+std::string ConsoleSessions::Start(const v1::ConsoleUser& user,
+                                   ConsoleSession* started) {
   const absl::Time now = clock_->Now();
   std::string token = RandomToken();
   ConsoleSession session{user.id(), user.name(), RandomToken(), now, now};
+  if (started != nullptr) *started = session;
   absl::MutexLock lock(&mu_);
   SweepLocked(now);
   sessions_.insert_or_assign(token, std::move(session));
@@ -90,11 +92,6 @@ void ConsoleSessions::EndSignIn(absl::string_view user_id, bool succeeded) {
     f.last = now;
   }
   if (f.count == 0 && f.in_flight == 0) failures_.erase(it);
-}
-
-int ConsoleSessions::size() {
-  absl::MutexLock lock(&mu_);
-  return static_cast<int>(sessions_.size());
 }
 
 void ConsoleSessions::SweepLocked(absl::Time now) {

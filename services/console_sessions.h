@@ -49,8 +49,10 @@ class ConsoleSessions {
   // `clock` must outlive this.
   ConsoleSessions(Clock* clock, ConsoleSessionOptions options);
 
-  // Starts a session for `user`; returns its token (the cookie value).
-  std::string Start(const v1::ConsoleUser& user);
+  // Starts a session for `user`; returns its token (the cookie value), and
+  // the session in `started` when given.
+  std::string Start(const v1::ConsoleUser& user,
+                    ConsoleSession* started = nullptr);
   // The live session named by `token`, and marks it used; nullopt when
   // there is none or it has expired (an expired one is dropped).
   std::optional<ConsoleSession> Find(absl::string_view token);
@@ -64,9 +66,6 @@ class ConsoleSessions {
   // must be followed by EndSignIn.
   absl::Status BeginSignIn(absl::string_view user_id);
   void EndSignIn(absl::string_view user_id, bool succeeded);
-
-  // Live sessions (expired ones are counted until next touched or swept).
-  int size();
 
  private:
   struct Failures {

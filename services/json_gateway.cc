@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "google/protobuf/util/json_util.h"
+#include "matcher/resident_id.h"
 #include "services/metadata.h"
 
 namespace dibao {
@@ -118,6 +119,17 @@ absl::StatusOr<std::string> JsonGateway::ToJson(const pb::Message& message) {
                                             std::string(printed.message())));
   }
   return out;
+}
+
+std::string SubjectOf(const JsonCall& call) {
+  if (!call.request) return "";
+  for (const char* name :
+       {"flag_id", "household_id", "recommendation_id", "id_number"}) {
+    std::string v = StringField(*call.request, name);
+    if (v.empty()) continue;
+    return absl::string_view(name) == "id_number" ? MaskId(v) : v;
+  }
+  return "";
 }
 
 std::string HouseholdIdOf(const JsonCall& call) {

@@ -15,7 +15,6 @@
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -65,6 +64,11 @@ class JsonGateway {
   absl::flat_hash_map<std::string, const google::protobuf::MethodDescriptor*>
       methods_;
 };
+
+// What a call looked at, for its audit entry: the request's first
+// non-empty flag_id, household_id, recommendation_id or id_number (a
+// resident ID masked). Empty when none.
+std::string SubjectOf(const JsonCall& call);
 
 // The household a call concerns: the first non-empty string field named
 // household_id in the request, then in the response, then one message

@@ -7,7 +7,6 @@
 const state = {
   lang: localStorage.getItem('dibao.lang') || 'zh',
   session: null,   // {userId, userName, csrfToken}
-  queueIds: [],    // flag IDs of the last queue page, for "next"
   selected: 0,     // highlighted row on the queue page
   charts: [],
 };
@@ -203,8 +202,8 @@ async function renderQueue(r) {
     minAgeDays: Number(p.minAge || 0), assignee: p.assignee || '',
   };
   const data = await call('ReviewService', 'ListQueue', { filter, pageSize: 25, pageToken: p.page || '', order: p.sort || 'QUEUE_ORDER_PRIORITY' });
-  state.queueIds = data.items.map((i) => i.flag.flagId);
-  sessionStorage.setItem('dibao.queue', JSON.stringify({ hash: location.hash, ids: state.queueIds, next: data.nextPageToken }));
+  // The page's flags, for "next flag" on a case.
+  sessionStorage.setItem('dibao.queue', JSON.stringify({ hash: location.hash, ids: data.items.map((i) => i.flag.flagId) }));
   state.selected = 0;
 
   const field = (name, text, input) => h('label', {}, text, input);
