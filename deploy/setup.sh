@@ -22,20 +22,18 @@ PACKAGES=(
   libicu-dev
   libjemalloc-dev
   libsodium-dev libcpp-httplib-dev
+  libjs-chart.js
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-grpcio
   clang-format
 )
 
-# The console's browser test: Debian's Chromium and a CJK font for the
-# screenshots; not needed to run the service.
+# The console's browser test: Debian's Chromium driven through WebDriver by
+# Debian's chromedriver and python3-selenium, with a CJK font for the
+# screenshots; not needed to run the service. Nothing comes from npm: the
+# console's Chart.js is Debian's libjs-chart.js, and no step needs Node.js.
 if [ "${1:-}" != --binaries ]; then
-  PACKAGES+=(chromium fonts-wqy-zenhei)
-fi
-# Node.js and npm fetch Chart.js (and playwright-core for the test) into
-# web/node_modules; a machine that already has them (any source) keeps its own.
-if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
-  PACKAGES+=(nodejs npm)
+  PACKAGES+=(chromium chromium-driver python3-selenium fonts-wqy-zenhei)
 fi
 
 missing=()
@@ -52,11 +50,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# The exact versions in web/package-lock.json; only when it changed.
-if [ ! -f web/node_modules/.package-lock.json ] ||
-   [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
-  echo "setup: npm ci in web/"
-  npm ci --prefix web --no-audit --no-fund --loglevel=error
+# Chromium and its driver must be the same release, or every browser test
+# fails with an obscure session error; Debian updates them together, so a
+# mismatch means one of them came from elsewhere.
+if [ "${1:-}" != --binaries ] && [ "${1:-}" != --sanitize ]; then
+  chromium_major=$(/usr/bin/chromium --version 2>/dev/null | grep -o '[0-9]\+' | head -1)
+  driver_major=$(/usr/bin/chromedriver --version 2>/dev/null | grep -o '[0-9]\+' | head -1)
+  if [ -z "$chromium_major" ] || [ "$chromium_major" != "$driver_major" ]; then
+    echo "setup: /usr/bin/chromium (${chromium_major:-none}) and /usr/bin/chromedriver" \
+         "(${driver_major:-none}) must be the same release; install both from Debian:" \
+         "apt-get install chromium chromium-driver" >&2
+    exit 1
+  fi
 fi
 
 build_dir=build

@@ -1,6 +1,7 @@
 // The web console end to end: a real server with the sample district after
 // its first cycle and the console on a free port, driven by headless
-// Chromium (tests/web/console_e2e.mjs). The browser signs in, dismisses the
+// Chromium (tests/web/console_e2e.py: Debian's chromium through chromedriver
+// and python3-selenium). The browser signs in, dismisses the
 // top flag with a reason and reads the decision back from the case history;
 // this test then finds the same decision, by the same caseworker, in the
 // audit trail through dibaoctl, and the chain still verifies. Screenshots
@@ -31,10 +32,10 @@ TEST(ConsoleEndToEndTest, SignInDismissTheTopFlagAndFindItInTheAudit) {
 
   const std::string out = testing::BinaryPath("test-artifacts/console");
   auto browser = testing::Run(
-      {DIBAO_NODE, std::string(DIBAO_SOURCE_DIR) + "/tests/web/console_e2e.mjs",
+      {DIBAO_SYSTEM_PYTHON,
+       std::string(DIBAO_SOURCE_DIR) + "/tests/web/console_e2e.py",
        "--url=" + s.server().console_url(), "--user=wang.li",
-       std::string("--password=") + testing::kConsolePassword, "--out=" + out,
-       "--modules=" + std::string(DIBAO_SOURCE_DIR) + "/web/node_modules"});
+       std::string("--password=") + testing::kConsolePassword, "--out=" + out});
   std::cout << browser.out << browser.err;
   ASSERT_EQ(browser.exit_code, 0) << browser.err;
 
