@@ -31,15 +31,15 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "matcher/clock.h"
+#include "base/clock.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
 #include "matcher/cycle.h"
-#include "matcher/dates.h"
 #include "matcher/feed_kinds.h"
 #include "matcher/feed_store.h"
 #include "matcher/flag_store.h"
 #include "matcher/policy.h"
 #include "matcher/registry.h"
-#include "matcher/resident_id.h"
 #include "matcher/store.h"
 
 ABSL_FLAG(int64_t, beneficiaries, 1'000'000, "beneficiaries in the registry");

@@ -31,10 +31,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
 #include "dibao/v1/feeds.grpc.pb.h"
 #include "google/protobuf/arena.h"
-#include "matcher/dates.h"
-#include "matcher/resident_id.h"
 
 ABSL_FLAG(int64_t, records, 1'000'000, "records in the batch");
 ABSL_FLAG(int, chunk, 1000, "records per gRPC message");

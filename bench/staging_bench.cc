@@ -5,12 +5,12 @@
 //   build/bench/staging_bench
 #include <benchmark/benchmark.h>
 
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
+#include "base/sha256.h"
 #include "matcher/feed_kinds.h"
 #include "matcher/feed_staging.h"
 #include "matcher/feed_validation.h"
-#include "matcher/resident_id.h"
-#include "matcher/sha256.h"
 
 namespace dibao {
 namespace {

@@ -4,14 +4,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/dates.h"
+#include "base/money.h"
+#include "base/resident_id.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/recommendations.grpc.pb.h"
-#include "matcher/dates.h"
-#include "matcher/money.h"
 #include "matcher/recommendations.h"
 #include "matcher/registry_format.h"
-#include "matcher/resident_id.h"
 
 namespace dibao::cli {
 namespace {

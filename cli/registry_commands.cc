@@ -5,11 +5,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
+#include "base/dates.h"
+#include "base/money.h"
 #include "cli/commands.h"
 #include "cli/table.h"
-#include "matcher/clock.h"
-#include "matcher/dates.h"
-#include "matcher/money.h"
 #include "matcher/registry_format.h"
 
 namespace dibao::cli {

@@ -9,12 +9,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/clock.h"
+#include "base/dates.h"
+#include "base/money.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/reports.grpc.pb.h"
-#include "matcher/clock.h"
-#include "matcher/dates.h"
-#include "matcher/money.h"
 #include "matcher/registry_format.h"
 
 namespace dibao::cli {

@@ -7,7 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "matcher/csv.h"
+#include "base/csv.h"
 
 namespace dibao::cli {
 

@@ -15,11 +15,11 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/text_proto.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "google/protobuf/text_format.h"
 #include "matcher/console_users.h"
-#include "matcher/text_proto.h"
 
 namespace dibao::cli {
 namespace {

@@ -22,8 +22,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "base/clock.h"
 #include "dibao/v1/audit.pb.h"
-#include "matcher/clock.h"
 #include "matcher/store.h"
 #include "rocksdb/write_batch.h"
 

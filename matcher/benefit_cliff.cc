@@ -4,14 +4,14 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/money.h"
+#include "base/resident_id.h"
+#include "base/status_macros.h"
 #include "matcher/household_assessor.h"
 #include "matcher/household_case.h"
-#include "matcher/money.h"
 #include "matcher/reassessment.h"
 #include "matcher/report_stats.h"
-#include "matcher/resident_id.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 namespace {

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
 
 namespace dibao {
 namespace {

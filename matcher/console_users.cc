@@ -7,8 +7,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "matcher/status_macros.h"
-#include "matcher/text_proto.h"
+#include "base/status_macros.h"
+#include "base/text_proto.h"
 
 namespace dibao {
 namespace {

@@ -9,13 +9,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/notification.h"
+#include "base/dates.h"
+#include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
-#include "matcher/dates.h"
 #include "matcher/household_assessor.h"
 #include "matcher/household_case.h"
 #include "matcher/keys.h"
 #include "matcher/policy.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 namespace {

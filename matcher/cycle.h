@@ -29,13 +29,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
+#include "base/clock.h"
+#include "base/thread_pool.h"
 #include "dibao/v1/matching.pb.h"
 #include "dibao/v1/policy.pb.h"
-#include "matcher/clock.h"
 #include "matcher/flag_store.h"
 #include "matcher/household_case.h"
 #include "matcher/store.h"
-#include "matcher/thread_pool.h"
 
 namespace dibao {
 

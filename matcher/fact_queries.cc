@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "matcher/money.h"
+#include "base/money.h"
 #include "matcher/policy.h"
 
 namespace dibao {

@@ -7,12 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "base/csv.h"
+#include "base/dates.h"
+#include "base/utf8.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "matcher/cells.h"
-#include "matcher/csv.h"
-#include "matcher/dates.h"
-#include "matcher/utf8.h"
 
 namespace dibao {
 namespace {

@@ -1,10 +1,10 @@
 #include "matcher/feed_staging.h"
 
+#include "base/resident_id.h"
+#include "base/sha256.h"
 #include "matcher/feed_validation.h"
 #include "matcher/keys.h"
 #include "matcher/proto_wire.h"
-#include "matcher/resident_id.h"
-#include "matcher/sha256.h"
 
 namespace dibao {
 

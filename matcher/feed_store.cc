@@ -6,17 +6,17 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
+#include "base/sha256.h"
+#include "base/status_macros.h"
 #include "matcher/commit_sink.h"
-#include "matcher/dates.h"
 #include "matcher/external_sort.h"
 #include "matcher/feed_kinds.h"
 #include "matcher/feed_staging.h"
 #include "matcher/feed_validation.h"
 #include "matcher/keys.h"
 #include "matcher/proto_wire.h"
-#include "matcher/resident_id.h"
-#include "matcher/sha256.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 namespace {

@@ -33,11 +33,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "base/clock.h"
+#include "base/thread_pool.h"
 #include "dibao/v1/feeds.pb.h"
 #include "google/protobuf/arena.h"
-#include "matcher/clock.h"
 #include "matcher/store.h"
-#include "matcher/thread_pool.h"
 
 namespace dibao {
 

@@ -8,9 +8,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
 #include "matcher/keys.h"
-#include "matcher/resident_id.h"
 
 namespace dibao {
 namespace {

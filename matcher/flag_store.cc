@@ -10,9 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/status_macros.h"
 #include "matcher/keys.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 namespace {

@@ -3,14 +3,14 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/money.h"
+#include "base/sha256.h"
+#include "base/status_macros.h"
 #include "matcher/fact_queries.h"
 #include "matcher/keys.h"
-#include "matcher/money.h"
 #include "matcher/reassessment.h"
 #include "matcher/rules/rule.h"
-#include "matcher/sha256.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 namespace {

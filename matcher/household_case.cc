@@ -6,10 +6,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/status_macros.h"
 #include "matcher/feed_kinds.h"
 #include "matcher/keys.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 

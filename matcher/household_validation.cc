@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
-#include "matcher/dates.h"
-#include "matcher/resident_id.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
 
 namespace dibao {
 namespace {

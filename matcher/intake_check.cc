@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/status_macros.h"
 #include "matcher/household_assessor.h"
 #include "matcher/household_case.h"
 #include "matcher/household_validation.h"
 #include "matcher/keys.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 namespace {

@@ -10,13 +10,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
+#include "base/status_macros.h"
 #include "matcher/fact_queries.h"
 #include "matcher/household_case.h"
 #include "matcher/keys.h"
 #include "matcher/policy.h"
-#include "matcher/resident_id.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 namespace {

@@ -6,7 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
 
 namespace dibao {
 namespace {

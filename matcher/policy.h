@@ -19,8 +19,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "base/text_proto.h"
 #include "dibao/v1/policy.pb.h"
-#include "matcher/text_proto.h"
 
 namespace dibao {
 

@@ -10,10 +10,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/status_macros.h"
+#include "base/utf8.h"
 #include "matcher/report_stats.h"
-#include "matcher/status_macros.h"
-#include "matcher/utf8.h"
 
 namespace dibao {
 namespace {

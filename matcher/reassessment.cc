@@ -4,10 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "matcher/dates.h"
-#include "matcher/money.h"
+#include "base/dates.h"
+#include "base/money.h"
+#include "base/status_macros.h"
 #include "matcher/policy.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 namespace {

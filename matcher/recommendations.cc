@@ -9,12 +9,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/money.h"
+#include "base/status_macros.h"
 #include "matcher/fact_queries.h"
 #include "matcher/keys.h"
-#include "matcher/money.h"
 #include "matcher/review.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 namespace {

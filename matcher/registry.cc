@@ -7,11 +7,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
+#include "base/status_macros.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "matcher/dates.h"
 #include "matcher/keys.h"
-#include "matcher/resident_id.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 namespace {

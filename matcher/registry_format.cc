@@ -6,11 +6,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "base/csv.h"
+#include "base/dates.h"
+#include "base/utf8.h"
 #include "google/protobuf/util/json_util.h"
 #include "matcher/cells.h"
-#include "matcher/csv.h"
-#include "matcher/dates.h"
-#include "matcher/utf8.h"
 
 namespace dibao {
 namespace {

@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "matcher/dates.h"
-#include "matcher/status_macros.h"
+#include "base/dates.h"
+#include "base/status_macros.h"
 
 namespace dibao {
 

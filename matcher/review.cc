@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "matcher/dates.h"
-#include "matcher/status_macros.h"
+#include "base/dates.h"
+#include "base/status_macros.h"
 
 namespace dibao {
 namespace {

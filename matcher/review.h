@@ -24,9 +24,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "base/clock.h"
 #include "dibao/v1/matching.pb.h"
 #include "matcher/audit_log.h"
-#include "matcher/clock.h"
 #include "matcher/flag_store.h"
 
 namespace dibao {

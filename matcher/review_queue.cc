@@ -9,10 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/status_macros.h"
 #include "matcher/review.h"
 #include "matcher/rules/rule.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 namespace {

@@ -18,9 +18,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "base/clock.h"
 #include "dibao/v1/review.pb.h"
 #include "matcher/audit_log.h"
-#include "matcher/clock.h"
 #include "matcher/cycle.h"
 #include "matcher/flag_store.h"
 #include "matcher/registry.h"

@@ -7,11 +7,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/sha256.h"
+#include "base/status_macros.h"
 #include "matcher/keys.h"
 #include "matcher/report_stats.h"
-#include "matcher/sha256.h"
-#include "matcher/status_macros.h"
 
 namespace dibao {
 namespace {

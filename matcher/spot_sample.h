@@ -28,9 +28,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "base/clock.h"
 #include "dibao/v1/reports.pb.h"
 #include "matcher/audit_log.h"
-#include "matcher/clock.h"
 #include "matcher/registry.h"
 #include "matcher/store.h"
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "base/log.h"
 #include "services/grpc_status.h"
-#include "services/log.h"
 
 namespace dibao {
 

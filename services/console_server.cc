@@ -10,10 +10,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "base/log.h"
 #include "dibao/v1/audit.pb.h"
 #include "dibao/v1/console.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "services/log.h"
 
 namespace dibao {
 namespace {

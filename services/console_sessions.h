@@ -19,8 +19,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "dibao/v1/console.pb.h"
-#include "matcher/clock.h"
 
 namespace dibao {
 

@@ -2,12 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/dates.h"
+#include "base/log.h"
 #include "google/protobuf/util/time_util.h"
-#include "matcher/dates.h"
 #include "matcher/intake_check.h"
 #include "matcher/rules/rule.h"
 #include "services/grpc_status.h"
-#include "services/log.h"
 #include "services/registry_service.h"
 
 namespace dibao {

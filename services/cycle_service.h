@@ -5,8 +5,8 @@
 #ifndef DIBAO_SERVICES_CYCLE_SERVICE_H_
 #define DIBAO_SERVICES_CYCLE_SERVICE_H_
 
+#include "base/clock.h"
 #include "dibao/v1/matching.grpc.pb.h"
-#include "matcher/clock.h"
 #include "matcher/cycle.h"
 #include "matcher/flag_store.h"
 #include "matcher/store.h"

@@ -2,10 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/log.h"
+#include "base/resident_id.h"
 #include "matcher/feed_kinds.h"
-#include "matcher/resident_id.h"
 #include "services/grpc_status.h"
-#include "services/log.h"
 #include "services/registry_service.h"
 
 namespace dibao {

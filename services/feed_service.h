@@ -6,8 +6,8 @@
 #define DIBAO_SERVICES_FEED_SERVICE_H_
 
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "dibao/v1/feeds.grpc.pb.h"
-#include "matcher/clock.h"
 #include "matcher/feed_store.h"
 
 namespace dibao {

@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "base/resident_id.h"
 #include "google/protobuf/util/json_util.h"
-#include "matcher/resident_id.h"
 #include "services/metadata.h"
 
 namespace dibao {

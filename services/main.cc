@@ -9,8 +9,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
-#include "matcher/clock.h"
-#include "services/log.h"
+#include "base/clock.h"
+#include "base/log.h"
 #include "services/server.h"
 
 ABSL_FLAG(std::string, listen, "",

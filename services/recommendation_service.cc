@@ -1,10 +1,10 @@
 #include "services/recommendation_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/log.h"
 #include "services/actor.h"
 #include "services/grpc_status.h"
-#include "services/log.h"
 
 namespace dibao {
 namespace {

@@ -5,8 +5,8 @@
 #ifndef DIBAO_SERVICES_RECOMMENDATION_SERVICE_H_
 #define DIBAO_SERVICES_RECOMMENDATION_SERVICE_H_
 
+#include "base/clock.h"
 #include "dibao/v1/recommendations.grpc.pb.h"
-#include "matcher/clock.h"
 #include "matcher/recommendations.h"
 
 namespace dibao {

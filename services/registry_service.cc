@@ -3,9 +3,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/log.h"
 #include "services/grpc_status.h"
-#include "services/log.h"
 
 namespace dibao {
 namespace {

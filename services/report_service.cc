@@ -3,14 +3,14 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "base/dates.h"
+#include "base/log.h"
 #include "matcher/benefit_cliff.h"
-#include "matcher/dates.h"
 #include "matcher/intake_forecast.h"
 #include "matcher/posting_list.h"
 #include "matcher/report_stats.h"
 #include "services/actor.h"
 #include "services/grpc_status.h"
-#include "services/log.h"
 
 namespace dibao {
 namespace {

@@ -6,9 +6,9 @@
 #ifndef DIBAO_SERVICES_REPORT_SERVICE_H_
 #define DIBAO_SERVICES_REPORT_SERVICE_H_
 
+#include "base/clock.h"
 #include "dibao/v1/policy.pb.h"
 #include "dibao/v1/reports.grpc.pb.h"
-#include "matcher/clock.h"
 #include "matcher/registry.h"
 #include "matcher/spot_sample.h"
 #include "matcher/store.h"

@@ -1,9 +1,9 @@
 #include "services/review_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/log.h"
 #include "services/actor.h"
 #include "services/grpc_status.h"
-#include "services/log.h"
 
 namespace dibao {
 namespace {

@@ -6,9 +6,9 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "base/log.h"
+#include "base/text_proto.h"
 #include "matcher/policy.h"
-#include "matcher/text_proto.h"
-#include "services/log.h"
 
 namespace dibao {
 

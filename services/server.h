@@ -13,9 +13,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "dibao/v1/config.pb.h"
 #include "matcher/audit_log.h"
-#include "matcher/clock.h"
 #include "matcher/cycle.h"
 #include "matcher/feed_store.h"
 #include "matcher/flag_store.h"

@@ -1,6 +1,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "matcher/money.h"
+#include "base/money.h"
 #include "matcher/rules/rule.h"
 
 namespace dibao {

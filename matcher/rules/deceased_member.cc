@@ -1,7 +1,7 @@
 // DECEASED_MEMBER: public security records a member of the household as
 // deceased (hukou status DECEASED, dated on or before the day).
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
 #include "matcher/rules/rule.h"
 
 namespace dibao {

@@ -2,7 +2,7 @@
 // at or above the standard: the household is an exit candidate. Evidence:
 // the partner facts that put a member's income above what was reported.
 #include "absl/strings/str_cat.h"
-#include "matcher/money.h"
+#include "base/money.h"
 #include "matcher/rules/rule.h"
 
 namespace dibao {

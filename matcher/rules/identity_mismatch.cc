@@ -4,7 +4,7 @@
 // checks the papers; no money is at stake until then.
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
 #include "matcher/fact_queries.h"
 #include "matcher/rules/rule.h"
 

@@ -3,7 +3,7 @@
 // custody does not count in the household.
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
 #include "matcher/fact_queries.h"
 #include "matcher/rules/rule.h"
 

@@ -2,7 +2,7 @@
 // unemployment benefit, pension, union assistance, as the policy counts
 // them) above the reported income by more than the policy's tolerance.
 #include "absl/strings/str_cat.h"
-#include "matcher/money.h"
+#include "base/money.h"
 #include "matcher/rules/rule.h"
 
 namespace dibao {

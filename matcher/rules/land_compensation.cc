@@ -2,9 +2,9 @@
 // within the policy's look-back: a lump sum that fails the asset test until
 // the look-back has passed.
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/money.h"
 #include "matcher/fact_queries.h"
-#include "matcher/money.h"
 #include "matcher/rules/rule.h"
 
 namespace dibao {

@@ -2,7 +2,7 @@
 // day), or is registered in another district than the household's.
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
 #include "matcher/fact_queries.h"
 #include "matcher/rules/rule.h"
 

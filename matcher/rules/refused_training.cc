@@ -1,7 +1,7 @@
 // REFUSED_TRAINING (signal): a member refused a training offer within the
 // policy's look-back. Shown to caseworkers; not a conflict.
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
 #include "matcher/fact_queries.h"
 #include "matcher/policy.h"
 #include "matcher/rules/rule.h"

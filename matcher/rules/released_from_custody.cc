@@ -2,7 +2,7 @@
 // release within the policy's look-back (两劳释放): a person who may need
 // help finding their feet, and who counts in the household again.
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
 #include "matcher/fact_queries.h"
 #include "matcher/policy.h"
 #include "matcher/rules/rule.h"

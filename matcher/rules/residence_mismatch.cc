@@ -3,7 +3,7 @@
 // demolition). Not an exit: a reason to visit, so no money is at stake.
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
 #include "matcher/fact_queries.h"
 #include "matcher/rules/rule.h"
 

@@ -2,9 +2,9 @@
 // has a job with a wage on record (labour) or an ACTIVE union hardship
 // registration, which names an employer (union).
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/money.h"
 #include "matcher/fact_queries.h"
-#include "matcher/money.h"
 #include "matcher/rules/rule.h"
 
 namespace dibao {

@@ -3,8 +3,8 @@
 // or the legal maximum): a household about to need more help.
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/money.h"
 #include "matcher/fact_queries.h"
-#include "matcher/money.h"
 #include "matcher/rules/rule.h"
 
 namespace dibao {

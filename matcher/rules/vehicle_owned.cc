@@ -2,9 +2,9 @@
 // the day, worth more than the policy's threshold and not of an exempt type
 // (a disability vehicle). Fails the asset test.
 #include "absl/strings/str_cat.h"
-#include "matcher/dates.h"
+#include "base/dates.h"
+#include "base/money.h"
 #include "matcher/fact_queries.h"
-#include "matcher/money.h"
 #include "matcher/rules/rule.h"
 
 namespace dibao {

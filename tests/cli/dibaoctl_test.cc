@@ -4,11 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/clock.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/clock.h"
-#include "matcher/dates.h"
-#include "matcher/resident_id.h"
 #include "services/server.h"
 #include "tests/testing/test_util.h"
 

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "base/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/clock.h"
 #include "services/server.h"
 #include "tests/testing/test_util.h"
 

@@ -4,10 +4,10 @@
 #include "matcher/benefit_cliff.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
-#include "matcher/resident_id.h"
 #include "tests/testing/sample_store.h"
 
 namespace dibao {

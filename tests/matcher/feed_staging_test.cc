@@ -1,10 +1,10 @@
 #include "matcher/feed_staging.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
 #include "matcher/keys.h"
-#include "matcher/resident_id.h"
 
 namespace dibao {
 namespace {

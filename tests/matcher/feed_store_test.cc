@@ -4,12 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
 #include "matcher/keys.h"
 #include "matcher/registry.h"
-#include "matcher/resident_id.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {

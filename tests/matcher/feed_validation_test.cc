@@ -1,8 +1,8 @@
 #include "matcher/feed_validation.h"
 
+#include "base/dates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
 
 namespace dibao {
 namespace {

@@ -1,9 +1,9 @@
 #include "matcher/flag_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/dates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {

@@ -4,10 +4,10 @@
 #include "matcher/intake_forecast.h"
 
 #include "absl/strings/str_format.h"
+#include "base/dates.h"
+#include "base/resident_id.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
-#include "matcher/resident_id.h"
 #include "tests/testing/sample_store.h"
 
 namespace dibao {

@@ -2,9 +2,9 @@
 
 #include <string>
 
+#include "base/dates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
 #include "tests/matcher/rules/rule_test_util.h"
 #include "tests/testing/test_util.h"
 

@@ -2,10 +2,10 @@
 
 #include <memory>
 
+#include "base/dates.h"
+#include "base/resident_id.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
-#include "matcher/resident_id.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {

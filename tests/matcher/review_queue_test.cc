@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "base/dates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
 #include "matcher/review.h"
 #include "tests/testing/sample_store.h"
 

@@ -8,10 +8,10 @@
 #include <map>
 #include <set>
 
+#include "base/dates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "matcher/audit_log.h"
-#include "matcher/dates.h"
 #include "sample/sample_district.h"
 #include "tests/testing/sample_store.h"
 

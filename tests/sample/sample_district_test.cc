@@ -12,9 +12,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "base/resident_id.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/resident_id.h"
 
 namespace dibao {
 namespace {

@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "base/resident_id.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "matcher/feed_format.h"
 #include "matcher/feed_validation.h"
 #include "matcher/keys.h"
-#include "matcher/resident_id.h"
 #include "sample/sample_district.h"
 
 namespace dibao {

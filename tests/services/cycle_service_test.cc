@@ -6,11 +6,11 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include "base/dates.h"
 #include "dibao/v1/feeds.grpc.pb.h"
 #include "dibao/v1/registry.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
 #include "services/metadata.h"
 #include "services/server.h"
 #include "tests/testing/test_util.h"

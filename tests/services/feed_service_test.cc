@@ -4,9 +4,9 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include "base/dates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
 #include "services/metadata.h"
 #include "services/server.h"
 #include "tests/testing/test_util.h"

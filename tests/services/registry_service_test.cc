@@ -5,11 +5,11 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include "base/dates.h"
+#include "base/resident_id.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
-#include "matcher/resident_id.h"
 #include "services/server.h"
 #include "tests/testing/test_util.h"
 

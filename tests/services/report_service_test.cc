@@ -6,12 +6,12 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include "base/dates.h"
+#include "base/resident_id.h"
 #include "dibao/v1/audit.grpc.pb.h"
 #include "dibao/v1/registry.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
-#include "matcher/resident_id.h"
 #include "services/metadata.h"
 #include "services/server.h"
 #include "tests/testing/test_util.h"

@@ -20,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/barrier.h"
+#include "base/dates.h"
 #include "dibao/v1/audit.grpc.pb.h"
 #include "dibao/v1/feeds.grpc.pb.h"
 #include "dibao/v1/matching.grpc.pb.h"
@@ -27,7 +28,6 @@
 #include "dibao/v1/review.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
 #include "matcher/feed_format.h"
 #include "sample/sample_district.h"
 #include "sample/sample_feeds.h"

@@ -7,10 +7,10 @@
 
 #include <regex>
 
+#include "base/dates.h"
 #include "dibao/v1/registry.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {

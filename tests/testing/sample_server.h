@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "matcher/clock.h"
+#include "base/clock.h"
 #include "services/server.h"
 #include "tests/testing/test_util.h"
 

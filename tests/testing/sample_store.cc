@@ -3,11 +3,11 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "base/dates.h"
+#include "base/status_macros.h"
 #include "gtest/gtest.h"
-#include "matcher/dates.h"
 #include "matcher/feed_format.h"
 #include "matcher/policy.h"
-#include "matcher/status_macros.h"
 #include "sample/sample_district.h"
 #include "tests/testing/test_util.h"
 

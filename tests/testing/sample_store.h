@@ -10,9 +10,9 @@
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
+#include "base/clock.h"
 #include "dibao/v1/feeds.pb.h"
 #include "dibao/v1/policy.pb.h"
-#include "matcher/clock.h"
 #include "matcher/feed_store.h"
 #include "matcher/flag_store.h"
 #include "matcher/registry.h"

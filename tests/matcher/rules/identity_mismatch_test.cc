@@ -1,7 +1,7 @@
 // IDENTITY_MISMATCH (matcher/rules/identity_mismatch.cc).
+#include "base/resident_id.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/resident_id.h"
 #include "matcher/rules/rule.h"
 #include "tests/matcher/rules/rule_test_util.h"
 

@@ -3,7 +3,7 @@
 // 200-byte feed record costs about three times the hashing itself (provider
 // dispatch, context set-up), and it runs once per record.
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include "matcher/sha256.h"
+#include "base/sha256.h"
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>

@@ -4,8 +4,8 @@
 // Parse errors come from protobuf's parser; ReadTextProto also keeps where
 // each field was written (a ParseInfoTree) so that later semantic checks can
 // point at the line of the value they refuse (TextLocator).
-#ifndef DIBAO_MATCHER_TEXT_PROTO_H_
-#define DIBAO_MATCHER_TEXT_PROTO_H_
+#ifndef DIBAO_BASE_TEXT_PROTO_H_
+#define DIBAO_BASE_TEXT_PROTO_H_
 
 #include <memory>
 #include <string>
@@ -53,4 +53,4 @@ absl::Status ReadTextProto(const std::string& path,
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_TEXT_PROTO_H_
+#endif  // DIBAO_BASE_TEXT_PROTO_H_

@@ -9,8 +9,8 @@
 // its line number and skipped, and reading goes on with the next line.
 //
 // Not thread-safe: one reader per thread.
-#ifndef DIBAO_MATCHER_CSV_H_
-#define DIBAO_MATCHER_CSV_H_
+#ifndef DIBAO_BASE_CSV_H_
+#define DIBAO_BASE_CSV_H_
 
 #include <cstdint>
 #include <istream>
@@ -76,4 +76,4 @@ void AppendCsvCell(absl::string_view cell, std::string* out);
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_CSV_H_
+#endif  // DIBAO_BASE_CSV_H_

@@ -1,4 +1,4 @@
-#include "matcher/money.h"
+#include "base/money.h"
 
 #include <limits>
 

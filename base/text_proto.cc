@@ -1,4 +1,4 @@
-#include "matcher/text_proto.h"
+#include "base/text_proto.h"
 
 #include <fstream>
 #include <sstream>

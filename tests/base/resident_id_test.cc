@@ -1,4 +1,4 @@
-#include "matcher/resident_id.h"
+#include "base/resident_id.h"
 
 #include <random>
 #include <string>

@@ -1,4 +1,4 @@
-#include "matcher/dates.h"
+#include "base/dates.h"
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"

@@ -1,4 +1,4 @@
-#include "services/log.h"
+#include "base/log.h"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "matcher/clock.h"
+#include "base/clock.h"
 
 namespace dibao {
 

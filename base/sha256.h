@@ -1,6 +1,6 @@
 // SHA-256 (OpenSSL), for batch digests and fact fingerprints.
-#ifndef DIBAO_MATCHER_SHA256_H_
-#define DIBAO_MATCHER_SHA256_H_
+#ifndef DIBAO_BASE_SHA256_H_
+#define DIBAO_BASE_SHA256_H_
 
 #include <string>
 
@@ -33,4 +33,4 @@ class Sha256 {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_SHA256_H_
+#endif  // DIBAO_BASE_SHA256_H_

@@ -1,11 +1,11 @@
 // Timestamped log lines on stderr for the server.
 //
 // Never pass a full ID number or name: mask them with MaskId/MaskName
-// (matcher/resident_id.h) first.
+// (base/resident_id.h) first.
 //
 // Thread-safe: one write(2) per line, so lines from threads do not interleave.
-#ifndef DIBAO_SERVICES_LOG_H_
-#define DIBAO_SERVICES_LOG_H_
+#ifndef DIBAO_BASE_LOG_H_
+#define DIBAO_BASE_LOG_H_
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -31,4 +31,4 @@ void LogError(const Args&... args) {
 
 }  // namespace dibao
 
-#endif  // DIBAO_SERVICES_LOG_H_
+#endif  // DIBAO_BASE_LOG_H_

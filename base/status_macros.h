@@ -2,8 +2,8 @@
 //
 // Our abseil (20220623) has no ABSL_RETURN_IF_ERROR, so we keep the two
 // macros every caller needs here, in one place.
-#ifndef DIBAO_MATCHER_STATUS_MACROS_H_
-#define DIBAO_MATCHER_STATUS_MACROS_H_
+#ifndef DIBAO_BASE_STATUS_MACROS_H_
+#define DIBAO_BASE_STATUS_MACROS_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -27,4 +27,4 @@
   if (!tmp.ok()) return tmp.status();          \
   lhs = std::move(tmp).value()
 
-#endif  // DIBAO_MATCHER_STATUS_MACROS_H_
+#endif  // DIBAO_BASE_STATUS_MACROS_H_

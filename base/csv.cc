@@ -1,4 +1,4 @@
-#include "matcher/csv.h"
+#include "base/csv.h"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 // Money is an int64 count of fen everywhere; this is how it is shown.
-#ifndef DIBAO_MATCHER_MONEY_H_
-#define DIBAO_MATCHER_MONEY_H_
+#ifndef DIBAO_BASE_MONEY_H_
+#define DIBAO_BASE_MONEY_H_
 
 #include <cstdint>
 #include <string>
@@ -12,4 +12,4 @@ std::string FormatYuan(int64_t fen);
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_MONEY_H_
+#endif  // DIBAO_BASE_MONEY_H_

@@ -8,8 +8,8 @@
 //
 // Thread-safe: all functions are pure, apart from the first use of ICU's
 // normaliser, which ICU makes thread-safe.
-#ifndef DIBAO_MATCHER_RESIDENT_ID_H_
-#define DIBAO_MATCHER_RESIDENT_ID_H_
+#ifndef DIBAO_BASE_RESIDENT_ID_H_
+#define DIBAO_BASE_RESIDENT_ID_H_
 
 #include <array>
 #include <string>
@@ -90,4 +90,4 @@ std::string MaskName(absl::string_view name);
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_RESIDENT_ID_H_
+#endif  // DIBAO_BASE_RESIDENT_ID_H_

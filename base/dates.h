@@ -1,7 +1,7 @@
 // Calendar dates (and instants) between their three forms: absl::CivilDay (in
 // code), dibao.v1.Date (on the wire and on disk) and "YYYY-MM-DD" (in files).
-#ifndef DIBAO_MATCHER_DATES_H_
-#define DIBAO_MATCHER_DATES_H_
+#ifndef DIBAO_BASE_DATES_H_
+#define DIBAO_BASE_DATES_H_
 
 #include <string>
 
@@ -38,4 +38,4 @@ absl::Time FromProto(const google::protobuf::Timestamp& t);
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_DATES_H_
+#endif  // DIBAO_BASE_DATES_H_

@@ -2,8 +2,8 @@
 //
 // Anything that stamps a record or compares against "today" takes a Clock so
 // tests and replays control time (leveldb's Env::NowMicros() seam).
-#ifndef DIBAO_MATCHER_CLOCK_H_
-#define DIBAO_MATCHER_CLOCK_H_
+#ifndef DIBAO_BASE_CLOCK_H_
+#define DIBAO_BASE_CLOCK_H_
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
@@ -56,4 +56,4 @@ class FakeClock : public Clock {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_CLOCK_H_
+#endif  // DIBAO_BASE_CLOCK_H_

@@ -3,8 +3,8 @@
 // Protobuf string fields must hold valid UTF-8: a message carrying invalid
 // bytes fails to parse on the receiving side, which would break a whole
 // stream for one bad cell. Readers check each cell with this first.
-#ifndef DIBAO_MATCHER_UTF8_H_
-#define DIBAO_MATCHER_UTF8_H_
+#ifndef DIBAO_BASE_UTF8_H_
+#define DIBAO_BASE_UTF8_H_
 
 #include <cstdint>
 
@@ -23,4 +23,4 @@ inline bool IsValidUtf8(absl::string_view text) {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_UTF8_H_
+#endif  // DIBAO_BASE_UTF8_H_

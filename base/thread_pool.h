@@ -1,8 +1,8 @@
 // A fixed set of threads running scheduled work, first come first served.
 //
 // Thread-safe. The destructor runs what is already scheduled, then joins.
-#ifndef DIBAO_MATCHER_THREAD_POOL_H_
-#define DIBAO_MATCHER_THREAD_POOL_H_
+#ifndef DIBAO_BASE_THREAD_POOL_H_
+#define DIBAO_BASE_THREAD_POOL_H_
 
 #include <deque>
 #include <functional>
@@ -35,4 +35,4 @@ class ThreadPool {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_THREAD_POOL_H_
+#endif  // DIBAO_BASE_THREAD_POOL_H_

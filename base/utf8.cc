@@ -1,4 +1,4 @@
-#include "matcher/utf8.h"
+#include "base/utf8.h"
 
 #include <unicode/utf8.h>
 
