@@ -8,7 +8,7 @@
 #include "base/dates.h"
 #include "base/resident_id.h"
 #include "base/sha256.h"
-#include "matcher/feed_kinds.h"
+#include "formats/feed_kinds.h"
 #include "matcher/feed_staging.h"
 #include "matcher/feed_validation.h"
 

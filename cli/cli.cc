@@ -16,11 +16,11 @@
 #include "base/resident_id.h"
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "formats/metadata.h"
+#include "formats/registry_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "matcher/registry_format.h"
 #include "sample/sample_district.h"
 #include "sample/sample_feeds.h"
-#include "services/metadata.h"
 
 namespace dibao::cli {
 

@@ -12,9 +12,9 @@
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/feeds.grpc.pb.h"
-#include "matcher/cells.h"
-#include "matcher/feed_format.h"
-#include "matcher/feed_kinds.h"
+#include "formats/cells.h"
+#include "formats/feed_format.h"
+#include "formats/feed_kinds.h"
 
 namespace dibao::cli {
 namespace {

@@ -16,10 +16,10 @@
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/matching.grpc.pb.h"
+#include "formats/feed_format.h"
+#include "formats/feed_kinds.h"
+#include "formats/registry_format.h"
 #include "google/protobuf/util/time_util.h"
-#include "matcher/feed_format.h"
-#include "matcher/feed_kinds.h"
-#include "matcher/registry_format.h"
 #include "matcher/review.h"
 
 namespace dibao::cli {

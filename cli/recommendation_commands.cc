@@ -10,8 +10,8 @@
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/recommendations.grpc.pb.h"
+#include "formats/registry_format.h"
 #include "matcher/recommendations.h"
-#include "matcher/registry_format.h"
 
 namespace dibao::cli {
 namespace {

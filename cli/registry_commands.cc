@@ -10,7 +10,7 @@
 #include "base/money.h"
 #include "cli/commands.h"
 #include "cli/table.h"
-#include "matcher/registry_format.h"
+#include "formats/registry_format.h"
 
 namespace dibao::cli {
 namespace {

@@ -15,7 +15,7 @@
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/reports.grpc.pb.h"
-#include "matcher/registry_format.h"
+#include "formats/registry_format.h"
 
 namespace dibao::cli {
 namespace {

@@ -16,8 +16,8 @@
 #include "cli/table.h"
 #include "dibao/v1/audit.grpc.pb.h"
 #include "dibao/v1/review.grpc.pb.h"
+#include "formats/registry_format.h"
 #include "google/protobuf/util/time_util.h"
-#include "matcher/registry_format.h"
 #include "matcher/review.h"
 
 namespace dibao::cli {

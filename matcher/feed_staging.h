@@ -24,7 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "dibao/v1/feeds.pb.h"
-#include "matcher/feed_kinds.h"
+#include "formats/feed_kinds.h"
 
 namespace dibao {
 

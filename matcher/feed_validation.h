@@ -9,7 +9,7 @@
 
 #include "absl/time/civil_time.h"
 #include "dibao/v1/feeds.pb.h"
-#include "matcher/feed_kinds.h"
+#include "formats/feed_kinds.h"
 
 namespace dibao {
 

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/dates.h"
 #include "base/status_macros.h"
-#include "matcher/feed_kinds.h"
+#include "formats/feed_kinds.h"
 #include "matcher/keys.h"
 
 namespace dibao {

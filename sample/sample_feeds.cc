@@ -16,8 +16,8 @@
 #include "base/dates.h"
 #include "base/money.h"
 #include "base/resident_id.h"
-#include "matcher/cells.h"
-#include "matcher/feed_format.h"
+#include "formats/cells.h"
+#include "formats/feed_format.h"
 #include "sample/names.h"
 #include "sample/rng.h"
 

@@ -32,7 +32,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "dibao/v1/registry.pb.h"
-#include "matcher/feed_kinds.h"
+#include "formats/feed_kinds.h"
 
 namespace dibao {
 

@@ -1,7 +1,7 @@
 #include "services/actor.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/metadata.h"
+#include "formats/metadata.h"
 
 namespace dibao {
 namespace {

@@ -1,5 +1,5 @@
 // Who is acting in a call: the caseworker or operator ID the client names in
-// the x-dibao-actor metadata (services/metadata.h), until real
+// the x-dibao-actor metadata (formats/metadata.h), until real
 // authentication arrives.
 #ifndef DIBAO_SERVICES_ACTOR_H_
 #define DIBAO_SERVICES_ACTOR_H_
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "services/metadata.h"
+#include "formats/metadata.h"
 
 namespace dibao {
 

@@ -4,7 +4,7 @@
 #include "absl/time/clock.h"
 #include "base/log.h"
 #include "base/resident_id.h"
-#include "matcher/feed_kinds.h"
+#include "formats/feed_kinds.h"
 #include "services/grpc_status.h"
 #include "services/registry_service.h"
 

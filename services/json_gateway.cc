@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "base/resident_id.h"
+#include "formats/metadata.h"
 #include "google/protobuf/util/json_util.h"
-#include "services/metadata.h"
 
 namespace dibao {
 namespace {

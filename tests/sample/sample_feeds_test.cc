@@ -8,9 +8,9 @@
 
 #include "absl/strings/match.h"
 #include "base/resident_id.h"
+#include "formats/feed_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/feed_format.h"
 #include "matcher/feed_validation.h"
 #include "matcher/keys.h"
 #include "sample/sample_district.h"

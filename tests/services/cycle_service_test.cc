@@ -9,9 +9,9 @@
 #include "base/dates.h"
 #include "dibao/v1/feeds.grpc.pb.h"
 #include "dibao/v1/registry.grpc.pb.h"
+#include "formats/metadata.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/metadata.h"
 #include "services/server.h"
 #include "tests/testing/test_util.h"
 

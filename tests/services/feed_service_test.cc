@@ -5,9 +5,9 @@
 #include <grpcpp/security/credentials.h>
 
 #include "base/dates.h"
+#include "formats/metadata.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/metadata.h"
 #include "services/server.h"
 #include "tests/testing/test_util.h"
 

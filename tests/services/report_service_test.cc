@@ -10,9 +10,9 @@
 #include "base/resident_id.h"
 #include "dibao/v1/audit.grpc.pb.h"
 #include "dibao/v1/registry.grpc.pb.h"
+#include "formats/metadata.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/metadata.h"
 #include "services/server.h"
 #include "tests/testing/test_util.h"
 

@@ -1,4 +1,4 @@
-#include "matcher/feed_format.h"
+#include "formats/feed_format.h"
 
 #include <vector>
 
@@ -10,9 +10,9 @@
 #include "base/csv.h"
 #include "base/dates.h"
 #include "base/utf8.h"
+#include "formats/cells.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "matcher/cells.h"
 
 namespace dibao {
 namespace {

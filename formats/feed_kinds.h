@@ -3,8 +3,8 @@
 // of its natural key and the fields it requires.
 //
 // Thread-safe: the table is immutable after first use.
-#ifndef DIBAO_MATCHER_FEED_KINDS_H_
-#define DIBAO_MATCHER_FEED_KINDS_H_
+#ifndef DIBAO_FORMATS_FEED_KINDS_H_
+#define DIBAO_FORMATS_FEED_KINDS_H_
 
 #include <string>
 #include <utility>
@@ -79,4 +79,4 @@ absl::StatusOr<v1::Agency> ParseAgency(absl::string_view name);
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_FEED_KINDS_H_
+#endif  // DIBAO_FORMATS_FEED_KINDS_H_

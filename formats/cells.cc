@@ -1,4 +1,4 @@
-#include "matcher/cells.h"
+#include "formats/cells.h"
 
 #include <cmath>
 #include <vector>

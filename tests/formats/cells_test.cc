@@ -1,4 +1,4 @@
-#include "matcher/cells.h"
+#include "formats/cells.h"
 
 #include "dibao/v1/registry.pb.h"
 #include "gmock/gmock.h"

@@ -1,6 +1,6 @@
 // gRPC request metadata keys shared by the server and its clients.
-#ifndef DIBAO_SERVICES_METADATA_H_
-#define DIBAO_SERVICES_METADATA_H_
+#ifndef DIBAO_FORMATS_METADATA_H_
+#define DIBAO_FORMATS_METADATA_H_
 
 namespace dibao {
 
@@ -10,4 +10,4 @@ inline constexpr char kActorMetadataKey[] = "x-dibao-actor";
 
 }  // namespace dibao
 
-#endif  // DIBAO_SERVICES_METADATA_H_
+#endif  // DIBAO_FORMATS_METADATA_H_

@@ -1,4 +1,4 @@
-#include "matcher/registry_format.h"
+#include "formats/registry_format.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -9,8 +9,8 @@
 #include "base/csv.h"
 #include "base/dates.h"
 #include "base/utf8.h"
+#include "formats/cells.h"
 #include "google/protobuf/util/json_util.h"
-#include "matcher/cells.h"
 
 namespace dibao {
 namespace {

@@ -8,8 +8,8 @@
 // ValidateFeedRecord, so a file and a gRPC client get the same answers.
 //
 // Streams: one record in memory at a time. Thread-compatible.
-#ifndef DIBAO_MATCHER_FEED_FORMAT_H_
-#define DIBAO_MATCHER_FEED_FORMAT_H_
+#ifndef DIBAO_FORMATS_FEED_FORMAT_H_
+#define DIBAO_FORMATS_FEED_FORMAT_H_
 
 #include <cstdint>
 #include <functional>
@@ -18,8 +18,8 @@
 
 #include "absl/status/status.h"
 #include "dibao/v1/feeds.pb.h"
-#include "matcher/feed_kinds.h"
-#include "matcher/registry_format.h"
+#include "formats/feed_kinds.h"
+#include "formats/registry_format.h"
 
 namespace dibao {
 
@@ -40,4 +40,4 @@ void AppendFeedCsv(const FeedKindSpec& spec, const v1::FeedRecord& record,
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_FEED_FORMAT_H_
+#endif  // DIBAO_FORMATS_FEED_FORMAT_H_

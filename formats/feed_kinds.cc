@@ -1,4 +1,4 @@
-#include "matcher/feed_kinds.h"
+#include "formats/feed_kinds.h"
 
 #include <algorithm>
 
@@ -6,7 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "matcher/cells.h"
+#include "formats/cells.h"
 
 namespace dibao {
 

@@ -16,8 +16,8 @@
 // able_to_work (optional, default false).
 //
 // Reading streams: one record in memory at a time. Thread-compatible.
-#ifndef DIBAO_MATCHER_REGISTRY_FORMAT_H_
-#define DIBAO_MATCHER_REGISTRY_FORMAT_H_
+#ifndef DIBAO_FORMATS_REGISTRY_FORMAT_H_
+#define DIBAO_FORMATS_REGISTRY_FORMAT_H_
 
 #include <cstdint>
 #include <functional>
@@ -79,4 +79,4 @@ std::string ShortName(v1::Sex s);
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_REGISTRY_FORMAT_H_
+#endif  // DIBAO_FORMATS_REGISTRY_FORMAT_H_

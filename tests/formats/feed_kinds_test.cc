@@ -1,4 +1,4 @@
-#include "matcher/feed_kinds.h"
+#include "formats/feed_kinds.h"
 
 #include <set>
 

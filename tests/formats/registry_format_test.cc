@@ -1,4 +1,4 @@
-#include "matcher/registry_format.h"
+#include "formats/registry_format.h"
 
 #include <sstream>
 

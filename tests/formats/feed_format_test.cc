@@ -1,4 +1,4 @@
-#include "matcher/feed_format.h"
+#include "formats/feed_format.h"
 
 #include <sstream>
 

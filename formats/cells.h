@@ -5,8 +5,8 @@
 // returns INVALID_ARGUMENT with a reason that reads after the field name,
 // e.g. "is required" or "'12.5' is not a whole number of fen".
 // Thread-safe: pure functions; no allocation on success for enum cells.
-#ifndef DIBAO_MATCHER_CELLS_H_
-#define DIBAO_MATCHER_CELLS_H_
+#ifndef DIBAO_FORMATS_CELLS_H_
+#define DIBAO_FORMATS_CELLS_H_
 
 #include <cstdint>
 #include <string>
@@ -42,4 +42,4 @@ std::string FormatMonth(const v1::Month& m);  // "" when unset
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_CELLS_H_
+#endif  // DIBAO_FORMATS_CELLS_H_
