@@ -40,7 +40,7 @@
 #include "matcher/flag_store.h"
 #include "matcher/policy.h"
 #include "matcher/registry.h"
-#include "matcher/store.h"
+#include "storage/store.h"
 
 ABSL_FLAG(int64_t, beneficiaries, 1'000'000, "beneficiaries in the registry");
 ABSL_FLAG(int64_t, population, 8'000'000,

@@ -34,7 +34,7 @@
 #include "dibao/v1/policy.pb.h"
 #include "dibao/v1/reports.pb.h"
 #include "matcher/registry.h"
-#include "matcher/store.h"
+#include "storage/store.h"
 
 namespace dibao {
 

@@ -14,8 +14,8 @@
 #include "google/protobuf/util/time_util.h"
 #include "matcher/household_assessor.h"
 #include "matcher/household_case.h"
-#include "matcher/keys.h"
 #include "matcher/policy.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

@@ -35,7 +35,7 @@
 #include "dibao/v1/policy.pb.h"
 #include "matcher/flag_store.h"
 #include "matcher/household_case.h"
-#include "matcher/store.h"
+#include "storage/store.h"
 
 namespace dibao {
 

@@ -3,8 +3,8 @@
 #include "base/resident_id.h"
 #include "base/sha256.h"
 #include "matcher/feed_validation.h"
-#include "matcher/keys.h"
 #include "matcher/proto_wire.h"
+#include "storage/keys.h"
 
 namespace dibao {
 

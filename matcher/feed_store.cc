@@ -11,12 +11,12 @@
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "formats/feed_kinds.h"
-#include "matcher/commit_sink.h"
-#include "matcher/external_sort.h"
 #include "matcher/feed_staging.h"
 #include "matcher/feed_validation.h"
-#include "matcher/keys.h"
 #include "matcher/proto_wire.h"
+#include "storage/commit_sink.h"
+#include "storage/external_sort.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

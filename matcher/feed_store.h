@@ -37,7 +37,7 @@
 #include "base/thread_pool.h"
 #include "dibao/v1/feeds.pb.h"
 #include "google/protobuf/arena.h"
-#include "matcher/store.h"
+#include "storage/store.h"
 
 namespace dibao {
 

@@ -10,7 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "base/dates.h"
 #include "base/resident_id.h"
-#include "matcher/keys.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

@@ -12,7 +12,7 @@
 #include "absl/strings/strip.h"
 #include "base/dates.h"
 #include "base/status_macros.h"
-#include "matcher/keys.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

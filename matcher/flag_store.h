@@ -26,8 +26,8 @@
 #include "absl/time/civil_time.h"
 #include "dibao/v1/matching.pb.h"
 #include "dibao/v1/registry.pb.h"
-#include "matcher/store.h"
 #include "rocksdb/write_batch.h"
+#include "storage/store.h"
 
 namespace dibao {
 

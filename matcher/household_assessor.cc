@@ -8,9 +8,9 @@
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "matcher/fact_queries.h"
-#include "matcher/keys.h"
 #include "matcher/reassessment.h"
 #include "matcher/rules/rule.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

@@ -9,7 +9,7 @@
 #include "base/dates.h"
 #include "base/status_macros.h"
 #include "formats/feed_kinds.h"
-#include "matcher/keys.h"
+#include "storage/keys.h"
 
 namespace dibao {
 

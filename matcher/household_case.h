@@ -23,7 +23,7 @@
 #include "dibao/v1/feeds.pb.h"
 #include "dibao/v1/registry.pb.h"
 #include "google/protobuf/arena.h"
-#include "matcher/store.h"
+#include "storage/store.h"
 
 namespace dibao {
 

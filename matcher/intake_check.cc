@@ -8,7 +8,7 @@
 #include "matcher/household_assessor.h"
 #include "matcher/household_case.h"
 #include "matcher/household_validation.h"
-#include "matcher/keys.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

@@ -15,7 +15,7 @@
 #include "absl/time/civil_time.h"
 #include "dibao/v1/matching.pb.h"
 #include "dibao/v1/policy.pb.h"
-#include "matcher/store.h"
+#include "storage/store.h"
 
 namespace dibao {
 

@@ -15,8 +15,8 @@
 #include "base/status_macros.h"
 #include "matcher/fact_queries.h"
 #include "matcher/household_case.h"
-#include "matcher/keys.h"
 #include "matcher/policy.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

@@ -13,8 +13,8 @@
 #include "base/money.h"
 #include "base/status_macros.h"
 #include "matcher/fact_queries.h"
-#include "matcher/keys.h"
 #include "matcher/review.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

@@ -41,11 +41,11 @@
 #include "dibao/v1/matching.pb.h"
 #include "dibao/v1/policy.pb.h"
 #include "dibao/v1/recommendations.pb.h"
-#include "matcher/audit_log.h"
 #include "matcher/cycle.h"
 #include "matcher/flag_store.h"
 #include "matcher/registry.h"
-#include "matcher/store.h"
+#include "storage/audit_log.h"
+#include "storage/store.h"
 
 namespace dibao {
 

@@ -11,7 +11,7 @@
 #include "base/resident_id.h"
 #include "base/status_macros.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "matcher/keys.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

@@ -24,10 +24,10 @@
 #include "absl/time/time.h"
 #include "base/clock.h"
 #include "dibao/v1/registry.pb.h"
-#include "matcher/audit_log.h"
 #include "matcher/household_validation.h"
-#include "matcher/store.h"
 #include "rocksdb/write_batch.h"
+#include "storage/audit_log.h"
+#include "storage/store.h"
 
 namespace dibao {
 

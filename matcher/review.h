@@ -26,8 +26,8 @@
 #include "absl/status/statusor.h"
 #include "base/clock.h"
 #include "dibao/v1/matching.pb.h"
-#include "matcher/audit_log.h"
 #include "matcher/flag_store.h"
+#include "storage/audit_log.h"
 
 namespace dibao {
 

@@ -20,10 +20,10 @@
 #include "absl/time/civil_time.h"
 #include "base/clock.h"
 #include "dibao/v1/review.pb.h"
-#include "matcher/audit_log.h"
 #include "matcher/cycle.h"
 #include "matcher/flag_store.h"
 #include "matcher/registry.h"
+#include "storage/audit_log.h"
 
 namespace dibao {
 

@@ -10,8 +10,8 @@
 #include "base/dates.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
-#include "matcher/keys.h"
 #include "matcher/report_stats.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

@@ -30,9 +30,9 @@
 #include "absl/synchronization/mutex.h"
 #include "base/clock.h"
 #include "dibao/v1/reports.pb.h"
-#include "matcher/audit_log.h"
 #include "matcher/registry.h"
-#include "matcher/store.h"
+#include "storage/audit_log.h"
+#include "storage/store.h"
 
 namespace dibao {
 

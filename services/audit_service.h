@@ -6,7 +6,7 @@
 #define DIBAO_SERVICES_AUDIT_SERVICE_H_
 
 #include "dibao/v1/audit.grpc.pb.h"
-#include "matcher/audit_log.h"
+#include "storage/audit_log.h"
 
 namespace dibao {
 

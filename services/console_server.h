@@ -32,10 +32,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "base/clock.h"
-#include "matcher/audit_log.h"
 #include "matcher/console_users.h"
 #include "services/console_sessions.h"
 #include "services/json_gateway.h"
+#include "storage/audit_log.h"
 
 namespace httplib {
 class Server;

@@ -9,7 +9,7 @@
 #include "dibao/v1/matching.grpc.pb.h"
 #include "matcher/cycle.h"
 #include "matcher/flag_store.h"
-#include "matcher/store.h"
+#include "storage/store.h"
 
 namespace dibao {
 

@@ -11,7 +11,7 @@
 #include "dibao/v1/reports.grpc.pb.h"
 #include "matcher/registry.h"
 #include "matcher/spot_sample.h"
-#include "matcher/store.h"
+#include "storage/store.h"
 
 namespace dibao {
 

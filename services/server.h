@@ -15,7 +15,6 @@
 #include "absl/time/time.h"
 #include "base/clock.h"
 #include "dibao/v1/config.pb.h"
-#include "matcher/audit_log.h"
 #include "matcher/cycle.h"
 #include "matcher/feed_store.h"
 #include "matcher/flag_store.h"
@@ -23,7 +22,6 @@
 #include "matcher/registry.h"
 #include "matcher/review.h"
 #include "matcher/review_queue.h"
-#include "matcher/store.h"
 #include "services/audit_service.h"
 #include "services/console_server.h"
 #include "services/cycle_service.h"
@@ -32,6 +30,8 @@
 #include "services/registry_service.h"
 #include "services/report_service.h"
 #include "services/review_service.h"
+#include "storage/audit_log.h"
+#include "storage/store.h"
 
 namespace dibao {
 

@@ -15,11 +15,11 @@
 #include "dibao/v1/audit.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/keys.h"
-#include "matcher/store.h"
 #include "rocksdb/iterator.h"
 #include "rocksdb/write_batch.h"
 #include "services/server.h"
+#include "storage/keys.h"
+#include "storage/store.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {

@@ -11,7 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "matcher/intake_check.h"
-#include "matcher/keys.h"
+#include "storage/keys.h"
 #include "tests/testing/sample_store.h"
 
 namespace dibao {

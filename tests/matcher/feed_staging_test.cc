@@ -4,7 +4,7 @@
 #include "base/dates.h"
 #include "base/resident_id.h"
 #include "gtest/gtest.h"
-#include "matcher/keys.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

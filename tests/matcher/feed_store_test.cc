@@ -8,8 +8,8 @@
 #include "base/resident_id.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/keys.h"
 #include "matcher/registry.h"
+#include "storage/keys.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {

@@ -11,8 +11,8 @@
 #include "base/dates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/audit_log.h"
 #include "sample/sample_district.h"
+#include "storage/audit_log.h"
 #include "tests/testing/sample_store.h"
 
 namespace dibao {

@@ -12,8 +12,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "matcher/feed_validation.h"
-#include "matcher/keys.h"
 #include "sample/sample_district.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

@@ -16,8 +16,8 @@
 #include "matcher/feed_store.h"
 #include "matcher/flag_store.h"
 #include "matcher/registry.h"
-#include "matcher/store.h"
 #include "sample/sample_feeds.h"
+#include "storage/store.h"
 
 namespace dibao::testing {
 

@@ -1,4 +1,4 @@
-#include "matcher/audit_log.h"
+#include "storage/audit_log.h"
 
 #include <utility>
 
@@ -6,7 +6,7 @@
 #include "base/dates.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
-#include "matcher/keys.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

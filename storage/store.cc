@@ -1,4 +1,4 @@
-#include "matcher/store.h"
+#include "storage/store.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -12,10 +12,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "matcher/keys.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

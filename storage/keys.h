@@ -8,8 +8,8 @@
 // the wrong family fails to decode instead of being misread.
 //
 // STORED ON DISK: never change a tag or a layout; add a new tag instead.
-#ifndef DIBAO_MATCHER_KEYS_H_
-#define DIBAO_MATCHER_KEYS_H_
+#ifndef DIBAO_STORAGE_KEYS_H_
+#define DIBAO_STORAGE_KEYS_H_
 
 #include <cstdint>
 #include <string>
@@ -218,4 +218,4 @@ absl::StatusOr<uint64_t> DecodeSampleKey(absl::string_view key);
 
 }  // namespace dibao::keys
 
-#endif  // DIBAO_MATCHER_KEYS_H_
+#endif  // DIBAO_STORAGE_KEYS_H_

@@ -1,10 +1,10 @@
-#include "matcher/audit_log.h"
+#include "storage/audit_log.h"
 
 #include "absl/strings/str_cat.h"
 #include "base/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/keys.h"
+#include "storage/keys.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {

@@ -1,4 +1,4 @@
-#include "matcher/keys.h"
+#include "storage/keys.h"
 
 #include <cstdint>
 #include <limits>

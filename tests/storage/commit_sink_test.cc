@@ -1,4 +1,4 @@
-#include "matcher/commit_sink.h"
+#include "storage/commit_sink.h"
 
 #include <filesystem>
 

@@ -1,4 +1,4 @@
-#include "matcher/external_sort.h"
+#include "storage/external_sort.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -8,7 +8,7 @@
 #include <queue>
 
 #include "absl/strings/str_cat.h"
-#include "matcher/keys.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

@@ -12,8 +12,8 @@
 // Thread-safe. Commit() serialises writers (the chain has one order).
 // Callers with a write lock of their own (the registry's, the flags') hold
 // it around Commit(): the lock order is theirs, then the log's.
-#ifndef DIBAO_MATCHER_AUDIT_LOG_H_
-#define DIBAO_MATCHER_AUDIT_LOG_H_
+#ifndef DIBAO_STORAGE_AUDIT_LOG_H_
+#define DIBAO_STORAGE_AUDIT_LOG_H_
 
 #include <cstdint>
 #include <functional>
@@ -24,8 +24,8 @@
 #include "absl/synchronization/mutex.h"
 #include "base/clock.h"
 #include "dibao/v1/audit.pb.h"
-#include "matcher/store.h"
 #include "rocksdb/write_batch.h"
+#include "storage/store.h"
 
 namespace dibao {
 
@@ -71,4 +71,4 @@ class AuditLog {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_AUDIT_LOG_H_
+#endif  // DIBAO_STORAGE_AUDIT_LOG_H_

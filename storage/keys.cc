@@ -1,4 +1,4 @@
-#include "matcher/keys.h"
+#include "storage/keys.h"
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"

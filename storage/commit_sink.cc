@@ -1,4 +1,4 @@
-#include "matcher/commit_sink.h"
+#include "storage/commit_sink.h"
 
 #include <algorithm>
 #include <deque>
@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "matcher/keys.h"
 #include "rocksdb/sst_file_writer.h"
+#include "storage/keys.h"
 
 namespace dibao {
 namespace {

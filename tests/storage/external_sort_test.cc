@@ -1,4 +1,4 @@
-#include "matcher/external_sort.h"
+#include "storage/external_sort.h"
 
 #include <filesystem>
 #include <map>

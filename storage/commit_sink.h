@@ -14,8 +14,8 @@
 // caller working out what to write.
 //
 // Not thread-safe (one caller; the writer threads are internal).
-#ifndef DIBAO_MATCHER_COMMIT_SINK_H_
-#define DIBAO_MATCHER_COMMIT_SINK_H_
+#ifndef DIBAO_STORAGE_COMMIT_SINK_H_
+#define DIBAO_STORAGE_COMMIT_SINK_H_
 
 #include <map>
 #include <memory>
@@ -25,8 +25,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "matcher/store.h"
 #include "rocksdb/write_batch.h"
+#include "storage/store.h"
 
 namespace dibao {
 
@@ -64,4 +64,4 @@ class CommitSink {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_COMMIT_SINK_H_
+#endif  // DIBAO_STORAGE_COMMIT_SINK_H_

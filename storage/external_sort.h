@@ -11,8 +11,8 @@
 //
 // Not thread-safe. Run files are removed when the sorter (and its iterator)
 // are destroyed.
-#ifndef DIBAO_MATCHER_EXTERNAL_SORT_H_
-#define DIBAO_MATCHER_EXTERNAL_SORT_H_
+#ifndef DIBAO_STORAGE_EXTERNAL_SORT_H_
+#define DIBAO_STORAGE_EXTERNAL_SORT_H_
 
 #include <cstdint>
 #include <memory>
@@ -104,4 +104,4 @@ class ExternalSorter {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_EXTERNAL_SORT_H_
+#endif  // DIBAO_STORAGE_EXTERNAL_SORT_H_

@@ -9,8 +9,8 @@
 //
 // Thread-safe: RocksDB allows concurrent reads and writes; callers that need
 // read-modify-write atomicity serialise themselves.
-#ifndef DIBAO_MATCHER_STORE_H_
-#define DIBAO_MATCHER_STORE_H_
+#ifndef DIBAO_STORAGE_STORE_H_
+#define DIBAO_STORAGE_STORE_H_
 
 #include <cstdint>
 #include <memory>
@@ -209,4 +209,4 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context);
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_STORE_H_
+#endif  // DIBAO_STORAGE_STORE_H_

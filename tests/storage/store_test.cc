@@ -1,10 +1,10 @@
-#include "matcher/store.h"
+#include "storage/store.h"
 
 #include <filesystem>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/keys.h"
+#include "storage/keys.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {
