@@ -34,12 +34,12 @@
 #include "base/clock.h"
 #include "base/dates.h"
 #include "base/resident_id.h"
+#include "feeds/feed_store.h"
 #include "formats/feed_kinds.h"
 #include "matcher/cycle.h"
-#include "matcher/feed_store.h"
 #include "matcher/flag_store.h"
 #include "matcher/policy.h"
-#include "matcher/registry.h"
+#include "registry/registry.h"
 #include "storage/store.h"
 
 ABSL_FLAG(int64_t, beneficiaries, 1'000'000, "beneficiaries in the registry");

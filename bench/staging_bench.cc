@@ -8,9 +8,9 @@
 #include "base/dates.h"
 #include "base/resident_id.h"
 #include "base/sha256.h"
+#include "feeds/internal/feed_staging.h"
+#include "feeds/internal/feed_validation.h"
 #include "formats/feed_kinds.h"
-#include "matcher/feed_staging.h"
-#include "matcher/feed_validation.h"
 
 namespace dibao {
 namespace {

@@ -33,7 +33,7 @@
 #include "absl/time/civil_time.h"
 #include "dibao/v1/policy.pb.h"
 #include "dibao/v1/reports.pb.h"
-#include "matcher/registry.h"
+#include "registry/registry.h"
 #include "storage/store.h"
 
 namespace dibao {

@@ -7,7 +7,7 @@
 #include "base/status_macros.h"
 #include "matcher/household_assessor.h"
 #include "matcher/household_case.h"
-#include "matcher/household_validation.h"
+#include "registry/household_validation.h"
 #include "storage/keys.h"
 
 namespace dibao {

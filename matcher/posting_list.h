@@ -27,7 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "dibao/v1/registry.pb.h"
 #include "dibao/v1/reports.pb.h"
-#include "matcher/registry.h"
+#include "registry/registry.h"
 
 namespace dibao {
 

@@ -43,7 +43,7 @@
 #include "dibao/v1/recommendations.pb.h"
 #include "matcher/cycle.h"
 #include "matcher/flag_store.h"
-#include "matcher/registry.h"
+#include "registry/registry.h"
 #include "storage/audit_log.h"
 #include "storage/store.h"
 

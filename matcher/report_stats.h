@@ -19,7 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "dibao/v1/reports.pb.h"
-#include "matcher/registry.h"
+#include "registry/registry.h"
 
 namespace dibao {
 

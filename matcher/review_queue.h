@@ -22,7 +22,7 @@
 #include "dibao/v1/review.pb.h"
 #include "matcher/cycle.h"
 #include "matcher/flag_store.h"
-#include "matcher/registry.h"
+#include "registry/registry.h"
 #include "storage/audit_log.h"
 
 namespace dibao {

@@ -30,7 +30,7 @@
 #include "absl/synchronization/mutex.h"
 #include "base/clock.h"
 #include "dibao/v1/reports.pb.h"
-#include "matcher/registry.h"
+#include "registry/registry.h"
 #include "storage/audit_log.h"
 #include "storage/store.h"
 

@@ -8,7 +8,7 @@
 #include "absl/time/time.h"
 #include "base/clock.h"
 #include "dibao/v1/feeds.grpc.pb.h"
-#include "matcher/feed_store.h"
+#include "feeds/feed_store.h"
 
 namespace dibao {
 

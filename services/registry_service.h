@@ -6,7 +6,7 @@
 #define DIBAO_SERVICES_REGISTRY_SERVICE_H_
 
 #include "dibao/v1/registry.grpc.pb.h"
-#include "matcher/registry.h"
+#include "registry/registry.h"
 #include "services/actor.h"
 
 namespace dibao {

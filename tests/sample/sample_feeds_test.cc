@@ -8,10 +8,10 @@
 
 #include "absl/strings/match.h"
 #include "base/resident_id.h"
+#include "feeds/internal/feed_validation.h"
 #include "formats/feed_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/feed_validation.h"
 #include "sample/sample_district.h"
 #include "storage/keys.h"
 

@@ -13,9 +13,9 @@
 #include "base/clock.h"
 #include "dibao/v1/feeds.pb.h"
 #include "dibao/v1/policy.pb.h"
-#include "matcher/feed_store.h"
+#include "feeds/feed_store.h"
 #include "matcher/flag_store.h"
-#include "matcher/registry.h"
+#include "registry/registry.h"
 #include "sample/sample_feeds.h"
 #include "storage/store.h"
 

@@ -1,4 +1,4 @@
-#include "matcher/feed_store.h"
+#include "feeds/feed_store.h"
 
 #include <memory>
 
@@ -8,7 +8,7 @@
 #include "base/resident_id.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/registry.h"
+#include "registry/registry.h"
 #include "storage/keys.h"
 #include "tests/testing/test_util.h"
 

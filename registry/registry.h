@@ -10,8 +10,8 @@
 // Thread-safe: writes are serialised by an internal mutex (the duplicate-
 // enrolment check is a read-modify-write); reads use RocksDB snapshots and run
 // concurrently.
-#ifndef DIBAO_MATCHER_REGISTRY_H_
-#define DIBAO_MATCHER_REGISTRY_H_
+#ifndef DIBAO_REGISTRY_REGISTRY_H_
+#define DIBAO_REGISTRY_REGISTRY_H_
 
 #include <cstdint>
 #include <functional>
@@ -24,7 +24,7 @@
 #include "absl/time/time.h"
 #include "base/clock.h"
 #include "dibao/v1/registry.pb.h"
-#include "matcher/household_validation.h"
+#include "registry/household_validation.h"
 #include "rocksdb/write_batch.h"
 #include "storage/audit_log.h"
 #include "storage/store.h"
@@ -126,4 +126,4 @@ class Registry {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_REGISTRY_H_
+#endif  // DIBAO_REGISTRY_REGISTRY_H_

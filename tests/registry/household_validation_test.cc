@@ -1,4 +1,4 @@
-#include "matcher/household_validation.h"
+#include "registry/household_validation.h"
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"

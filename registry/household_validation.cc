@@ -1,4 +1,4 @@
-#include "matcher/household_validation.h"
+#include "registry/household_validation.h"
 
 #include <algorithm>
 

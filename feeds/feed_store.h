@@ -21,8 +21,8 @@
 //   ALREADY_EXISTS. An upload abandoned before Commit() leaves nothing.
 //
 // Thread-safe: uploads run in parallel; commits are serialised.
-#ifndef DIBAO_MATCHER_FEED_STORE_H_
-#define DIBAO_MATCHER_FEED_STORE_H_
+#ifndef DIBAO_FEEDS_FEED_STORE_H_
+#define DIBAO_FEEDS_FEED_STORE_H_
 
 #include <cstdint>
 #include <functional>
@@ -180,4 +180,4 @@ class FeedStore {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_FEED_STORE_H_
+#endif  // DIBAO_FEEDS_FEED_STORE_H_

@@ -1,4 +1,4 @@
-#include "matcher/registry.h"
+#include "registry/registry.h"
 
 #include <memory>
 

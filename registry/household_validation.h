@@ -1,8 +1,8 @@
 // Checks and normalises a household as a client submitted it.
 //
 // Thread-safe: pure functions.
-#ifndef DIBAO_MATCHER_HOUSEHOLD_VALIDATION_H_
-#define DIBAO_MATCHER_HOUSEHOLD_VALIDATION_H_
+#ifndef DIBAO_REGISTRY_HOUSEHOLD_VALIDATION_H_
+#define DIBAO_REGISTRY_HOUSEHOLD_VALIDATION_H_
 
 #include <string>
 #include <vector>
@@ -41,4 +41,4 @@ absl::Status ToStatus(const v1::Household& household,
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_HOUSEHOLD_VALIDATION_H_
+#endif  // DIBAO_REGISTRY_HOUSEHOLD_VALIDATION_H_

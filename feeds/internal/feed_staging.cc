@@ -1,9 +1,9 @@
-#include "matcher/feed_staging.h"
+#include "feeds/internal/feed_staging.h"
 
 #include "base/resident_id.h"
 #include "base/sha256.h"
-#include "matcher/feed_validation.h"
-#include "matcher/proto_wire.h"
+#include "feeds/internal/feed_validation.h"
+#include "feeds/internal/proto_wire.h"
 #include "storage/keys.h"
 
 namespace dibao {

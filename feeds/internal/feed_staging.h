@@ -14,8 +14,8 @@
 // SHA-256 of what was sent (the record without its file line). The batch
 // digest is taken over the pieces in position order, so it depends on the
 // records and their order but not on how they were split into messages.
-#ifndef DIBAO_MATCHER_FEED_STAGING_H_
-#define DIBAO_MATCHER_FEED_STAGING_H_
+#ifndef DIBAO_FEEDS_INTERNAL_FEED_STAGING_H_
+#define DIBAO_FEEDS_INTERNAL_FEED_STAGING_H_
 
 #include <cstdint>
 #include <string>
@@ -71,4 +71,4 @@ class StagedRecords {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_FEED_STAGING_H_
+#endif  // DIBAO_FEEDS_INTERNAL_FEED_STAGING_H_

@@ -1,8 +1,8 @@
 // Checks and normalises one partner-agency feed record.
 //
 // Thread-safe: pure functions.
-#ifndef DIBAO_MATCHER_FEED_VALIDATION_H_
-#define DIBAO_MATCHER_FEED_VALIDATION_H_
+#ifndef DIBAO_FEEDS_INTERNAL_FEED_VALIDATION_H_
+#define DIBAO_FEEDS_INTERNAL_FEED_VALIDATION_H_
 
 #include <string>
 #include <vector>
@@ -54,4 +54,4 @@ void ValidateFeedFields(const FeedKindSpec& spec,
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_FEED_VALIDATION_H_
+#endif  // DIBAO_FEEDS_INTERNAL_FEED_VALIDATION_H_

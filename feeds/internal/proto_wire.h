@@ -3,8 +3,8 @@
 // Appending a serialized field to a serialized message is the same as
 // setting it (the wire format merges on parse), which lets hot paths build
 // stored messages around bytes they already hold, without parsing them.
-#ifndef DIBAO_MATCHER_PROTO_WIRE_H_
-#define DIBAO_MATCHER_PROTO_WIRE_H_
+#ifndef DIBAO_FEEDS_INTERNAL_PROTO_WIRE_H_
+#define DIBAO_FEEDS_INTERNAL_PROTO_WIRE_H_
 
 #include <cstdint>
 #include <string>
@@ -31,4 +31,4 @@ inline void AppendBytesField(int field_number, absl::string_view bytes,
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_PROTO_WIRE_H_
+#endif  // DIBAO_FEEDS_INTERNAL_PROTO_WIRE_H_

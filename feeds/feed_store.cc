@@ -1,4 +1,4 @@
-#include "matcher/feed_store.h"
+#include "feeds/feed_store.h"
 
 #include <filesystem>
 #include <map>
@@ -10,10 +10,10 @@
 #include "base/resident_id.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
+#include "feeds/internal/feed_staging.h"
+#include "feeds/internal/feed_validation.h"
+#include "feeds/internal/proto_wire.h"
 #include "formats/feed_kinds.h"
-#include "matcher/feed_staging.h"
-#include "matcher/feed_validation.h"
-#include "matcher/proto_wire.h"
 #include "storage/commit_sink.h"
 #include "storage/external_sort.h"
 #include "storage/keys.h"

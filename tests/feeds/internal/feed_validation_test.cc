@@ -1,4 +1,4 @@
-#include "matcher/feed_validation.h"
+#include "feeds/internal/feed_validation.h"
 
 #include "base/dates.h"
 #include "gmock/gmock.h"

@@ -1,4 +1,4 @@
-#include "matcher/feed_staging.h"
+#include "feeds/internal/feed_staging.h"
 
 #include "absl/strings/str_cat.h"
 #include "base/dates.h"
