@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/dates.h"
 #include "base/money.h"
+#include "casework/review.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/matching.grpc.pb.h"
@@ -20,7 +21,6 @@
 #include "formats/feed_kinds.h"
 #include "formats/registry_format.h"
 #include "google/protobuf/util/time_util.h"
-#include "matcher/review.h"
 
 namespace dibao::cli {
 namespace {

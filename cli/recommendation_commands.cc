@@ -7,11 +7,11 @@
 #include "base/dates.h"
 #include "base/money.h"
 #include "base/resident_id.h"
+#include "casework/recommendations.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/recommendations.grpc.pb.h"
 #include "formats/registry_format.h"
-#include "matcher/recommendations.h"
 
 namespace dibao::cli {
 namespace {

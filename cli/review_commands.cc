@@ -12,13 +12,13 @@
 #include "base/clock.h"
 #include "base/dates.h"
 #include "base/money.h"
+#include "casework/review.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/audit.grpc.pb.h"
 #include "dibao/v1/review.grpc.pb.h"
 #include "formats/registry_format.h"
 #include "google/protobuf/util/time_util.h"
-#include "matcher/review.h"
 
 namespace dibao::cli {
 namespace {

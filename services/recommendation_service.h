@@ -6,8 +6,8 @@
 #define DIBAO_SERVICES_RECOMMENDATION_SERVICE_H_
 
 #include "base/clock.h"
+#include "casework/recommendations.h"
 #include "dibao/v1/recommendations.grpc.pb.h"
-#include "matcher/recommendations.h"
 
 namespace dibao {
 

@@ -9,8 +9,8 @@
 #include "base/clock.h"
 #include "dibao/v1/policy.pb.h"
 #include "dibao/v1/reports.grpc.pb.h"
-#include "matcher/spot_sample.h"
 #include "registry/registry.h"
+#include "reports/spot_sample.h"
 #include "storage/store.h"
 
 namespace dibao {

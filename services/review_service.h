@@ -6,9 +6,9 @@
 #ifndef DIBAO_SERVICES_REVIEW_SERVICE_H_
 #define DIBAO_SERVICES_REVIEW_SERVICE_H_
 
+#include "casework/review.h"
+#include "casework/review_queue.h"
 #include "dibao/v1/review.grpc.pb.h"
-#include "matcher/review.h"
-#include "matcher/review_queue.h"
 
 namespace dibao {
 

@@ -18,8 +18,8 @@
 // birth date, then lowest ID).
 //
 // Thread-safe: pure functions over a thread-safe Registry.
-#ifndef DIBAO_MATCHER_POSTING_LIST_H_
-#define DIBAO_MATCHER_POSTING_LIST_H_
+#ifndef DIBAO_REPORTS_POSTING_LIST_H_
+#define DIBAO_REPORTS_POSTING_LIST_H_
 
 #include <string>
 
@@ -48,4 +48,4 @@ absl::StatusOr<v1::PostingListResponse> BuildPostingList(
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_POSTING_LIST_H_
+#endif  // DIBAO_REPORTS_POSTING_LIST_H_

@@ -1,13 +1,13 @@
-#include "matcher/recommendations.h"
+#include "casework/recommendations.h"
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "base/dates.h"
+#include "casework/review.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/review.h"
 #include "tests/testing/sample_store.h"
 
 namespace dibao {

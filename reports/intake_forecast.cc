@@ -1,4 +1,4 @@
-#include "matcher/intake_forecast.h"
+#include "reports/intake_forecast.h"
 
 #include <algorithm>
 #include <map>

@@ -1,4 +1,4 @@
-#include "matcher/review.h"
+#include "casework/review.h"
 
 #include <utility>
 #include <vector>

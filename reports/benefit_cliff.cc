@@ -1,4 +1,4 @@
-#include "matcher/benefit_cliff.h"
+#include "reports/benefit_cliff.h"
 
 #include <algorithm>
 #include <string>
@@ -11,7 +11,7 @@
 #include "matcher/household_assessor.h"
 #include "matcher/household_case.h"
 #include "matcher/reassessment.h"
-#include "matcher/report_stats.h"
+#include "reports/report_stats.h"
 
 namespace dibao {
 namespace {

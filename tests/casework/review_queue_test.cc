@@ -1,4 +1,4 @@
-#include "matcher/review_queue.h"
+#include "casework/review_queue.h"
 
 #include <memory>
 #include <set>
@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "base/dates.h"
+#include "casework/review.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/review.h"
 #include "tests/testing/sample_store.h"
 
 namespace dibao {

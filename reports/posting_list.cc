@@ -1,4 +1,4 @@
-#include "matcher/posting_list.h"
+#include "reports/posting_list.h"
 
 #include <unicode/utf8.h>
 
@@ -13,7 +13,7 @@
 #include "base/dates.h"
 #include "base/status_macros.h"
 #include "base/utf8.h"
-#include "matcher/report_stats.h"
+#include "reports/report_stats.h"
 
 namespace dibao {
 namespace {

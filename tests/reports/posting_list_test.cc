@@ -1,7 +1,7 @@
 // The public posting list (matcher/posting_list): masking of names and IDs,
 // the head of household, and that no full ID, birth date or full name
 // reaches the list, over many generated households.
-#include "matcher/posting_list.h"
+#include "reports/posting_list.h"
 
 #include <regex>
 

@@ -18,8 +18,8 @@
 //
 // Thread-safe: drawing serialises on an internal mutex (the seq is a
 // read-modify-write); reads run concurrently.
-#ifndef DIBAO_MATCHER_SPOT_SAMPLE_H_
-#define DIBAO_MATCHER_SPOT_SAMPLE_H_
+#ifndef DIBAO_REPORTS_SPOT_SAMPLE_H_
+#define DIBAO_REPORTS_SPOT_SAMPLE_H_
 
 #include <cstdint>
 #include <string>
@@ -76,4 +76,4 @@ class SpotSamples {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_SPOT_SAMPLE_H_
+#endif  // DIBAO_REPORTS_SPOT_SAMPLE_H_

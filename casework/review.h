@@ -17,8 +17,8 @@
 // Thread-safe: actions hold the flags' mutex from reading the flag to
 // writing it, so of two caseworkers deciding one flag at once, one wins and
 // the other is told the state the first left it in.
-#ifndef DIBAO_MATCHER_REVIEW_H_
-#define DIBAO_MATCHER_REVIEW_H_
+#ifndef DIBAO_CASEWORK_REVIEW_H_
+#define DIBAO_CASEWORK_REVIEW_H_
 
 #include <cstdint>
 #include <string>
@@ -87,4 +87,4 @@ std::string FlagStateName(v1::FlagState state);
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_REVIEW_H_
+#endif  // DIBAO_CASEWORK_REVIEW_H_

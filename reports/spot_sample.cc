@@ -1,4 +1,4 @@
-#include "matcher/spot_sample.h"
+#include "reports/spot_sample.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 #include "base/dates.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
-#include "matcher/report_stats.h"
+#include "reports/report_stats.h"
 #include "storage/keys.h"
 
 namespace dibao {

@@ -1,7 +1,7 @@
 // The benefit-cliff calculator (matcher/benefit_cliff): the household's
 // income with and without a job under the current policy and gradual exit,
 // with the engine's own reassessment, and the errors for bad requests.
-#include "matcher/benefit_cliff.h"
+#include "reports/benefit_cliff.h"
 
 #include "absl/strings/str_cat.h"
 #include "base/dates.h"

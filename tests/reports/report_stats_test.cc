@@ -1,6 +1,6 @@
 // Statistics (matcher/report_stats): the report's Table 1 and Table 2 on the
 // sample district, areas, and the arithmetic of percentages.
-#include "matcher/report_stats.h"
+#include "reports/report_stats.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

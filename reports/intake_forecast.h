@@ -30,8 +30,8 @@
 // the status of the households looked up.
 //
 // Thread-safe: reads a snapshot of a thread-safe Store.
-#ifndef DIBAO_MATCHER_INTAKE_FORECAST_H_
-#define DIBAO_MATCHER_INTAKE_FORECAST_H_
+#ifndef DIBAO_REPORTS_INTAKE_FORECAST_H_
+#define DIBAO_REPORTS_INTAKE_FORECAST_H_
 
 #include <string>
 
@@ -55,4 +55,4 @@ absl::StatusOr<v1::IntakeForecast> ForecastIntake(
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_INTAKE_FORECAST_H_
+#endif  // DIBAO_REPORTS_INTAKE_FORECAST_H_

@@ -1,4 +1,4 @@
-#include "matcher/recommendations.h"
+#include "casework/recommendations.h"
 
 #include <algorithm>
 #include <map>
@@ -12,8 +12,8 @@
 #include "base/dates.h"
 #include "base/money.h"
 #include "base/status_macros.h"
+#include "casework/review.h"
 #include "matcher/fact_queries.h"
-#include "matcher/review.h"
 #include "storage/keys.h"
 
 namespace dibao {

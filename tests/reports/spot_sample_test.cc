@@ -1,7 +1,7 @@
 // Spot-check samples (matcher/spot_sample): reproducible from the seed,
 // different for another seed, stratified, stored with their parameters and
 // audit entry, and the errors for bad requests.
-#include "matcher/spot_sample.h"
+#include "reports/spot_sample.h"
 
 #include <cmath>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "matcher/report_stats.h"
+#include "reports/report_stats.h"
 
 #include <array>
 

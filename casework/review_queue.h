@@ -11,8 +11,8 @@
 // forgotten.
 //
 // Thread-safe: reads only, through thread-safe components.
-#ifndef DIBAO_MATCHER_REVIEW_QUEUE_H_
-#define DIBAO_MATCHER_REVIEW_QUEUE_H_
+#ifndef DIBAO_CASEWORK_REVIEW_QUEUE_H_
+#define DIBAO_CASEWORK_REVIEW_QUEUE_H_
 
 #include <cstdint>
 
@@ -66,4 +66,4 @@ class ReviewQueue {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_REVIEW_QUEUE_H_
+#endif  // DIBAO_CASEWORK_REVIEW_QUEUE_H_

@@ -10,8 +10,8 @@
 // at 60 and 55), as in the report.
 //
 // Thread-safe: pure functions over a thread-safe Registry.
-#ifndef DIBAO_MATCHER_REPORT_STATS_H_
-#define DIBAO_MATCHER_REPORT_STATS_H_
+#ifndef DIBAO_REPORTS_REPORT_STATS_H_
+#define DIBAO_REPORTS_REPORT_STATS_H_
 
 #include <cstdint>
 #include <string>
@@ -46,4 +46,4 @@ absl::StatusOr<v1::Statistics> ComputeStatistics(const Registry& registry,
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_REPORT_STATS_H_
+#endif  // DIBAO_REPORTS_REPORT_STATS_H_

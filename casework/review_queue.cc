@@ -1,4 +1,4 @@
-#include "matcher/review_queue.h"
+#include "casework/review_queue.h"
 
 #include <algorithm>
 #include <map>
@@ -11,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "base/dates.h"
 #include "base/status_macros.h"
-#include "matcher/review.h"
+#include "casework/review.h"
 #include "matcher/rules/rule.h"
 
 namespace dibao {

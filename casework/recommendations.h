@@ -27,8 +27,8 @@
 // are not recommended on again.
 //
 // Thread-safe: writers hold an internal mutex.
-#ifndef DIBAO_MATCHER_RECOMMENDATIONS_H_
-#define DIBAO_MATCHER_RECOMMENDATIONS_H_
+#ifndef DIBAO_CASEWORK_RECOMMENDATIONS_H_
+#define DIBAO_CASEWORK_RECOMMENDATIONS_H_
 
 #include <optional>
 #include <string>
@@ -135,4 +135,4 @@ class Recommender {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_RECOMMENDATIONS_H_
+#endif  // DIBAO_CASEWORK_RECOMMENDATIONS_H_

@@ -1,7 +1,7 @@
 // The intake-pressure forecast (matcher/intake_forecast) on a crafted store:
 // who counts (non-beneficiaries only, alive), the 1/3/6-month windows, the
 // custody and conversion look-backs, the street rule and the unknown row.
-#include "matcher/intake_forecast.h"
+#include "reports/intake_forecast.h"
 
 #include "absl/strings/str_format.h"
 #include "base/dates.h"

@@ -24,8 +24,8 @@
 // work.
 //
 // Thread-safe: reads only, from thread-safe Store and Registry.
-#ifndef DIBAO_MATCHER_BENEFIT_CLIFF_H_
-#define DIBAO_MATCHER_BENEFIT_CLIFF_H_
+#ifndef DIBAO_REPORTS_BENEFIT_CLIFF_H_
+#define DIBAO_REPORTS_BENEFIT_CLIFF_H_
 
 #include <cstdint>
 
@@ -52,4 +52,4 @@ absl::StatusOr<v1::BenefitCliff> ComputeBenefitCliff(
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_BENEFIT_CLIFF_H_
+#endif  // DIBAO_REPORTS_BENEFIT_CLIFF_H_
