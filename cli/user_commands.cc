@@ -18,8 +18,8 @@
 #include "base/text_proto.h"
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "console/users/users_file.h"
 #include "google/protobuf/text_format.h"
-#include "matcher/console_users.h"
 
 namespace dibao::cli {
 namespace {

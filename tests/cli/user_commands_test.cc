@@ -4,9 +4,9 @@
 
 #include <string>
 
+#include "console/users/users_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "matcher/console_users.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {

@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "matcher/console_users.h"
+#include "console/users/users_file.h"
 
 namespace dibao::testing {
 

@@ -6,8 +6,8 @@
 // threads at once. Each call costs one Argon2id verification (about 64 MiB
 // and tens of milliseconds), also for an unknown user, so the answer's
 // timing does not tell which IDs exist.
-#ifndef DIBAO_MATCHER_CONSOLE_USERS_H_
-#define DIBAO_MATCHER_CONSOLE_USERS_H_
+#ifndef DIBAO_CONSOLE_USERS_USERS_FILE_H_
+#define DIBAO_CONSOLE_USERS_USERS_FILE_H_
 
 #include <string>
 
@@ -57,4 +57,4 @@ class ConsoleUsers {
 
 }  // namespace dibao
 
-#endif  // DIBAO_MATCHER_CONSOLE_USERS_H_
+#endif  // DIBAO_CONSOLE_USERS_USERS_FILE_H_

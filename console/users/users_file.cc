@@ -1,4 +1,4 @@
-#include "matcher/console_users.h"
+#include "console/users/users_file.h"
 
 #include <sodium.h>
 

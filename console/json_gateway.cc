@@ -1,4 +1,4 @@
-#include "services/json_gateway.h"
+#include "console/json_gateway.h"
 
 #include <grpcpp/client_context.h>
 #include <grpcpp/generic/generic_stub.h>

@@ -1,4 +1,4 @@
-#include "services/console_sessions.h"
+#include "console/sessions.h"
 
 #include <sodium.h>
 

@@ -1,4 +1,4 @@
-#include "matcher/console_users.h"
+#include "console/users/users_file.h"
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"

@@ -3,7 +3,7 @@
 // headers, signing in and out, the session cookie, CSRF and origin checks,
 // the JSON API mapped onto the service methods, the caseworker's identity
 // in decisions and the audit trail, and the audit of every detail read.
-#include "services/console_server.h"
+#include "console/http_server.h"
 
 #include <httplib.h>
 

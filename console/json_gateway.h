@@ -8,8 +8,8 @@
 //
 // Only the unary methods passed to Expose() are reachable.
 // Thread-safe once set up (Expose() before the first Call()).
-#ifndef DIBAO_SERVICES_JSON_GATEWAY_H_
-#define DIBAO_SERVICES_JSON_GATEWAY_H_
+#ifndef DIBAO_CONSOLE_JSON_GATEWAY_H_
+#define DIBAO_CONSOLE_JSON_GATEWAY_H_
 
 #include <grpcpp/channel.h>
 
@@ -77,4 +77,4 @@ std::string HouseholdIdOf(const JsonCall& call);
 
 }  // namespace dibao
 
-#endif  // DIBAO_SERVICES_JSON_GATEWAY_H_
+#endif  // DIBAO_CONSOLE_JSON_GATEWAY_H_

@@ -1,4 +1,4 @@
-#include "services/console_server.h"
+#include "console/http_server.h"
 
 #include <httplib.h>
 

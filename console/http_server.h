@@ -18,8 +18,8 @@
 // ...} with the HTTP status google.rpc's mapping gives the code.
 //
 // Thread-safe; requests are served on the library's thread pool.
-#ifndef DIBAO_SERVICES_CONSOLE_SERVER_H_
-#define DIBAO_SERVICES_CONSOLE_SERVER_H_
+#ifndef DIBAO_CONSOLE_HTTP_SERVER_H_
+#define DIBAO_CONSOLE_HTTP_SERVER_H_
 
 #include <grpcpp/channel.h>
 
@@ -32,9 +32,9 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "base/clock.h"
-#include "matcher/console_users.h"
-#include "services/console_sessions.h"
-#include "services/json_gateway.h"
+#include "console/json_gateway.h"
+#include "console/sessions.h"
+#include "console/users/users_file.h"
 #include "storage/audit_log.h"
 
 namespace httplib {
@@ -113,4 +113,4 @@ class ConsoleServer {
 
 }  // namespace dibao
 
-#endif  // DIBAO_SERVICES_CONSOLE_SERVER_H_
+#endif  // DIBAO_CONSOLE_HTTP_SERVER_H_

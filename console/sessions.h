@@ -8,8 +8,8 @@
 // `max_age` whatever happens.
 //
 // Thread-safe.
-#ifndef DIBAO_SERVICES_CONSOLE_SESSIONS_H_
-#define DIBAO_SERVICES_CONSOLE_SESSIONS_H_
+#ifndef DIBAO_CONSOLE_SESSIONS_H_
+#define DIBAO_CONSOLE_SESSIONS_H_
 
 #include <optional>
 #include <string>
@@ -89,4 +89,4 @@ bool TokensEqual(absl::string_view a, absl::string_view b);
 
 }  // namespace dibao
 
-#endif  // DIBAO_SERVICES_CONSOLE_SESSIONS_H_
+#endif  // DIBAO_CONSOLE_SESSIONS_H_
