@@ -17,12 +17,16 @@ import base64
 import os
 import re
 import shutil
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.chromium.remote_connection import ChromiumRemoteConnection
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -73,13 +77,13 @@ class Console:
 
     def shot(self, name):
         # The whole page, not only the viewport (WebDriver's own screenshot).
-        png = self.d.execute_cdp_cmd(
-            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+        png = cdp(self.d, "Page.captureScreenshot",
+                  {"format": "png", "captureBeyondViewport": True})
         with open(os.path.join(self.out, f"{name}.png"), "wb") as f:
             f.write(base64.b64decode(png["data"]))
 
     def media(self, kind):
-        self.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": kind})
+        cdp(self.d, "Emulation.setEmulatedMedia", {"media": kind})
 
     def timed(self, name, fn):
         t0 = time.monotonic()
@@ -93,20 +97,96 @@ class Console:
                 if e["level"] == "SEVERE" and "status of 401" not in e["message"]]
 
 
-def start_browser(profile):
+# Every connection between this script, chromedriver and Chromium is made to
+# 127.0.0.1, never to "localhost": a minimal Debian root has no /etc/hosts,
+# and there "localhost" does not resolve. Selenium's own service manager and
+# chromedriver's own launch of Chromium both use the name, so this script
+# starts both programs itself and hands chromedriver the browser's address.
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(ready, proc, what):
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with status {proc.returncode}")
+        value = ready()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} was not ready within {TIMEOUT_S} s")
+
+
+def start_chromium(profile):
+    """Headless Chromium with its DevTools endpoint on a loopback port."""
+    chromium = subprocess.Popen(
+        [os.environ.get("DIBAO_CHROMIUM", "/usr/bin/chromium"),
+         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+         "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--disable-quic", "--no-first-run", "--lang=zh-CN",
+         "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
+         f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    active = os.path.join(profile, "DevToolsActivePort")
+
+    def port():
+        try:
+            with open(active, encoding="ascii") as f:
+                return f.readline().strip()
+        except OSError:
+            return None
+    return chromium, f"127.0.0.1:{wait_until(port, chromium, 'chromium')}"
+
+
+def start_driver():
+    """chromedriver on a free loopback port; its URL."""
+    port = free_port()
+    driver = subprocess.Popen(
+        [os.environ.get("DIBAO_CHROMEDRIVER", "/usr/bin/chromedriver"), f"--port={port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def answers():
+        try:
+            with direct.open(f"{url}/status", timeout=1):
+                return True
+        except OSError:
+            return False
+    wait_until(answers, driver, "chromedriver")
+    return driver, url
+
+
+def start_browser(url, debugger_address):
+    """A WebDriver session on the running Chromium, through chromedriver."""
     options = webdriver.ChromeOptions()
-    options.binary_location = os.environ.get("DIBAO_CHROMIUM", "/usr/bin/chromium")
-    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-quic", "--no-first-run", "--lang=zh-CN",
-                f"--user-data-dir={profile}"]:
-        options.add_argument(arg)
+    options.debugger_address = debugger_address
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(os.environ.get("DIBAO_CHROMEDRIVER", "/usr/bin/chromedriver"))
-    driver = webdriver.Chrome(service=service, options=options)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False})
-    return driver
+    connection = ChromiumRemoteConnection(url, "goog", "chrome", keep_alive=True,
+                                          ignore_proxy=True)
+    browser = webdriver.Remote(command_executor=connection, options=options)
+    cdp(browser, "Emulation.setDeviceMetricsOverride",
+        {"width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False})
+    return browser
+
+
+def stop(proc):
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def cdp(browser, cmd, params):
+    """A Chrome DevTools command through chromedriver."""
+    return browser.execute("executeCdpCommand", {"cmd": cmd, "params": params})["value"]
 
 
 def run(c, args):
@@ -234,16 +314,22 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     profile = tempfile.mkdtemp(prefix="dibao-chromium-")
+    chromium = driver = None
     try:
-        driver = start_browser(profile)
-    except Exception as e:  # noqa: BLE001
-        shutil.rmtree(profile, ignore_errors=True)
-        print(f'console e2e failed at "start": {type(e).__name__}: {e}', file=sys.stderr)
-        return 1
-    try:
-        return run(Console(driver, args.out), args)
+        try:
+            chromium, debugger_address = start_chromium(profile)
+            driver, url = start_driver()
+            browser = start_browser(url, debugger_address)
+        except Exception as e:  # noqa: BLE001
+            print(f'console e2e failed at "start": {type(e).__name__}: {e}', file=sys.stderr)
+            return 1
+        try:
+            return run(Console(browser, args.out), args)
+        finally:
+            browser.quit()
     finally:
-        driver.quit()
+        stop(driver)
+        stop(chromium)
         shutil.rmtree(profile, ignore_errors=True)
 
 
