@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <map>
-#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -10,9 +9,10 @@
 #include "base/resident_id.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
+#include "feeds/fact_reader.h"
+#include "feeds/internal/fact_merge.h"
 #include "feeds/internal/feed_staging.h"
 #include "feeds/internal/feed_validation.h"
-#include "feeds/internal/proto_wire.h"
 #include "formats/feed_kinds.h"
 #include "storage/commit_sink.h"
 #include "storage/external_sort.h"
@@ -22,8 +22,6 @@ namespace dibao {
 namespace {
 
 constexpr size_t kMaxBatchIdLength = 128;
-// IDs per value of the dirty-persons log (about 74 KB).
-constexpr size_t kDirtyChunkIds = 4096;
 
 bool IsPrintableAscii(absl::string_view s) {
   return std::all_of(s.begin(), s.end(),
@@ -326,257 +324,105 @@ absl::StatusOr<std::unique_ptr<FeedUpload>> FeedStore::Begin(
 absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
   const std::string digest = Sha256::Hex(s.digest.Finish());
   const v1::BatchHeader& h = s.header;
-  const uint32_t kind = static_cast<uint32_t>(h.kind());
-  const bool snapshot = h.mode() == v1::BATCH_MODE_SNAPSHOT;
-
   absl::MutexLock lock(&commit_mu_);
-  ASSIGN_OR_RETURN(std::optional<v1::Receipt> existing,
-                   FindBatch(h.batch_id()));
-  if (existing) {
-    if (existing->digest() == digest && SameBatch(existing->header(), h)) {
-      existing->set_replayed(true);
-      return *existing;
-    }
-    return absl::AlreadyExistsError(
-        absl::StrCat("batch ", h.batch_id(),
-                     " was committed before with different "
-                     "content (digest ",
-                     existing->digest().substr(0, 12),
-                     "..., this "
-                     "upload ",
-                     digest.substr(0, 12), "...); nothing was stored"));
-  }
 
-  const std::string seq_key = keys::MetaKey(kFeedBatchSeqCounter);
+  // 1. A batch committed before: the same content replays its receipt,
+  // other content is refused.
+  ASSIGN_OR_RETURN(std::optional<v1::Receipt> replayed, Replay(h, digest));
+  if (replayed) return *std::move(replayed);
+
+  // 2. The batch's number and its sorted records.
   ASSIGN_OR_RETURN(uint64_t seq, store_->GetCounter(kFeedBatchSeqCounter));
   ++seq;
-  std::string seq_value;
-  keys::PutFixed64(&seq_value, seq);
-
   const int64_t staged = s.records->size();
   CommitSink sink(
       store_, staged > options_.sst_threshold_records ? s.dir + "/sst" : "",
       {Cf::kFacts, Cf::kFactIndex, Cf::kDirtyPersons, Cf::kFeedRejections});
   ASSIGN_OR_RETURN(auto records, s.records->Finish());
   ASSIGN_OR_RETURN(auto rejections, s.rejections->Finish());
-
   v1::Receipt receipt;
   *receipt.mutable_header() = h;
   receipt.set_batch_seq(static_cast<int64_t>(seq));
   receipt.set_digest(digest);
   receipt.set_rejected(s.rejected);
 
-  // Every read below sees the store as it was when the commit began.
-  Store::Snapshot snap(*store_);
-  std::string last_marked, member_key;
-  std::set<std::string> households;
-  // Member-index keys ('M' + ID) sort like the IDs the merge walks.
-  auto members = store_->NewIterator(Cf::kMemberIndex, snap.get());
-  members->Seek(keys::MemberKey(""));
-  constexpr int kMaxMemberSteps = 16;
-  // The changed people, in ID order, in chunks of the dirty-persons log.
-  std::string dirty_chunk;
-  uint32_t dirty_chunks = 0;
-  auto flush_dirty = [&] {
-    if (dirty_chunk.empty()) return;
-    sink.Put(Cf::kDirtyPersons, keys::DirtyPersonsKey(seq, dirty_chunks++),
-             dirty_chunk);
-    dirty_chunk.clear();
-  };
-  auto mark_dirty = [&](absl::string_view id) -> absl::Status {
-    if (id == last_marked) return absl::OkStatus();
-    last_marked.assign(id.data(), id.size());
-    if (id.size() != ResidentId::kLength) {
-      return absl::InternalError("a staged ID is not normalised");
-    }
-    dirty_chunk.append(id.data(), id.size());
-    if (dirty_chunk.size() >= kDirtyChunkIds * ResidentId::kLength) {
-      flush_dirty();
-    }
-    receipt.set_persons_marked(receipt.persons_marked() + 1);
-    // People arrive in ID order, the member index is in ID order: walk it
-    // alongside instead of a point lookup per person (most people are not
-    // beneficiaries, and once the index is passed there is nothing to do).
-    keys::MemberKey(id, &member_key);
-    int steps = 0;
-    while (members->Valid() &&
-           absl::string_view(members->key().data(), members->key().size()) <
-               member_key) {
-      if (++steps > kMaxMemberSteps) {
-        members->Seek(member_key);
-        break;
-      }
-      members->Next();
-    }
-    if (members->Valid() &&
-        absl::string_view(members->key().data(), members->key().size()) ==
-            member_key) {
-      households.emplace(members->value().data(), members->value().size());
-    }
-    return absl::OkStatus();
-  };
+  // 3. The records merged with the kind's current facts.
+  FactMerge merge(store_, h, seq, &sink, &receipt);
+  RETURN_IF_ERROR(merge.MergeRecords(*records));
 
-  v1::FactVersion version;
-  version.set_batch_seq(static_cast<int64_t>(seq));
-  version.set_batch_id(h.batch_id());
-  *version.mutable_as_of() = h.as_of();
+  // 4. An export that would end most of its kind is refused unless allowed.
+  RETURN_IF_ERROR(CheckMassRetirement(h, *s.spec, receipt.retired(),
+                                      merge.current_facts()));
 
-  // Current facts of the kind a SNAPSHOT walked past (kept or retired).
-  int64_t current_facts = 0;
-  // Retires one current fact the SNAPSHOT no longer holds.
-  auto retire = [&](absl::string_view index_key) -> absl::Status {
-    ++current_facts;
-    ASSIGN_OR_RETURN(keys::FactIndexKeyParts parts,
-                     keys::DecodeFactIndexKey(index_key));
-    version.clear_record();
-    version.set_retired(true);
-    sink.Put(Cf::kFacts,
-             keys::FactKey(parts.id_number, kind, parts.natural_key, seq),
-             version.SerializeAsString());
-    sink.Delete(Cf::kFactIndex, index_key);
-    receipt.set_retired(receipt.retired() + 1);
-    return mark_dirty(parts.id_number);
-  };
+  // 5. The dirty marks the matching cycle reads.
+  merge.MarkHouseholds();
 
-  const std::string index_prefix = keys::FactIndexPrefix(kind);
-  auto index = store_->NewIterator(Cf::kFactIndex, snap.get());
-  if (snapshot) index->Seek(index_prefix);
-  auto index_valid = [&] {
-    return index->Valid() && index->key().starts_with(index_prefix);
-  };
+  // 6. Every rejection, in position order.
+  RETURN_IF_ERROR(WriteRejections(seq, *rejections, &sink));
 
-  // Stores one record (the last of its natural key in the batch).
-  // The stored version is [record bytes as field 1] + this suffix.
-  std::string version_suffix;
-  {
-    v1::FactVersion v;
-    v.set_batch_seq(static_cast<int64_t>(seq));
-    v.set_batch_id(h.batch_id());
-    *v.mutable_as_of() = h.as_of();
-    version_suffix = v.SerializeAsString();
-  }
-  std::string version_bytes, index_key, fact_key, index_value;
-  auto apply = [&](absl::string_view staged, absl::string_view id,
-                   absl::string_view natural_key) -> absl::Status {
-    const absl::string_view fingerprint = staged.substr(0, kFingerprintBytes);
-    const absl::string_view record_bytes = staged.substr(kFingerprintBytes);
-    keys::FactIndexKey(kind, id, natural_key, &index_key);
-    absl::string_view current_fingerprint;  // empty: no current version
-    std::optional<std::string> looked_up;
-    if (snapshot) {
-      while (index_valid() &&
-             absl::string_view(index->key().data(), index->key().size()) <
-                 index_key) {
-        RETURN_IF_ERROR(retire(
-            absl::string_view(index->key().data(), index->key().size())));
-        index->Next();
-      }
-      if (index_valid() &&
-          absl::string_view(index->key().data(), index->key().size()) ==
-              index_key) {
-        ++current_facts;
-        ASSIGN_OR_RETURN(current_fingerprint,
-                         keys::FactIndexFingerprint(absl::string_view(
-                             index->value().data(), index->value().size())));
-        // The view stays valid until Next(): compare before moving on.
-        const bool same = current_fingerprint == fingerprint;
-        index->Next();
-        if (same) {
-          receipt.set_unchanged(receipt.unchanged() + 1);
-          return absl::OkStatus();
-        }
-      }
-    } else {
-      ASSIGN_OR_RETURN(looked_up,
-                       store_->Get(Cf::kFactIndex, index_key, snap.get()));
-      if (looked_up) {
-        ASSIGN_OR_RETURN(current_fingerprint,
-                         keys::FactIndexFingerprint(*looked_up));
-        if (current_fingerprint == fingerprint) {
-          receipt.set_unchanged(receipt.unchanged() + 1);
-          return absl::OkStatus();
-        }
-      }
-    }
-    version_bytes.clear();
-    AppendBytesField(v1::FactVersion::kRecordFieldNumber, record_bytes,
-                     &version_bytes);
-    version_bytes += version_suffix;
-    keys::FactKey(id, kind, natural_key, seq, &fact_key);
-    sink.Put(Cf::kFacts, fact_key, version_bytes);
-    keys::EncodeFactIndexValue(seq, fingerprint, &index_value);
-    sink.Put(Cf::kFactIndex, index_key, index_value);
-    receipt.set_accepted(receipt.accepted() + 1);
-    return mark_dirty(id);
-  };
-
-  // Walk the sorted records; of several with one natural key the last wins
-  // and the earlier ones count as unchanged (superseded).
-  std::string pending, pending_id, pending_key;
-  bool have_pending = false;
-  for (; records->Valid(); records->Next()) {
-    absl::string_view key = records->key();
-    absl::string_view id, natural_key;
-    if (!keys::GetString(&key, &id) || !keys::GetString(&key, &natural_key) ||
-        records->value().size() < kFingerprintBytes) {
-      return absl::InternalError("malformed staged record");
-    }
-    if (have_pending && id == pending_id && natural_key == pending_key) {
-      receipt.set_unchanged(receipt.unchanged() + 1);
-    } else if (have_pending) {
-      RETURN_IF_ERROR(apply(pending, pending_id, pending_key));
-    }
-    pending.assign(records->value().data(), records->value().size());
-    pending_id.assign(id.data(), id.size());
-    pending_key.assign(natural_key.data(), natural_key.size());
-    have_pending = true;
-  }
-  RETURN_IF_ERROR(records->status());
-  if (have_pending) RETURN_IF_ERROR(apply(pending, pending_id, pending_key));
-  if (snapshot) {
-    for (; index_valid(); index->Next()) {
-      RETURN_IF_ERROR(
-          retire(absl::string_view(index->key().data(), index->key().size())));
-    }
-  }
-  RETURN_IF_ERROR(FromRocks(index->status(), "scan fact index"));
-  if (snapshot && !h.allow_mass_retirement() &&
-      receipt.retired() >= options_.mass_retirement_min &&
-      2 * receipt.retired() > current_facts) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "SNAPSHOT batch ", h.batch_id(), " would retire ", receipt.retired(),
-        " of the ", current_facts, " current ", s.spec->name,
-        " facts; if the agency really ended them, push it again allowing "
-        "mass retirement (dibaoctl feed push --allow-mass-retirement); "
-        "nothing was stored"));
-  }
-  flush_dirty();
-
-  for (; rejections->Valid(); rejections->Next()) {
-    absl::string_view key = rejections->key();
-    uint64_t position;
-    uint32_t n;
-    if (!keys::GetFixed64(&key, &position) || !keys::GetFixed32(&key, &n)) {
-      return absl::InternalError("malformed rejection key");
-    }
-    sink.Put(Cf::kFeedRejections, keys::FeedRejectionKey(seq, position, n),
-             rejections->value());
-  }
-  RETURN_IF_ERROR(rejections->status());
-
-  for (const std::string& household : households) {
-    sink.Put(Cf::kDirtyHouseholds, keys::DirtyHouseholdKey(seq, household), "");
-  }
-  receipt.set_households_marked(static_cast<int64_t>(households.size()));
+  // 7. The receipt and the batch number, committed with all of the above.
   for (auto& r : s.listed) *receipt.add_rejections() = std::move(r);
   *receipt.mutable_committed_at() = ToProto(clock_->Now());
   receipt.set_committed_by(s.actor);
   sink.Put(Cf::kFeedBatches, keys::FeedBatchKey(h.batch_id()),
            receipt.SerializeAsString());
   sink.Put(Cf::kFeedBatches, keys::FeedBatchSeqKey(seq), h.batch_id());
-  sink.Put(Cf::kMeta, seq_key, seq_value);
+  std::string seq_value;
+  keys::PutFixed64(&seq_value, seq);
+  sink.Put(Cf::kMeta, keys::MetaKey(kFeedBatchSeqCounter), seq_value);
   RETURN_IF_ERROR(sink.Commit());
   return receipt;
+}
+
+absl::StatusOr<std::optional<v1::Receipt>> FeedStore::Replay(
+    const v1::BatchHeader& h, absl::string_view digest) const {
+  ASSIGN_OR_RETURN(std::optional<v1::Receipt> existing,
+                   FindBatch(h.batch_id()));
+  if (!existing) return std::optional<v1::Receipt>();
+  if (existing->digest() == digest && SameBatch(existing->header(), h)) {
+    existing->set_replayed(true);
+    return existing;
+  }
+  return absl::AlreadyExistsError(
+      absl::StrCat("batch ", h.batch_id(),
+                   " was committed before with different "
+                   "content (digest ",
+                   existing->digest().substr(0, 12),
+                   "..., this "
+                   "upload ",
+                   digest.substr(0, 12), "...); nothing was stored"));
+}
+
+absl::Status FeedStore::CheckMassRetirement(const v1::BatchHeader& h,
+                                            const FeedKindSpec& spec,
+                                            int64_t retired,
+                                            int64_t current_facts) const {
+  if (h.mode() != v1::BATCH_MODE_SNAPSHOT || h.allow_mass_retirement() ||
+      retired < options_.mass_retirement_min || 2 * retired <= current_facts) {
+    return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "SNAPSHOT batch ", h.batch_id(), " would retire ", retired, " of the ",
+      current_facts, " current ", spec.name,
+      " facts; if the agency really ended them, push it again allowing "
+      "mass retirement (dibaoctl feed push --allow-mass-retirement); "
+      "nothing was stored"));
+}
+
+absl::Status FeedStore::WriteRejections(uint64_t seq,
+                                        ExternalSorter::Iterator& rejections,
+                                        CommitSink* sink) const {
+  for (; rejections.Valid(); rejections.Next()) {
+    absl::string_view key = rejections.key();
+    uint64_t position;
+    uint32_t n;
+    if (!keys::GetFixed64(&key, &position) || !keys::GetFixed32(&key, &n)) {
+      return absl::InternalError("malformed rejection key");
+    }
+    sink->Put(Cf::kFeedRejections, keys::FeedRejectionKey(seq, position, n),
+              rejections.value());
+  }
+  return rejections.status();
 }
 
 absl::StatusOr<std::optional<v1::Receipt>> FeedStore::FindBatch(
@@ -664,21 +510,16 @@ absl::Status FeedStore::ScanPerson(
                                      v1::FactVersion&)>& fn) const {
   auto id = ParseResidentId(id_number, clock_->Today());
   if (!id.ok()) return id.status();
-  const std::string prefix = keys::FactPrefix(id->number());
-  auto it = store_->NewIterator(Cf::kFacts);
+  PersonFactReader facts(store_, nullptr);
   v1::FactVersion v;
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    ASSIGN_OR_RETURN(keys::FactKeyParts parts,
-                     keys::DecodeFactKey(absl::string_view(it->key().data(),
-                                                           it->key().size())));
-    if (!v.ParseFromArray(it->value().data(),
-                          static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("unreadable stored fact");
-    }
-    RETURN_IF_ERROR(fn(parts.kind, parts.natural_key, v));
-  }
-  return FromRocks(it->status(), "scan facts");
+  return facts.ForEach(
+      id->number(), [&](const StoredFactVersion& stored) -> absl::Status {
+        if (!v.ParseFromArray(stored.version.data(),
+                              static_cast<int>(stored.version.size()))) {
+          return absl::DataLossError("unreadable stored fact");
+        }
+        return fn(stored.kind, stored.natural_key, v);
+      });
 }
 
 absl::StatusOr<std::vector<v1::FactVersion>> FeedStore::PersonFacts(

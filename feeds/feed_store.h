@@ -36,7 +36,10 @@
 #include "base/clock.h"
 #include "base/thread_pool.h"
 #include "dibao/v1/feeds.pb.h"
+#include "formats/feed_kinds.h"
 #include "google/protobuf/arena.h"
+#include "storage/commit_sink.h"
+#include "storage/external_sort.h"
 #include "storage/store.h"
 
 namespace dibao {
@@ -162,7 +165,21 @@ class FeedStore {
  private:
   friend class FeedUpload;
   FeedStore(Store* store, Clock* clock, FeedStoreOptions options);
+  // Commits an upload: the steps are listed in its body.
   absl::StatusOr<v1::Receipt> CommitUpload(FeedUpload::State& upload);
+  // The receipt of a batch committed before with the same content (marked
+  // replayed), nullopt for a new batch, ALREADY_EXISTS for other content.
+  absl::StatusOr<std::optional<v1::Receipt>> Replay(
+      const v1::BatchHeader& header, absl::string_view digest) const;
+  // FAILED_PRECONDITION when a SNAPSHOT would retire more than half of its
+  // kind's current facts (and at least mass_retirement_min) without leave.
+  absl::Status CheckMassRetirement(const v1::BatchHeader& header,
+                                   const FeedKindSpec& spec, int64_t retired,
+                                   int64_t current_facts) const;
+  // The staged rejections, stored under the batch's number.
+  absl::Status WriteRejections(uint64_t seq,
+                               ExternalSorter::Iterator& rejections,
+                               CommitSink* sink) const;
   // Calls `fn` for every stored fact version of a person, in key order
   // (kind, natural key, batch).
   absl::Status ScanPerson(absl::string_view id_number,

@@ -11,10 +11,12 @@
 #include "absl/synchronization/notification.h"
 #include "base/dates.h"
 #include "base/status_macros.h"
+#include "feeds/dirty_marks.h"
 #include "google/protobuf/util/time_util.h"
 #include "matcher/household_assessor.h"
 #include "matcher/household_case.h"
 #include "matcher/policy.h"
+#include "registry/registry_reader.h"
 #include "storage/keys.h"
 
 namespace dibao {
@@ -185,17 +187,16 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
     }
     return absl::OkStatus();
   };
+  const RegistryReader households(store_);
   RETURN_IF_ERROR(OnWorkers([&](int w) -> absl::Status {
     FactReader reader(store_, block.snapshot, block.prefetch);
     FlagStore::Cursor flag_cursor(*flags_, block.snapshot);
     HouseholdCase& hc = cases_[w];
     return for_my_slots([&](Block::Slot& s) -> absl::Status {
       if (s.raw.empty()) {
-        ASSIGN_OR_RETURN(auto raw,
-                         store_->Get(Cf::kHouseholds, keys::HouseholdKey(s.id),
-                                     block.snapshot));
-        if (!raw.has_value()) return absl::OkStatus();  // never stored
-        s.raw = *std::move(raw);
+        ASSIGN_OR_RETURN(const bool stored, households.ReadHousehold(
+                                                s.id, block.snapshot, &s.raw));
+        if (!stored) return absl::OkStatus();  // never stored
       }
       if (!s.household.ParseFromString(s.raw)) {
         return absl::DataLossError(
@@ -266,6 +267,22 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
   });
 }
 
+// What one run of the cycle works with, from its first phase to its last.
+struct CycleRunner::Pass {
+  absl::CivilDay as_of;
+  absl::Time started;
+  v1::CycleState state;  // as stored; in_progress is kept up to date
+  v1::CycleReport report;
+  bool resumed = false;
+  // The last household an interrupted run of this cycle committed.
+  std::string done_through;
+  // A partial cycle's households, in ID order after done_through.
+  std::vector<std::string> work;
+  // Households that could not be assessed: marked again for the next cycle.
+  std::set<std::string> failed;
+  uint64_t flag_seq = 0;  // the last flag number given
+};
+
 absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
                                                  bool full,
                                                  absl::string_view actor) {
@@ -274,31 +291,55 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
         "no policy is loaded: start dibao-server with --policy FILE");
   }
   absl::MutexLock run_lock(&run_mu_);
-  const absl::Time started = clock_->Now();
-  const v1::Policy& policy = *policy_;
-  ASSIGN_OR_RETURN(v1::CycleState state, LoadState(*store_));
+  ASSIGN_OR_RETURN(Pass pass, Begin(as_of, full, actor));
+  // Where the households come from: the partial cycle's list, or the whole
+  // registry in ID order.
+  std::optional<HouseholdScan> all;
+  if (pass.report.full()) {
+    all.emplace(store_, pass.done_through);
+  } else {
+    RETURN_IF_ERROR(CollectWork(pass));
+  }
+  FactPrefetch prefetch;
+  std::optional<Store::Snapshot> prefetch_snapshot;
+  ASSIGN_OR_RETURN(const FactPrefetch* facts,
+                   Prefetch(pass, &prefetch, &prefetch_snapshot));
+  RETURN_IF_ERROR(AssessAll(pass, all ? &*all : nullptr, facts));
+  RETURN_IF_ERROR(Finish(pass));
+  return std::move(pass.report);
+}
 
-  v1::CycleReport report;
-  std::string done_through;
-  const bool resume =
+absl::StatusOr<CycleRunner::Pass> CycleRunner::Begin(absl::CivilDay as_of,
+                                                     bool full,
+                                                     absl::string_view actor) {
+  const v1::Policy& policy = *policy_;
+  Pass pass;
+  pass.as_of = as_of;
+  pass.started = clock_->Now();
+  ASSIGN_OR_RETURN(pass.state, LoadState(*store_));
+  const v1::CycleState& state = pass.state;
+  v1::CycleReport& report = pass.report;
+  // An interrupted run of the same day's cycle goes on where it stopped
+  // (a partial one only when this run is partial too).
+  pass.resumed =
       state.has_in_progress() &&
       FromProto(state.in_progress().as_of()).value_or(absl::CivilDay()) ==
           as_of &&
       (state.in_progress().full() || !full);
-  if (resume) {
+  if (pass.resumed) {
     report = state.in_progress();
     report.set_resumed(true);
-    done_through = state.done_through();
+    pass.done_through = state.done_through();
   } else {
     report.set_cycle_seq(state.last_cycle_seq() + 1);
     *report.mutable_as_of() = ToProto(as_of);
     report.set_policy_version(policy.version());
-    ASSIGN_OR_RETURN(const uint64_t batch_seq,
-                     store_->GetCounter(kFeedBatchSeqCounter));
+    ASSIGN_OR_RETURN(const uint64_t batch_seq, LastFeedBatchSeq(*store_));
     ASSIGN_OR_RETURN(const uint64_t change_seq,
-                     store_->GetCounter(kRegistryChangeSeqCounter));
+                     RegistryReader(store_).LastChangeSeq());
     report.set_through_batch_seq(static_cast<int64_t>(batch_seq));
     report.set_through_change_seq(static_cast<int64_t>(change_seq));
+    // Whether every household is assessed, and why.
     const auto last_as_of = FromProto(state.last_as_of());
     if (full) {
       report.set_full(true);
@@ -318,116 +359,92 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
     }
   }
   report.set_run_by(std::string(actor));
-  *report.mutable_started_at() = ToProto(started);
+  *report.mutable_started_at() = ToProto(pass.started);
+  ASSIGN_OR_RETURN(pass.flag_seq, store_->GetCounter(kFlagSeqCounter));
+  return pass;
+}
 
-  // The households to assess, unless all of them are.
-  std::vector<std::string> work;
-  if (!report.full()) {
-    std::set<std::string> ids;
-    int64_t feeds = 0, registry = 0, due = 0;
-    {
-      // Every batch after the last cycle's (and failed households, marked
-      // under the last cycle's own batch number).
-      auto it = store_->NewIterator(Cf::kDirtyHouseholds);
-      const std::string end = keys::DirtyHouseholdKey(
-          static_cast<uint64_t>(report.through_batch_seq()) + 1, "");
-      for (it->Seek(keys::DirtyHouseholdKey(
-               static_cast<uint64_t>(state.last_batch_seq()), ""));
-           it->Valid() && it->key().compare(end) < 0; it->Next()) {
-        ASSIGN_OR_RETURN(keys::DirtyHouseholdKeyParts parts,
-                         keys::DecodeDirtyHouseholdKey(absl::string_view(
-                             it->key().data(), it->key().size())));
-        if (ids.emplace(parts.household_id).second) ++feeds;
-      }
-      RETURN_IF_ERROR(FromRocks(it->status(), "read dirty households"));
+absl::Status CycleRunner::CollectWork(Pass& pass) {
+  const v1::CycleState& state = pass.state;
+  v1::CycleReport& report = pass.report;
+  std::set<std::string> ids;
+  int64_t feeds = 0, registry = 0, due = 0;
+  // Every batch after the last cycle's (and failed households, marked under
+  // the last cycle's own batch number).
+  RETURN_IF_ERROR(DirtyHouseholds(store_).ForEach(
+      static_cast<uint64_t>(state.last_batch_seq()),
+      static_cast<uint64_t>(report.through_batch_seq()),
+      [&](absl::string_view id) {
+        if (ids.emplace(id).second) ++feeds;
+      }));
+  RETURN_IF_ERROR(RegistryReader(store_).ForEachChangedHousehold(
+      static_cast<uint64_t>(state.last_change_seq()),
+      static_cast<uint64_t>(report.through_change_seq()),
+      [&](absl::string_view id) {
+        if (ids.emplace(id).second) ++registry;
+      }));
+  {
+    // Households whose facts change on their own by the cycle's day. Days
+    // up to the last cycle's were consumed (and range-deleted).
+    auto it = store_->NewIterator(Cf::kWakeIndex);
+    const std::string end = keys::WakeKey(Yyyymmdd(pass.as_of + 1), "");
+    const auto last = FromProto(state.last_as_of());
+    for (it->Seek(last.ok() ? keys::WakeKey(Yyyymmdd(*last + 1), "")
+                            : keys::WakePrefix());
+         it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      ASSIGN_OR_RETURN(keys::WakeKeyParts parts,
+                       keys::DecodeWakeKey(absl::string_view(
+                           it->key().data(), it->key().size())));
+      if (ids.emplace(parts.household_id).second) ++due;
     }
-    {
-      auto it = store_->NewIterator(Cf::kRegistryChanges);
-      const std::string end = keys::ChangeKey(
-          static_cast<uint64_t>(report.through_change_seq()) + 1);
-      for (it->Seek(keys::ChangeKey(
-               static_cast<uint64_t>(state.last_change_seq()) + 1));
-           it->Valid() && it->key().compare(end) < 0; it->Next()) {
-        ASSIGN_OR_RETURN(keys::HistoryKeyParts parts,
-                         keys::DecodeHistoryKey(absl::string_view(
-                             it->value().data(), it->value().size())));
-        if (ids.emplace(parts.household_id).second) ++registry;
-      }
-      RETURN_IF_ERROR(FromRocks(it->status(), "read registry changes"));
-    }
-    {
-      auto it = store_->NewIterator(Cf::kWakeIndex);
-      const std::string end = keys::WakeKey(Yyyymmdd(as_of + 1), "");
-      // Days up to the last cycle's were consumed (and range-deleted).
-      const auto last = FromProto(state.last_as_of());
-      for (it->Seek(last.ok() ? keys::WakeKey(Yyyymmdd(*last + 1), "")
-                              : keys::WakePrefix());
-           it->Valid() && it->key().compare(end) < 0; it->Next()) {
-        ASSIGN_OR_RETURN(keys::WakeKeyParts parts,
-                         keys::DecodeWakeKey(absl::string_view(
-                             it->key().data(), it->key().size())));
-        if (ids.emplace(parts.household_id).second) ++due;
-      }
-      RETURN_IF_ERROR(FromRocks(it->status(), "read the wake index"));
-    }
-    if (!resume) {
-      report.set_households_from_feeds(feeds);
-      report.set_households_from_registry(registry);
-      report.set_households_due(due);
-    }
-    work.assign(ids.upper_bound(done_through), ids.end());
+    RETURN_IF_ERROR(FromRocks(it->status(), "read the wake index"));
   }
+  if (!pass.resumed) {
+    report.set_households_from_feeds(feeds);
+    report.set_households_from_registry(registry);
+    report.set_households_due(due);
+  }
+  pass.work.assign(ids.upper_bound(pass.done_through), ids.end());
+  return absl::OkStatus();
+}
 
-  ASSIGN_OR_RETURN(uint64_t flag_seq, store_->GetCounter(kFlagSeqCounter));
-  std::set<std::string> failed;
-  std::unique_ptr<rocksdb::Iterator> all;
-  if (report.full()) {
-    all = store_->NewIterator(Cf::kHouseholds);
-    all->Seek(done_through.empty() ? keys::HouseholdPrefix()
-                                   : keys::HouseholdKey(done_through));
-    if (!done_through.empty() && all->Valid() &&
-        all->key() == keys::HouseholdKey(done_through)) {
-      all->Next();
-    }
-  }
-  const std::string household_prefix = keys::HouseholdPrefix();
+absl::StatusOr<const FactPrefetch*> CycleRunner::Prefetch(
+    const Pass& pass, FactPrefetch* prefetch,
+    std::optional<Store::Snapshot>* snapshot) {
+  if (!pass.report.full() || options_.prefetch_budget_mb <= 0) return nullptr;
+  snapshot->emplace(*store_);
+  ASSIGN_OR_RETURN(std::vector<std::string> members,
+                   RegistryReader(store_).MemberIds((*snapshot)->get()));
+  const absl::Status loaded = prefetch->Load(
+      *store_, (*snapshot)->get(), members, pool_ ? pool_->size() + 1 : 1,
+      static_cast<size_t>(options_.prefetch_budget_mb) << 20);
+  if (loaded.ok()) return prefetch;
+  // Too big to hold: read member by member instead.
+  if (absl::IsResourceExhausted(loaded)) return nullptr;
+  return loaded;
+}
+
+absl::Status CycleRunner::AssessAll(Pass& pass, HouseholdScan* all,
+                                    const FactPrefetch* facts) {
   size_t next = 0;
-  // The next block's households are read while this one is written.
+  const size_t block_size = std::max(1, options_.block_households);
   auto fill = [&](Block& block) -> absl::Status {
     block.size = 0;
-    const size_t block_size = std::max(1, options_.block_households);
     if (!all) {
-      for (; block.size < block_size && next < work.size(); ++next) {
-        block.Add().id = work[next];
+      for (; block.size < block_size && next < pass.work.size(); ++next) {
+        block.Add().id = pass.work[next];
       }
       return absl::OkStatus();
     }
-    for (; block.size < block_size && all->Valid() &&
-           all->key().starts_with(household_prefix);
-         all->Next()) {
-      ASSIGN_OR_RETURN(absl::string_view id,
-                       keys::DecodeHouseholdKey(absl::string_view(
-                           all->key().data(), all->key().size())));
+    for (; block.size < block_size && all->Valid(); all->Next()) {
       Block::Slot& s = block.Add();
-      s.id.assign(id.data(), id.size());
-      s.raw.assign(all->value().data(), all->value().size());
+      s.id.assign(all->id().data(), all->id().size());
+      s.raw.assign(all->bytes().data(), all->bytes().size());
     }
-    return FromRocks(all->status(), "read households");
+    return all->status();
   };
-  FactPrefetch prefetch;
-  const FactPrefetch* facts = nullptr;
-  std::optional<Store::Snapshot> prefetch_snapshot;
-  if (report.full() && options_.prefetch_budget_mb > 0) {
-    prefetch_snapshot.emplace(*store_);
-    const absl::Status loaded = prefetch.Load(
-        *store_, prefetch_snapshot->get(), pool_ ? pool_->size() + 1 : 1,
-        static_cast<size_t>(options_.prefetch_budget_mb) << 20);
-    if (loaded.ok()) {
-      facts = &prefetch;
-    } else if (!absl::IsResourceExhausted(loaded)) {
-      return loaded;
-    }
-  }
+
+  // The next block's households are read while this one is written.
   Block blocks[2];
   int current = 0;
   int64_t committed = 0;
@@ -443,7 +460,7 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
       Store::Snapshot snapshot(*store_);
       block.snapshot = snapshot.get();
       block.prefetch = facts;
-      RETURN_IF_ERROR(AssessBlock(block, as_of, &flag_seq));
+      RETURN_IF_ERROR(AssessBlock(block, pass.as_of, &pass.flag_seq));
       if (pool_) {
         filling = true;
         pool_->Schedule([&] {
@@ -451,38 +468,7 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
           filling_done.Notify();
         });
       }
-      rocksdb::WriteBatch batch;
-      for (size_t i = 0; i < block.size; ++i) {
-        const Block::Slot& s = block.slots[i];
-        if (!s.found) continue;
-        if (!s.status.ok()) {
-          failed.insert(s.id);
-          report.set_households_failed(report.households_failed() + 1);
-          if (report.problems_size() < options_.max_listed_problems) {
-            report.add_problems(
-                absl::StrCat("household ", s.id, ": ", s.status.message()));
-          }
-          continue;
-        }
-        if (s.household.status() == v1::HOUSEHOLD_STATUS_ACTIVE) {
-          report.set_households_assessed(report.households_assessed() + 1);
-        }
-      }
-      BatchAppender append(*store_, &batch);
-      for (const Block::Output& out : block.outputs) {
-        AddCounts(out.counts, &report);
-        RETURN_IF_ERROR(FromRocks(out.batch.Iterate(&append),
-                                  "collect the block's writes"));
-      }
-      *state.mutable_in_progress() = report;
-      state.set_done_through(block.slots[block.size - 1].id);
-      std::string seq_value;
-      keys::PutFixed64(&seq_value, flag_seq);
-      batch.Put(store_->handle(Cf::kMeta), keys::MetaKey(kFlagSeqCounter),
-                seq_value);
-      batch.Put(store_->handle(Cf::kMeta), keys::MetaKey(kStateName),
-                state.SerializeAsString());
-      return store_->WriteBuffered(batch);
+      return CommitBlock(pass, block);
     }();
     // The filling task refers to this frame: it must finish before any
     // return.
@@ -501,25 +487,59 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
     }
     current = 1 - current;
   }
+  return absl::OkStatus();
+}
 
-  // Done: the marks it consumed go, the report is kept.
+absl::Status CycleRunner::CommitBlock(Pass& pass, const Block& block) {
+  v1::CycleReport& report = pass.report;
   rocksdb::WriteBatch batch;
-  // The marks it consumed, as one range; failed households are marked again
-  // under this cycle's last batch, where the next cycle starts reading (a
-  // Put after the range delete in the same batch survives it).
-  const uint64_t through = static_cast<uint64_t>(report.through_batch_seq());
-  batch.DeleteRange(store_->handle(Cf::kDirtyHouseholds),
-                    keys::DirtyHouseholdKey(0, ""),
-                    keys::DirtyHouseholdKey(through + 1, ""));
-  for (const std::string& id : failed) {
-    batch.Put(store_->handle(Cf::kDirtyHouseholds),
-              keys::DirtyHouseholdKey(through, id), "");
+  for (size_t i = 0; i < block.size; ++i) {
+    const Block::Slot& s = block.slots[i];
+    if (!s.found) continue;
+    if (!s.status.ok()) {
+      pass.failed.insert(s.id);
+      report.set_households_failed(report.households_failed() + 1);
+      if (report.problems_size() < options_.max_listed_problems) {
+        report.add_problems(
+            absl::StrCat("household ", s.id, ": ", s.status.message()));
+      }
+      continue;
+    }
+    if (s.household.status() == v1::HOUSEHOLD_STATUS_ACTIVE) {
+      report.set_households_assessed(report.households_assessed() + 1);
+    }
   }
+  BatchAppender append(*store_, &batch);
+  for (const Block::Output& out : block.outputs) {
+    AddCounts(out.counts, &report);
+    RETURN_IF_ERROR(
+        FromRocks(out.batch.Iterate(&append), "collect the block's writes"));
+  }
+  // Where an interrupted run resumes, committed with the block.
+  *pass.state.mutable_in_progress() = report;
+  pass.state.set_done_through(block.slots[block.size - 1].id);
+  std::string seq_value;
+  keys::PutFixed64(&seq_value, pass.flag_seq);
+  batch.Put(store_->handle(Cf::kMeta), keys::MetaKey(kFlagSeqCounter),
+            seq_value);
+  batch.Put(store_->handle(Cf::kMeta), keys::MetaKey(kStateName),
+            pass.state.SerializeAsString());
+  return store_->WriteBuffered(batch);
+}
+
+absl::Status CycleRunner::Finish(Pass& pass) {
+  v1::CycleReport& report = pass.report;
+  v1::CycleState& state = pass.state;
+  rocksdb::WriteBatch batch;
+  // The marks it consumed go; failed households are marked again under this
+  // cycle's last batch, where the next cycle starts reading.
+  DirtyHouseholds(store_).Consume(
+      static_cast<uint64_t>(report.through_batch_seq()), pass.failed, &batch);
   batch.DeleteRange(store_->handle(Cf::kWakeIndex), keys::WakePrefix(),
-                    keys::WakeKey(Yyyymmdd(as_of + 1), ""));
+                    keys::WakeKey(Yyyymmdd(pass.as_of + 1), ""));
   *report.mutable_duration() =
       google::protobuf::util::TimeUtil::NanosecondsToDuration(
-          absl::ToInt64Nanoseconds(clock_->Now() - started));
+          absl::ToInt64Nanoseconds(clock_->Now() - pass.started));
   state.clear_in_progress();
   state.clear_done_through();
   state.set_last_cycle_seq(report.cycle_seq());
@@ -527,13 +547,13 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
   state.set_last_batch_seq(report.through_batch_seq());
   state.set_last_change_seq(report.through_change_seq());
   state.set_last_policy_version(report.policy_version());
+  // The report is kept.
   batch.Put(store_->handle(Cf::kCycles),
             keys::CycleKey(static_cast<uint64_t>(report.cycle_seq())),
             report.SerializeAsString());
   batch.Put(store_->handle(Cf::kMeta), keys::MetaKey(kStateName),
             state.SerializeAsString());
-  RETURN_IF_ERROR(store_->Write(batch));
-  return report;
+  return store_->Write(batch);
 }
 
 absl::StatusOr<std::vector<v1::CycleReport>> CycleRunner::List(
@@ -566,9 +586,8 @@ absl::StatusOr<v1::Assessment> CycleRunner::GetAssessment(
     return a;
   }
   // Not kept (no findings): computed now, as the last cycle would have.
-  ASSIGN_OR_RETURN(
-      auto household,
-      store_->Get(Cf::kHouseholds, keys::HouseholdKey(household_id)));
+  ASSIGN_OR_RETURN(std::optional<v1::Household> household,
+                   RegistryReader(store_).GetHousehold(household_id));
   if (!household) {
     return absl::NotFoundError(absl::StrCat("no household ", household_id));
   }
@@ -576,10 +595,7 @@ absl::StatusOr<v1::Assessment> CycleRunner::GetAssessment(
     return absl::FailedPreconditionError(
         "no policy is loaded: start dibao-server with --policy FILE");
   }
-  v1::Household h;
-  if (!h.ParseFromString(*household)) {
-    return absl::DataLossError("unreadable household");
-  }
+  const v1::Household& h = *household;
   ASSIGN_OR_RETURN(const v1::CycleState state, LoadState(*store_));
   const absl::CivilDay day =
       FromProto(state.last_as_of()).value_or(clock_->Today());

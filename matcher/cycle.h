@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@
 #include "dibao/v1/policy.pb.h"
 #include "matcher/flag_store.h"
 #include "matcher/household_case.h"
+#include "registry/registry_reader.h"
 #include "storage/store.h"
 
 namespace dibao {
@@ -84,6 +86,31 @@ class CycleRunner {
 
  private:
   struct Block;
+  struct Pass;
+  // The phases of Run, in order.
+  // Loads the cycle's state and starts the report, or resumes the one an
+  // interrupted run of the same day left; decides whether every household
+  // is assessed (the first cycle, a new policy, a new standard) and why.
+  absl::StatusOr<Pass> Begin(absl::CivilDay as_of, bool full,
+                             absl::string_view actor);
+  // A partial cycle's households: those feed batches and registry changes
+  // marked since the last cycle, and those whose facts change by the day.
+  absl::Status CollectWork(Pass& pass);
+  // A full cycle reads every member's facts in one pass when they fit in
+  // the budget; null when it reads them member by member.
+  absl::StatusOr<const FactPrefetch*> Prefetch(
+      const Pass& pass, FactPrefetch* prefetch,
+      std::optional<Store::Snapshot>* snapshot);
+  // Assesses the households of `all` (a full cycle) or of the pass's list
+  // block by block, each block committed with the point an interrupted run
+  // resumes from.
+  absl::Status AssessAll(Pass& pass, HouseholdScan* all,
+                         const FactPrefetch* facts);
+  // Writes one assessed block, its counts and the resumption point.
+  absl::Status CommitBlock(Pass& pass, const Block& block);
+  // Consumes the marks the cycle read and keeps the report.
+  absl::Status Finish(Pass& pass);
+
   // Assesses and reconciles the block's households, numbering new flags
   // from *flag_seq on (and advancing it); the writes land in the block's
   // outputs.

@@ -13,7 +13,6 @@
 #ifndef DIBAO_MATCHER_HOUSEHOLD_CASE_H_
 #define DIBAO_MATCHER_HOUSEHOLD_CASE_H_
 
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -22,6 +21,7 @@
 #include "absl/time/civil_time.h"
 #include "dibao/v1/feeds.pb.h"
 #include "dibao/v1/registry.pb.h"
+#include "feeds/fact_reader.h"
 #include "google/protobuf/arena.h"
 #include "storage/store.h"
 
@@ -82,60 +82,8 @@ class HouseholdCase {
       std::make_unique<google::protobuf::Arena>();
 };
 
-// The stored facts of every registry member, read in one pass in ID order
-// and kept in memory: how a full cycle reads facts. Read in household order,
-// each member would cost a seek to a random place of the facts family (and,
-// once the family outgrows the block cache, a block read and decompressed
-// for every member); in ID order the pass reads each block once.
-//
-// Thread-safe once loaded (reads only).
-class FactPrefetch {
- public:
-  FactPrefetch();
-  ~FactPrefetch();
-  FactPrefetch(const FactPrefetch&) = delete;
-  FactPrefetch& operator=(const FactPrefetch&) = delete;
-
-  // Reads the facts of everyone in the member index, on `threads` threads.
-  // RESOURCE_EXHAUSTED (and nothing kept) when they take more than
-  // `budget_bytes`: the caller then reads member by member instead.
-  absl::Status Load(const Store& store, const rocksdb::Snapshot* snapshot,
-                    int threads, size_t budget_bytes);
-
-  // Calls fn(key, value) for each stored fact version of `id_number`, in
-  // key order; false when the person was not prefetched.
-  template <typename Fn>
-  bool ForEach(absl::string_view id_number, Fn&& fn) const;
-
- private:
-  struct Part;
-  // The parts hold disjoint, ascending ID ranges.
-  std::vector<std::unique_ptr<Part>> parts_;
-  // Where a person's entries are: [begin, end) of encoded
-  // [u32 key size][key][u32 value size][value] entries.
-  const char* Find(absl::string_view id_number, const char** end) const;
-};
-
-template <typename Fn>
-bool FactPrefetch::ForEach(absl::string_view id_number, Fn&& fn) const {
-  const char* end = nullptr;
-  const char* p = Find(id_number, &end);
-  if (p == nullptr) return false;
-  while (p < end) {
-    uint32_t n;
-    std::memcpy(&n, p, 4);
-    const absl::string_view key(p + 4, n);
-    p += 4 + n;
-    std::memcpy(&n, p, 4);
-    const absl::string_view value(p + 4, n);
-    p += 4 + n;
-    fn(key, value);
-  }
-  return true;
-}
-
-// Reads members' facts from the store, from one snapshot, or from a
-// prefetch when the cycle made one.
+// Reads members' facts (feeds/fact_reader.h) into a case: from one
+// snapshot, or from a prefetch when the cycle made one.
 class FactReader {
  public:
   // `store`, `snapshot` and `prefetch` (each when given) must outlive the
@@ -148,8 +96,7 @@ class FactReader {
                     HouseholdCase* out);
 
  private:
-  std::unique_ptr<rocksdb::Iterator> it_;
-  const FactPrefetch* prefetch_;
+  PersonFactReader facts_;
 };
 
 }  // namespace dibao

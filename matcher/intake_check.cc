@@ -8,7 +8,7 @@
 #include "matcher/household_assessor.h"
 #include "matcher/household_case.h"
 #include "registry/household_validation.h"
-#include "storage/keys.h"
+#include "registry/registry_reader.h"
 
 namespace dibao {
 namespace {
@@ -41,16 +41,16 @@ absl::StatusOr<v1::CheckApplicantResponse> CheckApplicant(
 
   v1::CheckApplicantResponse out;
   bool counted_elsewhere = false;
+  const RegistryReader registry(&store);
   for (const v1::Member& m : household.members()) {
-    ASSIGN_OR_RETURN(auto other,
-                     store.Get(Cf::kMemberIndex, keys::MemberKey(m.id_number()),
-                               snapshot.get()));
+    ASSIGN_OR_RETURN(std::optional<std::string> other,
+                     registry.HouseholdOfMember(m.id_number(), snapshot.get()));
     if (!other || *other == household.household_id()) continue;
-    ASSIGN_OR_RETURN(
-        auto bytes,
-        store.Get(Cf::kHouseholds, keys::HouseholdKey(*other), snapshot.get()));
+    std::string bytes;
+    ASSIGN_OR_RETURN(const bool stored,
+                     registry.ReadHousehold(*other, snapshot.get(), &bytes));
     v1::Household h;
-    if (!bytes || !h.ParseFromString(*bytes) ||
+    if (!stored || !h.ParseFromString(bytes) ||
         h.status() != v1::HOUSEHOLD_STATUS_ACTIVE) {
       continue;
     }

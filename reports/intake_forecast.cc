@@ -13,38 +13,16 @@
 #include "base/dates.h"
 #include "base/resident_id.h"
 #include "base/status_macros.h"
+#include "feeds/fact_reader.h"
 #include "matcher/fact_queries.h"
 #include "matcher/household_case.h"
 #include "matcher/policy.h"
-#include "storage/keys.h"
+#include "registry/registry_reader.h"
 
 namespace dibao {
 namespace {
 
 constexpr int kHorizonMonths = 6;
-
-// Every (district, street) of the registry under `district` (all when
-// empty): one seek per street, not a read per household.
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Streets(
-    const Store& store, const rocksdb::Snapshot* snap,
-    const std::string& district) {
-  std::vector<std::pair<std::string, std::string>> out;
-  const std::string prefix =
-      district.empty() ? keys::AreaPrefix() : keys::AreaPrefix(district);
-  auto it = store.NewIterator(Cf::kAreaIndex, snap);
-  it->Seek(prefix);
-  while (it->Valid() && it->key().starts_with(rocksdb::Slice(prefix))) {
-    ASSIGN_OR_RETURN(keys::AreaKeyParts parts,
-                     keys::DecodeAreaKey(absl::string_view(it->key().data(),
-                                                           it->key().size())));
-    out.emplace_back(std::string(parts.district), std::string(parts.street));
-    // Past every key of this street: the next component's length starts
-    // with a zero byte.
-    it->Seek(keys::AreaPrefix(parts.district, parts.street) + "\xff");
-  }
-  RETURN_IF_ERROR(FromRocks(it->status(), "read the area index"));
-  return out;
-}
 
 class Forecaster {
  public:
@@ -53,6 +31,7 @@ class Forecaster {
              absl::CivilDay day, bool list_people)
       : store_(store),
         snap_(snap),
+        registry_(&store),
         policy_(policy),
         district_(district),
         day_(day),
@@ -60,7 +39,7 @@ class Forecaster {
         reader_(&store, snap) {}
 
   absl::Status Run(v1::IntakeForecast* out) {
-    ASSIGN_OR_RETURN(streets_, Streets(store_, snap_, district_));
+    ASSIGN_OR_RETURN(streets_, registry_.Streets(district_, snap_));
     for (const v1::FeedKind kind :
          {v1::FEED_KIND_UNEMPLOYMENT_BENEFIT, v1::FEED_KIND_CUSTODY,
           v1::FEED_KIND_CONVERSION}) {
@@ -104,38 +83,21 @@ class Forecaster {
   };
 
   absl::Status ScanKind(v1::FeedKind kind) {
-    const std::string prefix = keys::FactIndexPrefix(kind);
-    auto it = store_.NewIterator(Cf::kFactIndex, snap_);
-    std::string last_id;
-    for (it->Seek(prefix);
-         it->Valid() && it->key().starts_with(rocksdb::Slice(prefix));
-         it->Next()) {
-      ASSIGN_OR_RETURN(keys::FactIndexKeyParts parts,
-                       keys::DecodeFactIndexKey(absl::string_view(
-                           it->key().data(), it->key().size())));
-      if (parts.id_number == last_id) continue;
-      last_id = std::string(parts.id_number);
-      RETURN_IF_ERROR(Consider(kind, last_id));
-    }
-    return FromRocks(it->status(), "read the fact index");
+    return ForEachPersonWithCurrentFacts(
+        store_, snap_, kind,
+        [&](absl::string_view id) { return Consider(kind, std::string(id)); });
   }
 
   // True when `id` is a member of an ACTIVE household.
   absl::StatusOr<bool> IsBeneficiary(const std::string& id) {
     ASSIGN_OR_RETURN(std::optional<std::string> household,
-                     store_.Get(Cf::kMemberIndex, keys::MemberKey(id), snap_));
+                     registry_.HouseholdOfMember(id, snap_));
     if (!household) return false;
     auto cached = active_.find(*household);
     if (cached != active_.end()) return cached->second;
-    ASSIGN_OR_RETURN(
-        std::optional<std::string> bytes,
-        store_.Get(Cf::kHouseholds, keys::HouseholdKey(*household), snap_));
-    v1::Household h;
-    if (bytes && !h.ParseFromString(*bytes)) {
-      return absl::DataLossError(
-          absl::StrCat("household ", *household, " is unreadable"));
-    }
-    const bool active = bytes && h.status() == v1::HOUSEHOLD_STATUS_ACTIVE;
+    ASSIGN_OR_RETURN(std::optional<v1::Household> h,
+                     registry_.GetHousehold(*household, snap_));
+    const bool active = h && h->status() == v1::HOUSEHOLD_STATUS_ACTIVE;
     active_[*household] = active;
     return active;
   }
@@ -267,6 +229,7 @@ class Forecaster {
 
   const Store& store_;
   const rocksdb::Snapshot* snap_;
+  const RegistryReader registry_;
   const v1::Policy& policy_;
   const std::string district_;
   const absl::CivilDay day_;
