@@ -139,30 +139,6 @@ std::optional<v1::Household> Applied(const v1::Recommendation& r,
 
 }  // namespace
 
-std::string FormatRecommendationId(uint64_t seq) {
-  return absl::StrFormat("R%07d", seq);
-}
-
-absl::StatusOr<uint64_t> ParseRecommendationId(absl::string_view id) {
-  uint64_t seq = 0;
-  if (id.size() < 2 || (id[0] != 'R' && id[0] != 'r') ||
-      !absl::SimpleAtoi(id.substr(1), &seq) || seq == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "recommendation ID \"", id, "\" is not R followed by digits"));
-  }
-  return seq;
-}
-
-std::string RecommendationKindName(v1::RecommendationKind kind) {
-  return std::string(absl::StripPrefix(v1::RecommendationKind_Name(kind),
-                                       "RECOMMENDATION_KIND_"));
-}
-
-std::string RecommendationStateName(v1::RecommendationState state) {
-  return std::string(absl::StripPrefix(v1::RecommendationState_Name(state),
-                                       "RECOMMENDATION_STATE_"));
-}
-
 absl::CivilDay EffectiveDay(v1::RecommendationKind kind, int notice_days,
                             absl::CivilDay day) {
   return FirstOfNextMonth(NeedsNotice(kind) ? day + notice_days : day);

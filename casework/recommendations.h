@@ -41,6 +41,7 @@
 #include "dibao/v1/matching.pb.h"
 #include "dibao/v1/policy.pb.h"
 #include "dibao/v1/recommendations.pb.h"
+#include "formats/names.h"
 #include "matcher/cycle.h"
 #include "matcher/flag_store.h"
 #include "registry/registry.h"
@@ -48,13 +49,6 @@
 #include "storage/store.h"
 
 namespace dibao {
-
-// "R0000123" for 123; and back (INVALID_ARGUMENT for anything else).
-std::string FormatRecommendationId(uint64_t seq);
-absl::StatusOr<uint64_t> ParseRecommendationId(absl::string_view id);
-// "EXIT" for RECOMMENDATION_KIND_EXIT; "PROPOSED" for ..._STATE_PROPOSED.
-std::string RecommendationKindName(v1::RecommendationKind kind);
-std::string RecommendationStateName(v1::RecommendationState state);
 
 // What the household's flags and reassessment lead to.
 struct RecommendOutcome {

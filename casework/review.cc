@@ -92,35 +92,6 @@ void AddDecision(Decision decision, v1::DismissReason reason,
 
 }  // namespace
 
-std::string DismissReasonCode(v1::DismissReason reason) {
-  return std::string(
-      absl::StripPrefix(v1::DismissReason_Name(reason), "DISMISS_REASON_"));
-}
-
-absl::StatusOr<v1::DismissReason> ParseDismissReason(absl::string_view code) {
-  v1::DismissReason reason;
-  if (!v1::DismissReason_Parse(
-          absl::StrCat("DISMISS_REASON_", absl::AsciiStrToUpper(code)),
-          &reason) ||
-      reason == v1::DISMISS_REASON_UNSPECIFIED) {
-    std::vector<std::string> codes;
-    for (int r = v1::DismissReason_MIN + 1; r <= v1::DismissReason_MAX; ++r) {
-      if (v1::DismissReason_IsValid(r)) {
-        codes.push_back(DismissReasonCode(static_cast<v1::DismissReason>(r)));
-      }
-    }
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown reason code \"", code,
-                     "\"; use one of: ", absl::StrJoin(codes, ", ")));
-  }
-  return reason;
-}
-
-std::string FlagStateName(v1::FlagState state) {
-  return std::string(
-      absl::StripPrefix(v1::FlagState_Name(state), "FLAG_STATE_"));
-}
-
 template <typename Fn>
 absl::StatusOr<v1::Flag> Review::Act(const ReviewContext& ctx,
                                      v1::AuditAction action, Fn&& change) {

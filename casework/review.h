@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "base/clock.h"
 #include "dibao/v1/matching.pb.h"
+#include "formats/names.h"
 #include "matcher/flag_store.h"
 #include "storage/audit_log.h"
 
@@ -77,13 +78,6 @@ class Review {
   AuditLog* const audit_;
   Clock* const clock_;
 };
-
-// "PARTNER_DATA_WRONG" for DISMISS_REASON_PARTNER_DATA_WRONG.
-std::string DismissReasonCode(v1::DismissReason reason);
-// The reverse, any case; INVALID_ARGUMENT listing the codes.
-absl::StatusOr<v1::DismissReason> ParseDismissReason(absl::string_view code);
-// "OPEN" for FLAG_STATE_OPEN.
-std::string FlagStateName(v1::FlagState state);
 
 }  // namespace dibao
 

@@ -1,7 +1,8 @@
 // dibaoctl: the command-line client of dibao-server.
 //
-// main.cc owns the flags and copies them into CliOptions; RunCli dispatches
-// the positional command ("registry import", "id check", ...) and returns the
+// RunCli parses the command line with CLI11: a noun and a verb ("registry
+// import", "review decide") or one word ("health", "check"), each with its
+// own flags and --help, then the connection flags every command shares. The
 // process exit status: 0 success, 1 failure, 2 usage error, 3 partly done
 // (an import that refused some lines).
 #ifndef DIBAO_CLI_CLI_H_
@@ -21,8 +22,11 @@ inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitPartial = 3;
 
+// What the command line said, for every command: each command's flags are
+// declared in command_line.cc and written here; a command reads only its
+// own.
 struct CliOptions {
-  // Connection.
+  // Connection (every command that calls the server).
   std::string server = "127.0.0.1:50051";
   absl::Duration deadline = absl::Seconds(30);
   absl::Duration stream_deadline = absl::Minutes(30);
@@ -30,22 +34,26 @@ struct CliOptions {
   // Output of listing commands: table, csv or jsonl.
   std::string format = "table";
   bool format_given = false;  // --format was on the command line
-  // registry import / export.
+  // The day a command works on (--as-of YYYY-MM-DD); empty: its default.
+  std::string as_of;
+  // registry import / export, check: the households and members files.
   std::string households;
   std::string members;
   std::string input_format;  // csv or jsonl; default from the extension
-  // registry list / export filters.
+  // Area filters.
   std::string district;
   std::string street;
   std::string community;
   std::string status;
   int page_size = 0;  // 0: server default; list still fetches every page
-  std::string as_of;  // registry get: RFC 3339 instant
+  std::string at;     // registry get: RFC 3339 instant
+  // One household (by its ID): flags list, report cliff, audit log,
+  // recommendations list.
+  std::string household;
   // feed push / batches.
   std::string agency;
   std::string kind;
   std::string batch_id;
-  std::string as_of_date;  // feed push --as-of YYYY-MM-DD
   bool snapshot = false;
   bool allow_mass_retirement = false;
   int limit = 0;
@@ -55,14 +63,13 @@ struct CliOptions {
   std::string state;
   // sample generate.
   uint64_t seed = 1;
-  std::string out_dir;
-  std::string sample_as_of;  // YYYY-MM-DD; default today
-  std::string sample_district = "420102";
   bool seed_given = false;  // --seed was on the command line
-  // report ..., sample draw.
-  double fraction = 0;   // sample draw: share drawn, (0, 1]
-  std::string stratify;  // sample draw: none, street or community
-  std::string note;      // sample draw: kept with the sample
+  std::string out_dir;
+  std::string sample_district = "420102";
+  // report ..., spot-check draw.
+  double fraction = 0;   // spot-check draw: share drawn, (0, 1]
+  std::string stratify;  // spot-check draw: none, street or community
+  std::string note;      // spot-check draw: kept with the sample
   std::string wage;      // report cliff: monthly wage in yuan
   std::string member;    // report cliff: the member taking the job
   bool people = false;   // report forecast: list the people too
@@ -84,11 +91,10 @@ struct CliOptions {
   bool user_disabled = false;
 };
 
-int RunCli(const std::vector<std::string>& args, const CliOptions& options,
-           std::ostream& out, std::ostream& err);
-
-// Usage text listing every command.
-const char* CliUsage();
+// Parses the command line (each command's flags and --help), runs the
+// command and returns the process exit status.
+int RunCli(int argc, const char* const* argv, std::ostream& out,
+           std::ostream& err);
 
 }  // namespace dibao::cli
 

@@ -40,10 +40,6 @@ absl::Status FromGrpc(const grpc::Status& status);
 // row"), without the person's ID and name; empty for an unknown kind.
 std::string FactValuesText(const v1::Fact& fact);
 
-// "HIGH" for SEVERITY_HIGH.
-std::string SeverityName(v1::Severity s);
-// "open", "NEEDS_VISIT", ... as a FlagState; INVALID_ARGUMENT listing them.
-absl::StatusOr<v1::FlagState> ParseState(absl::string_view text);
 // A finding as a caseworker reads it: summary, partner facts with agency,
 // batch and validity, the reported values, and the money at stake.
 void PrintFinding(const v1::Finding& f, std::ostream& out);
@@ -71,9 +67,9 @@ int ReportStats(const Env& env);
 int ReportPosting(const Env& env);
 int ReportForecast(const Env& env);
 int ReportCliff(const Env& env);
-int SampleDraw(const Env& env);
-int SampleList(const Env& env);
-int SampleShow(const Env& env);
+int SpotCheckDraw(const Env& env);
+int SpotCheckList(const Env& env);
+int SpotCheckShow(const Env& env);
 int ReviewList(const Env& env);
 int ReviewShow(const Env& env);
 int ReviewClaim(const Env& env);

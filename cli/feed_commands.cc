@@ -79,8 +79,7 @@ std::string FactValuesText(const v1::Fact& fact) {
 
 int FeedPush(const Env& env) {
   const CliOptions& o = env.options;
-  // --as_of (the registry's spelling) is accepted for the day too.
-  const std::string as_of_text = o.as_of_date.empty() ? o.as_of : o.as_of_date;
+  const std::string as_of_text = o.as_of;
   if (env.args.size() != 1 || o.agency.empty() || o.kind.empty() ||
       o.batch_id.empty() || as_of_text.empty()) {
     env.err << "usage: dibaoctl feed push --agency AGENCY --kind KIND "

@@ -13,12 +13,12 @@
 #include "base/clock.h"
 #include "base/dates.h"
 #include "base/money.h"
-#include "casework/review.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/matching.grpc.pb.h"
 #include "formats/feed_format.h"
 #include "formats/feed_kinds.h"
+#include "formats/names.h"
 #include "formats/registry_format.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -62,23 +62,6 @@ void PrintReport(const v1::CycleReport& r, std::ostream& out) {
 
 }  // namespace
 
-std::string SeverityName(v1::Severity s) {
-  return std::string(absl::StripPrefix(v1::Severity_Name(s), "SEVERITY_"));
-}
-
-absl::StatusOr<v1::FlagState> ParseState(absl::string_view text) {
-  v1::FlagState state;
-  if (!v1::FlagState_Parse(
-          absl::StrCat("FLAG_STATE_", absl::AsciiStrToUpper(text)), &state) ||
-      state == v1::FLAG_STATE_UNSPECIFIED) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "state \"", text,
-        "\" is not one of OPEN, AUTO_RESOLVED, CONFIRMED, DISMISSED, "
-        "NEEDS_VISIT"));
-  }
-  return state;
-}
-
 void PrintFinding(const v1::Finding& f, std::ostream& out) {
   out << "  " << f.rule() << " (" << SeverityName(f.severity()) << ")"
       << (f.id_number().empty() ? "" : absl::StrCat(" member ", f.id_number()))
@@ -114,7 +97,7 @@ void PrintFinding(const v1::Finding& f, std::ostream& out) {
 
 int CycleRun(const Env& env) {
   const CliOptions& o = env.options;
-  const std::string as_of_text = o.as_of_date.empty() ? o.as_of : o.as_of_date;
+  const std::string as_of_text = o.as_of;
   if (!env.args.empty() || as_of_text.empty()) {
     env.err << "usage: dibaoctl cycle run --as-of YYYY-MM-DD [--full]\n";
     return kExitUsage;
@@ -190,11 +173,11 @@ int FlagsList(const Env& env) {
   v1::ListFlagsRequest request;
   request.set_rule(absl::AsciiStrToUpper(o.rule));
   if (!o.state.empty()) {
-    auto state = ParseState(o.state);
+    auto state = ParseFlagState(o.state);
     if (!state.ok()) return Fail(env.err, state.status());
     request.set_state(*state);
   }
-  request.set_household_id(o.households);
+  request.set_household_id(o.household);
   request.set_page_size(o.page_size);
   auto stub = NewStub(o);
   Table t({"flag_id", "household_id", "id_number", "rule", "state", "severity",
@@ -283,7 +266,7 @@ int AssessmentShow(const Env& env) {
 int Check(const Env& env) {
   const CliOptions& o = env.options;
   if (!env.args.empty() || o.households.empty() || o.members.empty()) {
-    env.err << "usage: dibaoctl check --household FILE --members FILE "
+    env.err << "usage: dibaoctl check --households FILE --members FILE "
                "[--as-of YYYY-MM-DD]\n";
     return kExitUsage;
   }
@@ -338,7 +321,7 @@ int Check(const Env& env) {
                              absl::StrCat(o.households, " has no household")));
   }
   v1::CheckApplicantRequest request;
-  const std::string as_of_text = o.as_of_date.empty() ? o.as_of : o.as_of_date;
+  const std::string as_of_text = o.as_of;
   if (!as_of_text.empty()) {
     auto day = ParseDate(as_of_text);
     if (!day.ok()) return Fail(env.err, day.status());

@@ -7,10 +7,10 @@
 #include "base/dates.h"
 #include "base/money.h"
 #include "base/resident_id.h"
-#include "casework/recommendations.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/recommendations.grpc.pb.h"
+#include "formats/names.h"
 #include "formats/registry_format.h"
 
 namespace dibao::cli {
@@ -18,21 +18,6 @@ namespace {
 
 std::unique_ptr<v1::RecommendationService::Stub> Stub(const CliOptions& o) {
   return v1::RecommendationService::NewStub(Connect(o));
-}
-
-absl::StatusOr<v1::RecommendationState> ParseRecommendationState(
-    absl::string_view text) {
-  v1::RecommendationState state;
-  if (!v1::RecommendationState_Parse(
-          absl::StrCat("RECOMMENDATION_STATE_", absl::AsciiStrToUpper(text)),
-          &state) ||
-      state == v1::RECOMMENDATION_STATE_UNSPECIFIED) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("state \"", text,
-                     "\" is not one of PROPOSED, APPROVED, REJECTED, "
-                     "SUPERSEDED"));
-  }
-  return state;
 }
 
 // Removed members' IDs masked: the list goes round a meeting.
@@ -122,8 +107,8 @@ int RecommendationsGenerate(const Env& env) {
     return kExitUsage;
   }
   v1::GenerateRecommendationsRequest request;
-  if (!o.as_of_date.empty()) {
-    auto day = ParseDate(o.as_of_date);
+  if (!o.as_of.empty()) {
+    auto day = ParseDate(o.as_of);
     if (!day.ok()) return Fail(env.err, day.status());
     *request.mutable_as_of() = ToProto(*day);
   }
@@ -168,7 +153,7 @@ int RecommendationsList(const Env& env) {
     request.set_state(*state);
   }
   request.set_district_code(o.district);
-  request.set_household_id(o.households);
+  request.set_household_id(o.household);
   Table t({"recommendation", "state", "kind", "household", "street",
            "community", "current_yuan", "new_yuan", "change_yuan", "effective",
            "notice_days", "paid_through", "members_leaving", "flags",

@@ -319,17 +319,17 @@ int RegistryExport(const Env& env) {
 
 int RegistryGet(const Env& env) {
   if (env.args.size() != 1) {
-    env.err << "usage: dibaoctl registry get HOUSEHOLD_ID [--as_of RFC3339]\n";
+    env.err << "usage: dibaoctl registry get HOUSEHOLD_ID [--at RFC3339]\n";
     return kExitUsage;
   }
   v1::GetHouseholdRequest request;
   request.set_household_id(env.args[0]);
-  if (!env.options.as_of.empty()) {
+  if (!env.options.at.empty()) {
     absl::Time t;
     std::string why;
-    if (!absl::ParseTime(absl::RFC3339_full, env.options.as_of, &t, &why)) {
+    if (!absl::ParseTime(absl::RFC3339_full, env.options.at, &t, &why)) {
       return Fail(env.err, absl::InvalidArgumentError(absl::StrCat(
-                               "--as_of '", env.options.as_of,
+                               "--at '", env.options.at,
                                "' is not an RFC 3339 time: ", why)));
     }
     *request.mutable_as_of() = ToProto(t);

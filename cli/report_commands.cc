@@ -1,4 +1,4 @@
-// dibaoctl report stats|posting|forecast|cliff and sample draw|list|show:
+// dibaoctl report stats|posting|forecast|cliff and spot-check draw|list|show:
 // the bureau's reports, read from the server's ReportService.
 #include <sstream>
 
@@ -62,9 +62,9 @@ v1::AreaFilter AreaFrom(const CliOptions& o) {
   return area;
 }
 
-// --as-of (or --as_of) as a day, when given.
+// --as-of as a day, when given.
 absl::Status SetDay(const CliOptions& o, v1::Date* out, bool* set) {
-  const std::string text = o.as_of_date.empty() ? o.as_of : o.as_of_date;
+  const std::string text = o.as_of;
   *set = false;
   if (text.empty()) return absl::OkStatus();
   auto day = ParseDate(text);
@@ -409,7 +409,7 @@ int ReportForecast(const Env& env) {
 
 int ReportCliff(const Env& env) {
   const CliOptions& o = env.options;
-  if (!env.args.empty() || o.households.empty() || o.wage.empty()) {
+  if (!env.args.empty() || o.household.empty() || o.wage.empty()) {
     env.err << "usage: dibaoctl report cliff --household H --wage YUAN "
                "[--member ID] [--as-of YYYY-MM-DD] [--format table|csv]\n";
     return kExitUsage;
@@ -419,7 +419,7 @@ int ReportCliff(const Env& env) {
   auto wage = ParseYuan(o.wage);
   if (!wage.ok()) return Fail(env.err, wage.status());
   v1::CliffRequest request;
-  request.set_household_id(o.households);
+  request.set_household_id(o.household);
   request.set_wage_fen(*wage);
   request.set_member_id_number(o.member);
   bool has_day = false;
@@ -479,10 +479,10 @@ int ReportCliff(const Env& env) {
   return kExitOk;
 }
 
-int SampleDraw(const Env& env) {
+int SpotCheckDraw(const Env& env) {
   const CliOptions& o = env.options;
   if (!env.args.empty() || !o.seed_given || o.fraction == 0) {
-    env.err << "usage: dibaoctl sample draw --fraction F --seed S "
+    env.err << "usage: dibaoctl spot-check draw --fraction F --seed S "
                "[--stratify none|street|community] [--district D [--street "
                "S [--community C]]] [--note TEXT] [--format table|csv]\n"
                "  F in (0, 1]; the same seed, fraction, stratification and "
@@ -512,10 +512,11 @@ int SampleDraw(const Env& env) {
   return kExitOk;
 }
 
-int SampleList(const Env& env) {
+int SpotCheckList(const Env& env) {
   const CliOptions& o = env.options;
   if (!env.args.empty()) {
-    env.err << "usage: dibaoctl sample list [--limit N] [--format table|csv]\n";
+    env.err
+        << "usage: dibaoctl spot-check list [--limit N] [--format table|csv]\n";
     return kExitUsage;
   }
   auto format = ParseOutputFormat(o.format);
@@ -544,11 +545,11 @@ int SampleList(const Env& env) {
   return kExitOk;
 }
 
-int SampleShow(const Env& env) {
+int SpotCheckShow(const Env& env) {
   int64_t seq = 0;
   if (env.args.size() != 1 || !absl::SimpleAtoi(env.args[0], &seq)) {
-    env.err
-        << "usage: dibaoctl sample show SAMPLE_NUMBER [--format table|csv]\n";
+    env.err << "usage: dibaoctl spot-check show SAMPLE_NUMBER [--format "
+               "table|csv]\n";
     return kExitUsage;
   }
   auto format = ParseOutputFormat(env.options.format);

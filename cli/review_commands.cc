@@ -12,11 +12,11 @@
 #include "base/clock.h"
 #include "base/dates.h"
 #include "base/money.h"
-#include "casework/review.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/audit.grpc.pb.h"
 #include "dibao/v1/review.grpc.pb.h"
+#include "formats/names.h"
 #include "formats/registry_format.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -133,7 +133,7 @@ int ReviewList(const Env& env) {
   f->set_community(o.community);
   f->set_rule(absl::AsciiStrToUpper(o.rule));
   for (absl::string_view s : absl::StrSplit(o.state, ',', absl::SkipEmpty())) {
-    auto state = ParseState(absl::StripAsciiWhitespace(s));
+    auto state = ParseFlagState(absl::StripAsciiWhitespace(s));
     if (!state.ok()) return Fail(env.err, state.status());
     f->add_states(*state);
   }
@@ -435,7 +435,7 @@ int AuditHistory(const Env& env) {
   auto format = ParseOutputFormat(o.format);
   if (!format.ok()) return Fail(env.err, format.status());
   v1::ListAuditRequest request;
-  request.set_household_id(o.households);
+  request.set_household_id(o.household);
   request.set_after_seq(o.after);
   request.set_limit(o.limit);
   auto context = NewContext(o);

@@ -21,7 +21,7 @@ PACKAGES=(
   libssl-dev
   libicu-dev
   libjemalloc-dev
-  libsodium-dev libcpp-httplib-dev
+  libsodium-dev libcpp-httplib-dev libcli11-dev
   libjs-chart.js
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-grpcio

@@ -8,9 +8,11 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/str_cat.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/version.h"
 #include "services/server.h"
 
 ABSL_FLAG(std::string, listen, "",
@@ -37,6 +39,12 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(30),
           "on SIGTERM/SIGINT, how long in-flight calls may take to finish");
 
 int main(int argc, char** argv) {
+  // --version prints the project version and commit, then exits.
+  absl::FlagsUsageConfig usage;
+  usage.version_string = [] {
+    return dibao::VersionLine("dibao-server") + "\n";
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "dibao-server [--listen=HOST:PORT] [--data_dir=DIR] [--config=FILE] "
       "[--policy=FILE] [--console_listen=HOST:PORT|off] "

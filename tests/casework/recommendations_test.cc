@@ -220,13 +220,6 @@ TEST(RecommendTest, EffectiveDayCountsTheNotice) {
             absl::CivilDay(2027, 1, 1));
 }
 
-TEST(RecommendTest, Ids) {
-  EXPECT_EQ(FormatRecommendationId(12), "R0000012");
-  EXPECT_EQ(*ParseRecommendationId("R0000012"), 12u);
-  EXPECT_EQ(ParseRecommendationId("F0000012").status().code(),
-            absl::StatusCode::kInvalidArgument);
-}
-
 // ---------------------------------------------------------------------------
 // Recommender on the sample district after its first cycle.
 

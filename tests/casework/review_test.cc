@@ -266,18 +266,5 @@ TEST_F(ReviewTest, TheNightlyCycleKeepsDecisions) {
   EXPECT_EQ(flags_->Get("F0000002")->state(), v1::FLAG_STATE_NEEDS_VISIT);
 }
 
-TEST(DismissReasonTest, CodesRoundTripAndUnknownOnesAreListed) {
-  EXPECT_EQ(*ParseDismissReason("partner_data_wrong"),
-            v1::DISMISS_REASON_PARTNER_DATA_WRONG);
-  EXPECT_EQ(DismissReasonCode(v1::DISMISS_REASON_POLICY_EXCEPTION),
-            "POLICY_EXCEPTION");
-  auto bad = ParseDismissReason("LAZY");
-  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(bad.status().message(),
-              HasSubstr("PARTNER_DATA_WRONG, ALREADY_DECLARED, WRONG_PERSON, "
-                        "POLICY_EXCEPTION, OTHER"));
-  EXPECT_FALSE(ParseDismissReason("UNSPECIFIED").ok());
-}
-
 }  // namespace
 }  // namespace dibao

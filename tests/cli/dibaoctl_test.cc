@@ -246,7 +246,7 @@ TEST_F(DibaoctlTest, FeedPushReceiptsRejectsAndPersonFacts) {
 
   auto replay =
       Ctl({"feed", "push", "--agency=labour", "--kind=employment",
-           "--batch_id=LAB-1", "--as-of=2026-11-25", dir_ + "/emp.csv"});
+           "--batch-id=LAB-1", "--as-of=2026-11-25", dir_ + "/emp.csv"});
   EXPECT_THAT(replay.out, HasSubstr("already committed, nothing changed"));
 
   auto rejects = Ctl({"feed", "rejects", "LAB-1"});

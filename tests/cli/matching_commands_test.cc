@@ -112,9 +112,10 @@ TEST_F(MatchingCommandsTest, CycleFlagsShowAssessmentAndCheck) {
   }
   testing::WriteFile(sample_->dir() + "/applicant.csv", households);
   testing::WriteFile(sample_->dir() + "/applicant-members.csv", members);
-  auto check = Ctl({"check", "--household=" + sample_->dir() + "/applicant.csv",
-                    "--members=" + sample_->dir() + "/applicant-members.csv",
-                    "--as-of=2026-11-01"});
+  auto check =
+      Ctl({"check", "--households=" + sample_->dir() + "/applicant.csv",
+           "--members=" + sample_->dir() + "/applicant-members.csv",
+           "--as-of=2026-11-01"});
   ASSERT_EQ(check.exit_code, 0) << check.err;
   EXPECT_THAT(check.out, HasSubstr("household A-1"));
   EXPECT_THAT(check.out, HasSubstr("NOT ELIGIBLE"));
@@ -128,8 +129,8 @@ TEST_F(MatchingCommandsTest, UsageErrors) {
   EXPECT_EQ(Ctl({"cycle", "run"}).exit_code, 2);
   EXPECT_EQ(Ctl({"cycle", "run", "--as-of=2026-02-30"}).exit_code, 1);
   EXPECT_EQ(Ctl({"flags", "show"}).exit_code, 2);
-  EXPECT_EQ(Ctl({"check", "--household=x.csv"}).exit_code, 2);
-  auto missing = Ctl({"check", "--household=/nonexistent.csv",
+  EXPECT_EQ(Ctl({"check", "--households=x.csv"}).exit_code, 2);
+  auto missing = Ctl({"check", "--households=/nonexistent.csv",
                       "--members=/nonexistent-m.csv"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("cannot read"));

@@ -92,12 +92,12 @@ TEST_F(ReportCommandsTest, PostingListIsMasked) {
 }
 
 TEST_F(ReportCommandsTest, SampleDrawIsReproducibleAndStored) {
-  auto first = Ctl({"sample", "draw", "--fraction=0.1", "--seed=42",
+  auto first = Ctl({"spot-check", "draw", "--fraction=0.1", "--seed=42",
                     "--stratify=street", "--format=csv"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_THAT(first.out,
               StartsWith("sample,stratum,household_id,street,community\n"));
-  auto second = Ctl({"sample", "draw", "--fraction", "0.1", "--seed", "42",
+  auto second = Ctl({"spot-check", "draw", "--fraction", "0.1", "--seed", "42",
                      "--stratify", "street", "--format=csv"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   // The same households; only the sample number differs.
@@ -111,30 +111,30 @@ TEST_F(ReportCommandsTest, SampleDrawIsReproducibleAndStored) {
   };
   EXPECT_EQ(households(first.out), households(second.out));
   EXPECT_EQ(households(first.out).size(), 48u);  // header + 47
-  auto other = Ctl({"sample", "draw", "--fraction=0.1", "--seed=43",
+  auto other = Ctl({"spot-check", "draw", "--fraction=0.1", "--seed=43",
                     "--stratify=street", "--format=csv"});
   ASSERT_EQ(other.exit_code, 0);
   EXPECT_NE(households(first.out), households(other.out));
 
-  auto list = Ctl({"sample", "list"});
+  auto list = Ctl({"spot-check", "list"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   EXPECT_THAT(list.out, HasSubstr("inspector-1"));
-  auto show = Ctl({"sample", "show", "1"});
+  auto show = Ctl({"spot-check", "show", "1"});
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_THAT(show.out, HasSubstr("spot-check sample 1: 47 of 465 ACTIVE "
                                   "households"));
   EXPECT_THAT(show.out, HasSubstr("seed 42, stratified by street"));
   EXPECT_THAT(show.out, HasSubstr("drawn by inspector-1"));
 
-  auto bad = Ctl({"sample", "draw", "--fraction=1.5", "--seed=1"});
+  auto bad = Ctl({"spot-check", "draw", "--fraction=1.5", "--seed=1"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.err, HasSubstr("INVALID_ARGUMENT"));
-  auto no_seed = Ctl({"sample", "draw", "--fraction=0.1"});
+  auto no_seed = Ctl({"spot-check", "draw", "--fraction=0.1"});
   EXPECT_EQ(no_seed.exit_code, 2);
-  auto bad_stratify =
-      Ctl({"sample", "draw", "--fraction=0.1", "--seed=1", "--stratify=town"});
+  auto bad_stratify = Ctl(
+      {"spot-check", "draw", "--fraction=0.1", "--seed=1", "--stratify=town"});
   EXPECT_EQ(bad_stratify.exit_code, 1);
-  auto missing = Ctl({"sample", "show", "99"});
+  auto missing = Ctl({"spot-check", "show", "99"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("NOT_FOUND"));
 }
@@ -183,7 +183,8 @@ TEST_F(ReportCommandsTest, ForecastAndCliff) {
   EXPECT_EQ(usage.exit_code, 2);
   auto help = Ctl({"report", "nope"});
   EXPECT_EQ(help.exit_code, 2);
-  EXPECT_THAT(help.err, HasSubstr("report cliff --household H --wage YUAN"));
+  EXPECT_THAT(help.err, HasSubstr("unknown command 'report nope'"));
+  EXPECT_THAT(help.err, HasSubstr("cliff"));
 }
 
 }  // namespace

@@ -327,7 +327,7 @@ TEST_F(ReviewCommandsTest, ConfirmIsInTheHouseholdsAuditLog) {
   // As is a decision on a stale version.
   const Listed& other = top_->at(2);
   auto stale = Ctl({"review", "decide", other.flag_id, "--decision=confirm",
-                    "--note=x", "--version=999"});
+                    "--note=x", "--flag-version=999"});
   EXPECT_EQ(stale.exit_code, 1);
   EXPECT_THAT(stale.err, HasSubstr("changed since you read it"));
 }

@@ -168,8 +168,8 @@ std::string LoadSampleWithCtl(
     const std::function<RunResult(std::vector<std::string>)>& ctl,
     const std::string& dir) {
   const std::string sample = dir + "/sample";
-  RunResult r = ctl(
-      {"sample", "generate", "--out=" + sample, "--sample_as_of=2026-11-01"});
+  RunResult r =
+      ctl({"sample", "generate", "--out=" + sample, "--as-of=2026-11-01"});
   if (r.exit_code != 0) return "sample generate: " + r.err;
   r = ctl({"registry", "import", "--households=" + sample + "/households.csv",
            "--members=" + sample + "/members.csv"});
