@@ -198,4 +198,47 @@ void AppendCsvCell(absl::string_view cell, std::string* out) {
   out->push_back('"');
 }
 
+namespace {
+
+// An optional sign, digits and at most one decimal point.
+bool IsPlainNumber(absl::string_view cell) {
+  if (!cell.empty() && (cell.front() == '-' || cell.front() == '+')) {
+    cell.remove_prefix(1);
+  }
+  bool digits = false, point = false;
+  for (char c : cell) {
+    if (c >= '0' && c <= '9') {
+      digits = true;
+    } else if (c == '.' && !point) {
+      point = true;
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
+
+}  // namespace
+
+void AppendSpreadsheetCell(absl::string_view cell, std::string* out) {
+  if (!cell.empty() &&
+      absl::string_view("=+-@\t\r").find(cell.front()) !=
+          absl::string_view::npos &&
+      !IsPlainNumber(cell)) {
+    std::string guarded = absl::StrCat("'", cell);
+    AppendCsvCell(guarded, out);
+    return;
+  }
+  AppendCsvCell(cell, out);
+}
+
+void AppendSpreadsheetRow(const std::vector<std::string>& cells,
+                          std::string* out) {
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    AppendSpreadsheetCell(cells[i], out);
+  }
+  out->push_back('\n');
+}
+
 }  // namespace dibao

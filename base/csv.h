@@ -70,9 +70,21 @@ absl::StatusOr<std::vector<int>> ReadCsvHeader(
     CsvReader& reader, const std::vector<std::string>& known,
     const std::vector<bool>& required, absl::string_view what);
 
-// Appends `cell` to `out`, quoted when it holds a comma, quote, line break or
-// leading/trailing space.
+// The one CSV writer, in two policies.
+//
+// AppendCsvCell: a data file that is read back (registry export, the sample
+// district, an agency's rejected lines): the cell exactly, quoted when it
+// holds a comma, quote, line break or leading/trailing space.
 void AppendCsvCell(absl::string_view cell, std::string* out);
+// AppendSpreadsheetCell: a listing or report a person opens in Excel or WPS
+// (dibaoctl --format=csv, the console's exports): as AppendCsvCell, but text
+// that starts like a formula (=, +, -, @, tab, carriage return) gets a
+// leading ' so the spreadsheet shows it rather than runs it. Plain numbers
+// ("-5.00") cannot be formulas and stay numbers.
+void AppendSpreadsheetCell(absl::string_view cell, std::string* out);
+// A row of spreadsheet cells with its line end.
+void AppendSpreadsheetRow(const std::vector<std::string>& cells,
+                          std::string* out);
 
 }  // namespace dibao
 

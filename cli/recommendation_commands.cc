@@ -11,6 +11,7 @@
 #include "cli/table.h"
 #include "dibao/v1/recommendations.grpc.pb.h"
 #include "formats/names.h"
+#include "formats/recommendation_rows.h"
 #include "formats/registry_format.h"
 
 namespace dibao::cli {
@@ -18,13 +19,6 @@ namespace {
 
 std::unique_ptr<v1::RecommendationService::Stub> Stub(const CliOptions& o) {
   return v1::RecommendationService::NewStub(Connect(o));
-}
-
-// Removed members' IDs masked: the list goes round a meeting.
-std::string MaskedMembers(const v1::Recommendation& r) {
-  std::vector<std::string> ids;
-  for (const std::string& id : r.remove_members()) ids.push_back(MaskId(id));
-  return absl::StrJoin(ids, " ");
 }
 
 void Print(const v1::Recommendation& r, std::ostream& out) {
@@ -154,10 +148,7 @@ int RecommendationsList(const Env& env) {
   }
   request.set_district_code(o.district);
   request.set_household_id(o.household);
-  Table t({"recommendation", "state", "kind", "household", "street",
-           "community", "current_yuan", "new_yuan", "change_yuan", "effective",
-           "notice_days", "paid_through", "members_leaving", "flags",
-           "evidence", "decided_by", "decision_note"});
+  Table t(RecommendationColumns());
   auto stub = Stub(o);
   for (;;) {
     auto context = NewContext(o);
@@ -169,17 +160,7 @@ int RecommendationsList(const Env& env) {
         env.out << ToJsonLine(r) << "\n";
         continue;
       }
-      t.AddRow(
-          {r.recommendation_id(), RecommendationStateName(r.state()),
-           RecommendationKindName(r.kind()), r.household_id(), r.street(),
-           r.community(), FormatYuan(r.current_benefit_fen()),
-           FormatYuan(r.new_benefit_fen()),
-           FormatYuan(r.new_benefit_fen() - r.current_benefit_fen()),
-           FormatDate(r.effective()), absl::StrCat(r.notice_days()),
-           r.has_gradual_exit_until() ? FormatDate(r.gradual_exit_until()) : "",
-           MaskedMembers(r), absl::StrJoin(r.flag_ids(), " "),
-           absl::StrJoin(r.evidence(), " | "), r.decided_by(),
-           r.decision_note()});
+      t.AddRow(RecommendationRow(r));
     }
     if (page.next_page_token().empty()) break;
     request.set_page_token(page.next_page_token());

@@ -36,14 +36,11 @@ int DisplayWidth(absl::string_view text) {
 void Table::Print(OutputFormat format, std::ostream& out,
                   bool with_header) const {
   if (format == OutputFormat::kCsv) {
+    // People open these in a spreadsheet: cells cannot start formulas.
     std::string line;
     auto emit = [&](const std::vector<std::string>& row) {
       line.clear();
-      for (size_t i = 0; i < row.size(); ++i) {
-        if (i > 0) line.push_back(',');
-        AppendCsvCell(row[i], &line);
-      }
-      line.push_back('\n');
+      AppendSpreadsheetRow(row, &line);
       out << line;
     };
     if (with_header) emit(header_);

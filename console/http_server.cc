@@ -5,14 +5,19 @@
 #include <filesystem>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "base/csv.h"
 #include "base/log.h"
+#include "base/status_macros.h"
 #include "dibao/v1/audit.pb.h"
 #include "dibao/v1/console.pb.h"
+#include "dibao/v1/recommendations.pb.h"
+#include "formats/recommendation_rows.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace dibao {
@@ -354,22 +359,63 @@ void ConsoleServer::Route() {
     }
     const std::string service = req.matches[1];
     const std::string method = req.matches[2];
-    auto call = gateway_.Call(service, method, req.body, session->user_id);
-    if (!call.ok()) return ReplyError(res, call.status());
-    if (ReadsDetails(service, method)) {
-      v1::AuditEntry entry;
-      entry.set_actor(session->user_id);
-      entry.set_action(v1::AUDIT_ACTION_DETAILS_VIEWED);
-      entry.set_household_id(HouseholdIdOf(*call));
-      entry.set_detail(absl::StrCat("viewed in the console: ", service, ".",
-                                    method, " ", SubjectOf(*call)));
-      // A read that cannot be recorded is not answered.
-      if (absl::Status s = audit_->Append(std::move(entry)); !s.ok()) {
-        return ReplyError(res, s);
-      }
+    if (absl::StrContains(req.get_header_value("Accept"), "text/csv")) {
+      auto csv = CallAsCsv(service, method, req.body, session->user_id);
+      if (!csv.ok()) return ReplyError(res, csv.status());
+      res.status = 200;
+      res.set_header("Content-Disposition", "attachment");
+      res.set_content(*csv, "text/csv; charset=utf-8");
+      return;
     }
+    auto call = CallAudited(service, method, req.body, session->user_id);
+    if (!call.ok()) return ReplyError(res, call.status());
     Reply(res, *call->response);
   });
+}
+
+absl::StatusOr<JsonCall> ConsoleServer::CallAudited(
+    absl::string_view service, absl::string_view method, absl::string_view body,
+    absl::string_view user) const {
+  ASSIGN_OR_RETURN(JsonCall call, gateway_.Call(service, method, body, user));
+  if (ReadsDetails(service, method)) {
+    v1::AuditEntry entry;
+    entry.set_actor(std::string(user));
+    entry.set_action(v1::AUDIT_ACTION_DETAILS_VIEWED);
+    entry.set_household_id(HouseholdIdOf(call));
+    entry.set_detail(absl::StrCat("viewed in the console: ", service, ".",
+                                  method, " ", SubjectOf(call)));
+    RETURN_IF_ERROR(audit_->Append(std::move(entry)));
+  }
+  return call;
+}
+
+absl::StatusOr<std::string> ConsoleServer::CallAsCsv(
+    absl::string_view service, absl::string_view method, absl::string_view body,
+    absl::string_view user) const {
+  if (service != "RecommendationService" || method != "ListRecommendations") {
+    return absl::InvalidArgumentError(
+        absl::StrCat(service, ".", method,
+                     " has no CSV form; RecommendationService."
+                     "ListRecommendations has"));
+  }
+  // A byte-order mark, so that Excel reads the Chinese as UTF-8.
+  std::string csv = "\xEF\xBB\xBF";
+  AppendSpreadsheetRow(RecommendationColumns(), &csv);
+  std::string page_body(body);
+  for (;;) {
+    ASSIGN_OR_RETURN(JsonCall call,
+                     CallAudited(service, method, page_body, user));
+    v1::ListRecommendationsResponse page;
+    page.CopyFrom(*call.response);
+    for (const v1::Recommendation& r : page.recommendations()) {
+      AppendSpreadsheetRow(RecommendationRow(r), &csv);
+    }
+    if (page.next_page_token().empty()) return csv;
+    v1::ListRecommendationsRequest next;
+    next.CopyFrom(*call.request);
+    next.set_page_token(page.next_page_token());
+    ASSIGN_OR_RETURN(page_body, JsonGateway::ToJson(next));
+  }
 }
 
 absl::Status ConsoleServer::CheckSite(const httplib::Request& req) const {

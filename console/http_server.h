@@ -5,7 +5,9 @@
 //   POST /api/session                 sign in: {"id": ..., "password": ...}
 //   POST /api/session/end             sign out
 //   POST /api/v1/<Service>/<Method>   a service method, body and answer in
-//                                     protobuf's JSON mapping (JsonGateway)
+//                                     protobuf's JSON mapping (JsonGateway);
+//                                     with Accept: text/csv a listing's
+//                                     every page as a spreadsheet
 //   GET  /...                         the console's files from web_root
 //
 // Every API call but signing in needs the session cookie (HttpOnly,
@@ -97,6 +99,20 @@ class ConsoleServer {
   // The request comes from the console's own pages (Host and Origin):
   // PERMISSION_DENIED naming the other site otherwise.
   absl::Status CheckSite(const httplib::Request& req) const;
+  // A service call on behalf of `user`, with its DETAILS_VIEWED entry when
+  // it reads a household's details (a read that cannot be recorded is not
+  // answered).
+  absl::StatusOr<JsonCall> CallAudited(absl::string_view service,
+                                       absl::string_view method,
+                                       absl::string_view body,
+                                       absl::string_view user) const;
+  // The same listing as a spreadsheet, every page: the columns dibaoctl
+  // prints, through the one CSV writer (base/csv.h). Only listings with a
+  // CSV form have one (INVALID_ARGUMENT otherwise).
+  absl::StatusOr<std::string> CallAsCsv(absl::string_view service,
+                                        absl::string_view method,
+                                        absl::string_view body,
+                                        absl::string_view user) const;
 
   const ConsoleOptions options_;
   std::optional<ConsoleUsers> users_;

@@ -380,25 +380,34 @@ function nextFlag() {
 }
 
 // ---------- recommendations ----------
-// A CSV cell for a spreadsheet: text that starts like a formula (=, +, -,
-// @, tab, CR) gets a leading ' so Excel or WPS shows it rather than runs it.
-function csvCell(v) {
-  let s = String(v === undefined || v === null ? '' : v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+// A listing as a spreadsheet file: the server renders every page with the
+// same columns and CSV writer as dibaoctl (cells cannot start formulas).
+async function downloadCsv(service, method, body, filename) {
+  const res = await fetch(`/api/v1/${service}/${method}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', Accept: 'text/csv', 'X-CSRF-Token': state.session ? state.session.csrfToken : '' },
+    body: JSON.stringify(body || {}),
+  });
+  if (!res.ok) {
+    let data = {};
+    try { data = await res.json(); } catch (e) { data = { code: 'UNKNOWN', message: res.statusText }; }
+    throw new ApiError(data.code, data.message);
+  }
+  const link = h('a', { href: URL.createObjectURL(await res.blob()), download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
 }
 async function renderRecommendations(r) {
   const st = r.params.get('state') || 'RECOMMENDATION_STATE_PROPOSED';
   const data = await call('RecommendationService', 'ListRecommendations', { state: st, pageSize: 500 });
   const recs = data.recommendations;
-  const exportCsv = () => {
-    const head = ['recommendation_id', 'household_id', 'street', 'community', 'kind', 'state', 'current_benefit_yuan', 'new_benefit_yuan', 'effective', 'notice_days', 'flag_ids', 'remove_members', 'evidence', 'arithmetic'];
-    const lines = [head.join(',')].concat(recs.map((x) => [x.recommendationId, x.householdId, x.street, x.community, x.kind.replace('RECOMMENDATION_KIND_', ''), x.state.replace('RECOMMENDATION_STATE_', ''), (x.currentBenefitFen / 100).toFixed(2), (x.newBenefitFen / 100).toFixed(2), day(x.effective), x.noticeDays, x.flagIds.join(';'), x.removeMembers.join(';'), x.evidence.join(' | '), x.arithmetic.join(' | ')].map(csvCell).join(',')));
-    const blob = new Blob(['\ufeff' + lines.join('\n') + '\n'], { type: 'text/csv;charset=utf-8' });
-    const link = h('a', { href: URL.createObjectURL(blob), download: `recommendations-${st.replace('RECOMMENDATION_STATE_', '').toLowerCase()}.csv` });
-    document.body.append(link);
-    link.click();
-    link.remove();
+  const exportCsv = async () => {
+    try {
+      await downloadCsv('RecommendationService', 'ListRecommendations', { state: st },
+        `recommendations-${st.replace('RECOMMENDATION_STATE_', '').toLowerCase()}.csv`);
+    } catch (e) { notice(`${e.code}: ${e.message}`); }
   };
   const decide = async (method, x, noteEl) => {
     try {

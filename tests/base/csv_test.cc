@@ -101,5 +101,21 @@ TEST(CsvTest, CellWriterQuotesOnlyWhenNeeded) {
   EXPECT_EQ(out, "plain|\"a,b\"|\"say \"\"x\"\"\"|\" padded\"");
 }
 
+TEST(CsvTest, SpreadsheetCellsCannotStartFormulas) {
+  std::string out;
+  for (const char* cell : {"=HYPERLINK(\"x\")", "+1+1", "-2+3", "@SUM(A1)",
+                           "\tx", "-5.00", "+12", "-", "张三", "a=b"}) {
+    AppendSpreadsheetCell(cell, &out);
+    out.push_back('|');
+  }
+  EXPECT_EQ(
+      out,
+      "\"'=HYPERLINK(\"\"x\"\")\"|'+1+1|'-2+3|'@SUM(A1)|'\tx|-5.00|+12|'-|"
+      "张三|a=b|");
+  std::string row;
+  AppendSpreadsheetRow({"R0000001", "=cmd", "-1.50"}, &row);
+  EXPECT_EQ(row, "R0000001,'=cmd,-1.50\n");
+}
+
 }  // namespace
 }  // namespace dibao

@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "dibao/v1/audit.pb.h"
 #include "dibao/v1/console.pb.h"
 #include "dibao/v1/matching.pb.h"
@@ -279,6 +280,50 @@ TEST_F(ConsoleServerTest, DecisionsCarryTheSignedInCaseworkerIntoTheAudit) {
   EXPECT_TRUE(FromJson<v1::AuditVerification>(verify->body).ok());
   auto signed_in = sample_->Ctl({"audit", "log", "--limit=10000"});
   EXPECT_THAT(signed_in.out, HasSubstr("wang.li"));
+}
+
+TEST_F(ConsoleServerTest,
+       RecommendationsDownloadAsTheSpreadsheetDibaoctlPrints) {
+  // A caseworker confirms every open flag of the top household, and its
+  // recommendation is made.
+  const auto session = SignIn("li.na");
+  auto top =
+      Api("/api/v1/ReviewService/ListQueue", "{\"pageSize\":1}", session);
+  ASSERT_EQ(top->status, 200) << top->body;
+  const std::string household =
+      FromJson<v1::ListQueueResponse>(top->body).items(0).flag().household_id();
+  auto flags = sample_->Ctl({"flags", "list", "--format=csv", "--state=open",
+                             "--household=" + household});
+  ASSERT_EQ(flags.exit_code, 0) << flags.err;
+  for (absl::string_view line : absl::StrSplit(flags.out, '\n')) {
+    const std::string id(line.substr(0, line.find(',')));
+    if (id.empty() || id == "flag_id") continue;
+    auto decided =
+        sample_->Ctl({"--caseworker=cw-1", "review", "decide", id,
+                      "--decision=confirm", "--note=工资与社保记录一致"});
+    ASSERT_EQ(decided.exit_code, 0) << decided.err;
+  }
+  ASSERT_EQ(sample_->Ctl({"--caseworker=cw-1", "recommendations", "generate"})
+                .exit_code,
+            0);
+
+  auto csv = Api("/api/v1/RecommendationService/ListRecommendations",
+                 "{\"state\":\"RECOMMENDATION_STATE_PROPOSED\"}", session,
+                 {{"Accept", "text/csv"}});
+  ASSERT_EQ(csv->status, 200) << csv->body;
+  EXPECT_THAT(csv->get_header_value("Content-Type"), HasSubstr("text/csv"));
+  EXPECT_THAT(csv->body, HasSubstr(household));
+  // Byte for byte what dibaoctl prints, behind a byte-order mark for Excel.
+  auto ctl = sample_->Ctl(
+      {"recommendations", "list", "--state=proposed", "--format=csv"});
+  ASSERT_EQ(ctl.exit_code, 0) << ctl.err;
+  EXPECT_EQ(csv->body, "\xEF\xBB\xBF" + ctl.out);
+
+  auto no_csv = Api("/api/v1/ReviewService/ListQueue", "{}", session,
+                    {{"Accept", "text/csv"}});
+  EXPECT_EQ(no_csv->status, 400);
+  EXPECT_EQ(FromJson<v1::ConsoleError>(no_csv->body).code(),
+            "INVALID_ARGUMENT");
 }
 
 TEST_F(ConsoleServerTest, BadCallsGetSpecificErrors) {

@@ -254,6 +254,20 @@ def run(c, args):
             c.wait_for("#export-csv")
         c.timed("recommendations", recommendations)
         c.shot("05-recommendations")
+        step = "recommendations as a spreadsheet"
+        cdp(c.d, "Browser.setDownloadBehavior",
+            {"behavior": "allow", "downloadPath": os.path.abspath(args.out)})
+        exported = os.path.join(args.out, "recommendations-proposed.csv")
+        if os.path.exists(exported):
+            os.remove(exported)
+        c.click("#export-csv")
+
+        def downloaded():
+            if not os.path.exists(exported):
+                return False
+            with open(exported, "rb") as f:
+                return f.read().startswith("\ufeffrecommendation,state,kind".encode())
+        c.wait(downloaded, f"{exported} with the approval list's columns")
 
         step = "reports"
 
