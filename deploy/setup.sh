@@ -22,6 +22,7 @@ PACKAGES=(
   libicu-dev
   libjemalloc-dev
   libsodium-dev libcpp-httplib-dev libcli11-dev
+  grpc-proto
   libjs-chart.js
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-grpcio
