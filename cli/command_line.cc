@@ -102,7 +102,8 @@ class CommandLine {
   }
 
   // Flags that several commands share, one meaning each.
-  void Format(CLI::App* cmd) {
+  // `shown`: the default the command uses when --format is not given.
+  void Format(CLI::App* cmd, const std::string& shown = "table") {
     cmd->add_option_function<std::string>(
            "--format",
            [this](const std::string& v) {
@@ -110,7 +111,7 @@ class CommandLine {
              o_.format_given = true;
            },
            "output: table, csv or jsonl")
-        ->default_str("table");
+        ->default_str(shown);
   }
   void AsOf(CLI::App* cmd, const std::string& help) {
     cmd->add_option("--as-of", o_.as_of, help + " (YYYY-MM-DD)");
@@ -216,7 +217,7 @@ class CommandLine {
               "every rejected record of a batch (csv: for the agency)",
               FeedRejects);
     One(cmd, "BATCH_ID", "the batch");
-    Format(cmd);
+    Format(cmd, "csv");
 
     CLI::App* person = Noun("person", "one person's partner facts");
     cmd =

@@ -147,8 +147,9 @@ class FeedStore {
       const std::function<absl::Status(const v1::RecordRejection&)>& fn) const;
   // The dirty-persons log after `after_batch_seq`: each person changed by
   // each later batch, batch by batch, in ID order within a batch (a person
-  // changed by two batches comes twice). The matching cycle reads from the
-  // last batch it has seen.
+  // changed by two batches comes twice). The cycle reads the households
+  // those people belong to (dirty_marks.h), not this log; it is kept for
+  // tools and tests that ask who a batch changed.
   absl::Status ForEachDirtyPerson(
       uint64_t after_batch_seq,
       const std::function<absl::Status(absl::string_view id_number,
