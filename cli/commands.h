@@ -43,6 +43,9 @@ std::string FactValuesText(const v1::Fact& fact);
 // A finding as a caseworker reads it: summary, partner facts with agency,
 // batch and validity, the reported values, and the money at stake.
 void PrintFinding(const v1::Finding& f, std::ostream& out);
+// Why a decided flag was reopened, and its evidence versions (when it has
+// more than one) with the batches each came from.
+void PrintFlagHistory(const v1::Flag& f, std::ostream& out);
 
 int IdCheck(const Env& env);
 int Health(const Env& env);

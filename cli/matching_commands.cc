@@ -51,16 +51,35 @@ void PrintReport(const v1::CycleReport& r, std::ostream& out) {
                            1000.0)
       << "\n";
   for (const std::string& p : r.problems()) out << "  problem: " << p << "\n";
-  Table t({"rule", "new", "still_open", "auto_resolved", "reopened"});
+  Table t(
+      {"rule", "new", "still_open", "updated", "auto_resolved", "reopened"});
   for (const auto& c : r.rules()) {
     t.AddRow({c.rule(), absl::StrCat(c.new_flags()),
-              absl::StrCat(c.still_open()), absl::StrCat(c.auto_resolved()),
-              absl::StrCat(c.reopened())});
+              absl::StrCat(c.still_open()), absl::StrCat(c.updated()),
+              absl::StrCat(c.auto_resolved()), absl::StrCat(c.reopened())});
   }
   t.Print(OutputFormat::kTable, out);
 }
 
 }  // namespace
+
+void PrintFlagHistory(const v1::Flag& f, std::ostream& out) {
+  if (!f.reopened_reason().empty()) {
+    out << "  " << f.reopened_reason() << "\n";
+  }
+  if (f.evidence_size() < 2) return;
+  out << "  evidence versions (the flag kept its identity through them):\n";
+  Table t({"seen_from", "batches", "est_overpayment_yuan", "summary"});
+  for (const v1::EvidenceVersion& v : f.evidence()) {
+    t.AddRow({FormatDate(v.seen_from()), absl::StrJoin(v.batch_ids(), " "),
+              FormatYuan(v.est_monthly_overpayment_fen()), v.summary()});
+  }
+  std::ostringstream text;
+  t.Print(OutputFormat::kTable, text);
+  for (absl::string_view line : absl::StrSplit(text.str(), '\n')) {
+    if (!line.empty()) out << "    " << line << "\n";
+  }
+}
 
 void PrintFinding(const v1::Finding& f, std::ostream& out) {
   out << "  " << f.rule() << " (" << SeverityName(f.severity()) << ")"
@@ -234,6 +253,7 @@ int FlagsShow(const Env& env) {
             << f.resolved_reason() << "\n";
   }
   PrintFinding(f.finding(), env.out);
+  PrintFlagHistory(f, env.out);
   return kExitOk;
 }
 

@@ -249,6 +249,7 @@ int ReviewShow(const Env& env) {
                                : absl::StrCat(", worked by ", f.assignee()))
       << "\n";
   PrintFinding(f.finding(), out);
+  PrintFlagHistory(f, out);
   if (f.decisions_size() + f.comments_size() > 0) {
     out << "decisions and comments:\n";
     PrintDecisions(f, out);

@@ -129,6 +129,40 @@ const FeedKindSpec* FindFeedKind(FeedKind kind) {
   return nullptr;
 }
 
+std::string NaturalKeyText(v1::FeedKind kind, const v1::FeedRecord& record) {
+  const FeedKindSpec* spec = FindFeedKind(kind);
+  if (spec == nullptr) return "";
+  const google::protobuf::Reflection* outer = record.GetReflection();
+  const google::protobuf::Message& sub =
+      outer->GetMessage(record, spec->record_field());
+  const google::protobuf::Reflection* r = sub.GetReflection();
+  std::string out;
+  for (const google::protobuf::FieldDescriptor* f : spec->key_descriptors()) {
+    if (!out.empty()) out.push_back('\x1f');
+    switch (f->cpp_type()) {
+      case google::protobuf::FieldDescriptor::CPPTYPE_STRING:
+        out += r->GetString(sub, f);
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_ENUM:
+        absl::StrAppend(&out, r->GetEnumValue(sub, f));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE:
+        // Dates and months: a few varints, serialized deterministically.
+        out += r->GetMessage(sub, f).SerializeAsString();
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_INT32:
+        absl::StrAppend(&out, r->GetInt32(sub, f));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_INT64:
+        absl::StrAppend(&out, r->GetInt64(sub, f));
+        break;
+      default:
+        break;  // no key field has another type
+    }
+  }
+  return out;
+}
+
 std::string AgencyName(Agency agency) {
   return absl::AsciiStrToLower(EnumShortName(v1::Agency_descriptor(), agency));
 }

@@ -73,6 +73,12 @@ const FeedKindSpec* FindFeedKind(v1::FeedKind kind);
 absl::StatusOr<const FeedKindSpec*> FindFeedKind(absl::string_view agency,
                                                  absl::string_view kind);
 
+// The values of a record's natural key fields (its kind's key_fields, in
+// order), joined by a unit separator: what makes two versions of a fact the
+// same fact (an employer and a start date), never amounts. Empty for an
+// unknown kind.
+std::string NaturalKeyText(v1::FeedKind kind, const v1::FeedRecord& record);
+
 // "labour", "land", "union", "public_security", "justice".
 std::string AgencyName(v1::Agency agency);
 absl::StatusOr<v1::Agency> ParseAgency(absl::string_view name);

@@ -41,7 +41,7 @@ void AddCounts(const FlagCounts& counts, v1::CycleReport* report) {
   FlagCounts all;
   for (const auto& r : report->rules()) {
     all[r.rule()] = {r.new_flags(), r.still_open(), r.auto_resolved(),
-                     r.reopened()};
+                     r.reopened(), r.updated()};
   }
   for (const auto& [rule, c] : counts) {
     RuleCounts& a = all[rule];
@@ -49,6 +49,7 @@ void AddCounts(const FlagCounts& counts, v1::CycleReport* report) {
     a.still_open += c.still_open;
     a.auto_resolved += c.auto_resolved;
     a.reopened += c.reopened;
+    a.updated += c.updated;
   }
   report->clear_rules();
   for (const auto& [rule, c] : all) {
@@ -58,6 +59,7 @@ void AddCounts(const FlagCounts& counts, v1::CycleReport* report) {
     r->set_still_open(c.still_open);
     r->set_auto_resolved(c.auto_resolved);
     r->set_reopened(c.reopened);
+    r->set_updated(c.updated);
   }
 }
 
@@ -74,6 +76,7 @@ struct CycleRunner::Block {
     std::vector<StoredFlag> existing;
     absl::Status status;
     HouseholdResult result;
+    FlagMatch match;  // which stored flag each finding is
     // The flag IDs its new flags take: [first_flag_seq + 1, + new_flags].
     int new_flags = 0;
     uint64_t first_flag_seq = 0;
@@ -99,6 +102,8 @@ struct CycleRunner::Block {
     s.found = false;
     s.status = absl::OkStatus();
     s.result.findings.clear();
+    s.result.sustaining.clear();
+    s.match = FlagMatch();
     s.new_flags = 0;
     return s;
   }
@@ -215,8 +220,11 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
         }
         s.result = *std::move(result);
       }
-      s.new_flags = FlagStore::CountNewFlags(
-          active ? &s.result.findings : nullptr, s.existing);
+      ASSIGN_OR_RETURN(s.match,
+                       FlagStore::Match(active ? &s.result.findings : nullptr,
+                                        active ? &s.result.sustaining : nullptr,
+                                        s.existing, as_of, *policy_));
+      s.new_flags = s.match.new_flags;
       return absl::OkStatus();
     });
   }));
@@ -239,10 +247,10 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
       const bool active = s.household.status() == v1::HOUSEHOLD_STATUS_ACTIVE;
       const bool had_flags = !s.existing.empty();
       uint64_t seq = s.first_flag_seq;
-      RETURN_IF_ERROR(flags_->Reconcile(s.household, as_of, policy_->version(),
-                                        active ? &s.result.findings : nullptr,
-                                        std::move(s.existing), &seq, &out.batch,
-                                        &out.counts));
+      RETURN_IF_ERROR(flags_->Reconcile(
+          s.household, as_of, *policy_, active ? &s.result.findings : nullptr,
+          active ? &s.result.sustaining : nullptr, std::move(s.existing),
+          s.match, &seq, &out.batch, &out.counts));
       if (seq != s.first_flag_seq + s.new_flags) {
         return absl::InternalError(absl::StrCat(
             "household ", s.id, ": counted ", s.new_flags,

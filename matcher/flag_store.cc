@@ -1,5 +1,6 @@
 #include "matcher/flag_store.h"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <utility>
@@ -9,9 +10,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "base/dates.h"
+#include "base/money.h"
+#include "base/sha256.h"
 #include "base/status_macros.h"
+#include "formats/feed_kinds.h"
+#include "formats/names.h"
+#include "matcher/policy.h"
 #include "storage/keys.h"
 
 namespace dibao {
@@ -60,6 +67,31 @@ std::optional<v1::FlagState> StateOf(absl::string_view bytes) {
   return state;
 }
 
+// A flag stored before Flag.identity existed is keyed by its evidence
+// fingerprint: the key's last part is its identity either way.
+void AdoptIdentity(absl::string_view from_key, v1::Flag* flag) {
+  if (flag->identity().empty()) flag->set_identity(std::string(from_key));
+}
+
+std::string KeyOf(const v1::Flag& flag) {
+  return keys::FlagKey(
+      flag.household_id(), flag.finding().rule(),
+      flag.identity().empty() ? flag.finding().fingerprint() : flag.identity());
+}
+
+// Parses a stored flag and its identity from its key.
+absl::Status ParseStoredFlag(const rocksdb::Slice& key,
+                             const rocksdb::Slice& value, v1::Flag* flag) {
+  if (!flag->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return absl::DataLossError("unreadable stored flag");
+  }
+  ASSIGN_OR_RETURN(
+      keys::FlagKeyParts parts,
+      keys::DecodeFlagKey(absl::string_view(key.data(), key.size())));
+  AdoptIdentity(parts.identity, flag);
+  return absl::OkStatus();
+}
+
 bool Matches(const FlagFilter& f, const v1::Flag& flag) {
   return (f.rule.empty() || flag.finding().rule() == f.rule) &&
          (f.state == v1::FLAG_STATE_UNSPECIFIED || flag.state() == f.state);
@@ -84,7 +116,7 @@ std::string ResolvedReason(const v1::Household& h, const v1::Flag& flag,
   }
   const std::string who = absl::StrCat(flag.finding().rule(), "/", id);
   if (auto it = now.find(who); it != now.end()) {
-    return absl::StrCat("the evidence changed by ", on, ": now flag ",
+    return absl::StrCat("another conflict of the rule by ", on, ": now flag ",
                         it->second);
   }
   return absl::StrCat("no longer detected on ", on,
@@ -120,9 +152,11 @@ absl::StatusOr<std::vector<v1::Flag>> FlagStore::HouseholdFlags(
 
 absl::Status StoredFlag::Complete() {
   if (full) return absl::OkStatus();
+  std::string identity = flag.identity();
   if (!flag.ParseFromString(raw)) {
     return absl::DataLossError("unreadable stored flag");
   }
+  AdoptIdentity(identity, &flag);
   full = true;
   raw.clear();
   return absl::OkStatus();
@@ -147,132 +181,344 @@ absl::Status FlagStore::Cursor::Read(absl::string_view household_id,
     const absl::string_view value(it_->value().data(), it_->value().size());
     const auto state = StateOf(value);
     if (!state) return absl::DataLossError("unreadable stored flag");
+    ASSIGN_OR_RETURN(keys::FlagKeyParts parts,
+                     keys::DecodeFlagKey(absl::string_view(it_->key().data(),
+                                                           it_->key().size())));
     if (*state == v1::FLAG_STATE_AUTO_RESOLVED ||
         *state == v1::FLAG_STATE_DISMISSED) {
-      ASSIGN_OR_RETURN(keys::FlagKeyParts parts,
-                       keys::DecodeFlagKey(absl::string_view(
-                           it_->key().data(), it_->key().size())));
       f.raw.assign(value.data(), value.size());
       f.flag.set_state(*state);
+      f.flag.set_identity(std::string(parts.identity));
       f.flag.mutable_finding()->set_rule(std::string(parts.rule));
-      f.flag.mutable_finding()->set_fingerprint(std::string(parts.fingerprint));
       continue;
     }
     if (!f.flag.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       return absl::DataLossError("unreadable stored flag");
     }
+    AdoptIdentity(parts.identity, &f.flag);
     f.full = true;
   }
   return FromRocks(it_->status(), "read flags");
 }
 
+std::string FactIdentityKey(v1::FeedKind kind, const v1::FeedRecord& record) {
+  std::string piece;
+  keys::PutString(&piece, record.id_number());
+  keys::PutFixed32(&piece, static_cast<uint32_t>(kind));
+  keys::PutString(&piece, NaturalKeyText(kind, record));
+  Sha256 sha;
+  sha.Update(piece);
+  return Sha256::Hex(sha.Finish()).substr(0, 16);
+}
+
 namespace {
 
-// Findings and flags are the same conflict when rule and fingerprint agree.
-std::string MatchKey(const v1::Finding& finding) {
-  return absl::StrCat(finding.rule(), "\n", finding.fingerprint());
+// The identity keys of a finding: its own, or for evidence stored before
+// findings carried them, those of all its facts.
+std::vector<std::string> IdentityOf(const v1::Finding& f) {
+  std::vector<std::string> out(f.identity_keys().begin(),
+                               f.identity_keys().end());
+  if (out.empty()) {
+    for (const v1::Fact& fact : f.facts()) {
+      out.push_back(FactIdentityKey(fact.kind(), fact.record()));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
+  return out;
+}
+
+// How well a stored conflict's keys match a finding's (both sorted): 2 they
+// share a fact, 1 one side has none (a conflict of reported values alone,
+// or a household-level one), 0 not the same conflict.
+int Overlap(const std::vector<std::string>& a,
+            const std::vector<std::string>& b) {
+  if (a.empty() || b.empty()) return 1;
+  for (auto i = a.begin(), j = b.begin(); i != a.end() && j != b.end();) {
+    if (*i == *j) return 2;
+    if (*i < *j) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return 0;
+}
+
+bool Active(v1::FlagState s) {
+  return s == v1::FLAG_STATE_OPEN || s == v1::FLAG_STATE_NEEDS_VISIT;
+}
+bool Settled(v1::FlagState s) {
+  return s == v1::FLAG_STATE_CONFIRMED || s == v1::FLAG_STATE_DISMISSED;
+}
+
+// The evidence version a finding is, first seen on `day`.
+v1::EvidenceVersion VersionOf(const v1::Finding& f, const v1::Date& day) {
+  v1::EvidenceVersion v;
+  v.set_fingerprint(f.fingerprint());
+  *v.mutable_seen_from() = day;
+  for (const v1::Fact& fact : f.facts()) {
+    if (std::find(v.batch_ids().begin(), v.batch_ids().end(),
+                  fact.batch_id()) == v.batch_ids().end()) {
+      v.add_batch_ids(fact.batch_id());
+    }
+  }
+  v.set_est_monthly_overpayment_fen(f.est_monthly_overpayment_fen());
+  v.set_summary(f.summary());
+  return v;
+}
+
+// Adds `finding` to the flag's evidence history when it differs from the
+// last version; true when it did. A flag stored before the history existed
+// gets its stored evidence as the first version.
+bool RecordEvidence(const v1::Finding& finding, const v1::Date& today,
+                    v1::Flag* flag) {
+  if (flag->evidence().empty()) {
+    *flag->add_evidence() = VersionOf(flag->finding(), flag->first_seen());
+  }
+  if (flag->evidence().rbegin()->fingerprint() == finding.fingerprint()) {
+    return false;
+  }
+  *flag->add_evidence() = VersionOf(finding, today);
+  return true;
+}
+
+// What makes a decided flag's evidence materially new: a partner fact the
+// decision did not rest on, or an estimated overpayment risen by more than
+// the policy's material change. Empty when nothing is.
+std::string MaterialChange(const v1::Finding& decided, const v1::Finding& now,
+                           const v1::Policy& policy) {
+  std::vector<std::string> reasons;
+  // New facts count only when they are part of the conflict's identity,
+  // and only against a decision that rested on facts.
+  const std::vector<std::string> before = IdentityOf(decided);
+  std::vector<std::string> added;
+  if (!before.empty()) {
+    const std::vector<std::string> keys_now = IdentityOf(now);
+    for (const v1::Fact& fact : now.facts()) {
+      const std::string key = FactIdentityKey(fact.kind(), fact.record());
+      if (std::binary_search(keys_now.begin(), keys_now.end(), key) &&
+          !std::binary_search(before.begin(), before.end(), key)) {
+        const FeedKindSpec* spec = FindFeedKind(fact.kind());
+        added.push_back(absl::StrCat(spec != nullptr ? spec->name : "fact",
+                                     " from batch ", fact.batch_id()));
+      }
+    }
+  }
+  if (!added.empty()) {
+    reasons.push_back(
+        absl::StrCat("a partner fact the decision did not rest on: ",
+                     absl::StrJoin(added, ", ")));
+  }
+  const int64_t rise =
+      now.est_monthly_overpayment_fen() - decided.est_monthly_overpayment_fen();
+  if (rise > MaterialChangeFen(policy)) {
+    reasons.push_back(
+        absl::StrCat("the estimated overpayment rose from ",
+                     FormatYuan(decided.est_monthly_overpayment_fen()), " to ",
+                     FormatYuan(now.est_monthly_overpayment_fen()),
+                     " yuan/month, more than the policy's ",
+                     FormatYuan(MaterialChangeFen(policy))));
+  }
+  return absl::StrJoin(reasons, "; ");
 }
 
 }  // namespace
 
-int FlagStore::CountNewFlags(const std::vector<v1::Finding>* findings,
-                             const std::vector<StoredFlag>& existing) {
-  if (findings == nullptr) return 0;
-  int fresh = 0;
-  for (const v1::Finding& finding : *findings) {
-    bool known = false;
-    for (const StoredFlag& f : existing) {
-      known |= f.flag.finding().rule() == finding.rule() &&
-               f.flag.finding().fingerprint() == finding.fingerprint();
-    }
-    fresh += known ? 0 : 1;
+absl::StatusOr<FlagMatch> FlagStore::Match(
+    const std::vector<v1::Finding>* findings,
+    const std::vector<v1::Finding>* sustaining,
+    std::vector<StoredFlag>& existing, absl::CivilDay day,
+    const v1::Policy& policy) {
+  FlagMatch match;
+  if (findings == nullptr) return match;  // the household is not active
+  const size_t n = findings->size();
+  const size_t m = sustaining != nullptr ? sustaining->size() : 0;
+  match.flag_of.assign(n, -1);
+  match.sustained_flag_of.assign(m, -1);
+  if (existing.empty()) {
+    match.new_flags = static_cast<int>(n);
+    return match;
   }
-  return fresh;
+  // The stored flags of the rules found, read in full, with their keys.
+  std::set<std::string> rules;
+  for (const v1::Finding& f : *findings) rules.insert(f.rule());
+  for (size_t i = 0; i < m; ++i) rules.insert((*sustaining)[i].rule());
+  std::vector<std::vector<std::string>> keys(existing.size());
+  for (size_t j = 0; j < existing.size(); ++j) {
+    if (!rules.count(existing[j].flag.finding().rule())) continue;
+    RETURN_IF_ERROR(existing[j].Complete());
+    keys[j] = IdentityOf(existing[j].flag.finding());
+  }
+  const absl::CivilDay oldest_reopened = day - ReopenWindowDays(policy);
+  std::vector<bool> taken(existing.size(), false);
+  // The best untaken flag for `f`: sharing a fact beats a wildcard; an
+  // active or decided flag beats a resolved one; then key order.
+  auto best = [&](const v1::Finding& f, bool sustain) {
+    const std::vector<std::string> mine = IdentityOf(f);
+    int pick = -1, pick_rank = 0;
+    for (size_t j = 0; j < existing.size(); ++j) {
+      if (taken[j]) continue;
+      const v1::Flag& flag = existing[j].flag;
+      if (!existing[j].full || flag.finding().rule() != f.rule() ||
+          flag.finding().id_number() != f.id_number()) {
+        continue;
+      }
+      const int overlap = Overlap(keys[j], mine);
+      if (overlap == 0) continue;
+      int standing;
+      if (Active(flag.state())) {
+        standing = 2;
+      } else if (Settled(flag.state())) {
+        if (sustain) continue;
+        standing = 2;
+      } else {  // AUTO_RESOLVED
+        if (sustain) continue;
+        const auto resolved = FromProto(flag.resolved_on());
+        if (!resolved.ok() || *resolved < oldest_reopened) continue;
+        standing = 1;
+      }
+      const int rank = overlap * 4 + standing;
+      if (rank > pick_rank) {
+        pick = static_cast<int>(j);
+        pick_rank = rank;
+      }
+    }
+    if (pick >= 0) taken[pick] = true;
+    return pick;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    match.flag_of[i] = best((*findings)[i], false);
+    if (match.flag_of[i] < 0) ++match.new_flags;
+  }
+  for (size_t i = 0; i < m; ++i) {
+    match.sustained_flag_of[i] = best((*sustaining)[i], true);
+  }
+  return match;
 }
 
-absl::Status FlagStore::Reconcile(
-    const v1::Household& household, absl::CivilDay day,
-    absl::string_view policy_version, const std::vector<v1::Finding>* findings,
-    std::vector<StoredFlag> existing, uint64_t* next_flag_seq,
-    rocksdb::WriteBatch* batch, FlagCounts* counts) const {
+absl::Status FlagStore::Reconcile(const v1::Household& household,
+                                  absl::CivilDay day, const v1::Policy& policy,
+                                  const std::vector<v1::Finding>* findings,
+                                  const std::vector<v1::Finding>* sustaining,
+                                  std::vector<StoredFlag> existing,
+                                  const FlagMatch& match,
+                                  uint64_t* next_flag_seq,
+                                  rocksdb::WriteBatch* batch,
+                                  FlagCounts* counts) const {
   if (existing.empty() && (findings == nullptr || findings->empty())) {
     return absl::OkStatus();  // most households: nothing found, ever
   }
   const v1::Date today = ToProto(day);
-  std::map<std::string, StoredFlag*> by_key;
-  for (StoredFlag& f : existing) {
-    by_key[MatchKey(f.flag.finding())] = &f;
-  }
-  std::set<const StoredFlag*> seen;
+  std::set<int> seen;
   // rule/member -> flag ID of what was found now, for resolution reasons.
   std::map<std::string, std::string> now;
   std::vector<std::pair<v1::Flag, bool>> writes;  // flag, is new
-  if (findings != nullptr) {
-    for (const v1::Finding& finding : *findings) {
-      RuleCounts& c = (*counts)[finding.rule()];
-      auto it = by_key.find(MatchKey(finding));
-      if (it == by_key.end()) {
-        v1::Flag flag;
-        flag.set_flag_id(FormatFlagId(++*next_flag_seq));
-        flag.set_household_id(household.household_id());
-        flag.set_state(v1::FLAG_STATE_OPEN);
-        *flag.mutable_finding() = finding;
-        *flag.mutable_first_seen() = today;
-        *flag.mutable_last_seen() = today;
-        flag.set_policy_version(std::string(policy_version));
-        flag.set_version(1);
-        flag.set_district_code(household.district_code());
-        flag.set_street(household.street());
-        flag.set_community(household.community());
-        now[absl::StrCat(finding.rule(), "/", finding.id_number())] =
-            flag.flag_id();
-        ++c.new_flags;
-        writes.emplace_back(std::move(flag), true);
-        continue;
-      }
-      StoredFlag& stored = *it->second;
-      seen.insert(&stored);
-      // A caseworker dismissed exactly this evidence: leave it alone.
-      if (stored.flag.state() == v1::FLAG_STATE_DISMISSED) continue;
-      RETURN_IF_ERROR(stored.Complete());
-      const v1::Flag& old = stored.flag;
-      now[absl::StrCat(finding.rule(), "/", finding.id_number())] =
-          old.flag_id();
-      // Seen again the same day with the same finding (a re-run): nothing
-      // to write, and no copy to make.
-      if (old.state() != v1::FLAG_STATE_AUTO_RESOLVED &&
-          *FromProto(old.last_seen()) >= day &&
-          old.policy_version() == policy_version &&
-          old.street() == household.street() &&
-          old.community() == household.community() &&
-          old.district_code() == household.district_code() &&
-          old.finding().SerializeAsString() == finding.SerializeAsString()) {
-        ++c.still_open;
-        continue;
-      }
-      v1::Flag flag = old;
-      if (flag.state() == v1::FLAG_STATE_AUTO_RESOLVED) {
-        flag.set_state(v1::FLAG_STATE_OPEN);
-        flag.set_reopened(flag.reopened() + 1);
-        flag.clear_resolved_reason();
-        flag.clear_resolved_on();
-        ++c.reopened;
-      } else {
-        ++c.still_open;
-      }
-      *flag.mutable_finding() = finding;
-      if (*FromProto(flag.last_seen()) < day) *flag.mutable_last_seen() = today;
-      flag.set_policy_version(std::string(policy_version));
-      flag.set_district_code(household.district_code());
-      flag.set_street(household.street());
-      flag.set_community(household.community());
-      if (flag.SerializeAsString() != old.SerializeAsString()) {
-        writes.emplace_back(std::move(flag), false);
-      }
+  // Where the household is now, on every flag written.
+  auto place = [&](v1::Flag* flag) {
+    flag->set_policy_version(policy.version());
+    flag->set_district_code(household.district_code());
+    flag->set_street(household.street());
+    flag->set_community(household.community());
+  };
+  // Writes `flag` when it differs from what is stored.
+  auto keep = [&](v1::Flag flag, const v1::Flag& old) {
+    if (flag.SerializeAsString() != old.SerializeAsString()) {
+      writes.emplace_back(std::move(flag), false);
     }
+  };
+  const size_t n = findings != nullptr ? findings->size() : 0;
+  for (size_t i = 0; i < n; ++i) {
+    const v1::Finding& finding = (*findings)[i];
+    RuleCounts& c = (*counts)[finding.rule()];
+    const std::string who =
+        absl::StrCat(finding.rule(), "/", finding.id_number());
+    if (match.flag_of[i] < 0) {
+      v1::Flag flag;
+      flag.set_flag_id(FormatFlagId(++*next_flag_seq));
+      flag.set_identity(flag.flag_id());
+      flag.set_household_id(household.household_id());
+      flag.set_state(v1::FLAG_STATE_OPEN);
+      *flag.mutable_finding() = finding;
+      *flag.mutable_first_seen() = today;
+      *flag.mutable_last_seen() = today;
+      *flag.add_evidence() = VersionOf(finding, today);
+      flag.set_version(1);
+      place(&flag);
+      now[who] = flag.flag_id();
+      ++c.new_flags;
+      writes.emplace_back(std::move(flag), true);
+      continue;
+    }
+    StoredFlag& stored = existing[match.flag_of[i]];
+    seen.insert(match.flag_of[i]);
+    RETURN_IF_ERROR(stored.Complete());
+    const v1::Flag& old = stored.flag;
+    now[who] = old.flag_id();
+    v1::Flag flag = old;
+    if (*FromProto(flag.last_seen()) < day) *flag.mutable_last_seen() = today;
+    if (Settled(old.state())) {
+      const std::string what = MaterialChange(old.finding(), finding, policy);
+      if (what.empty()) {
+        // Settled, and the conflict is the one decided: the evidence is
+        // kept as decided, its later versions in the history.
+        RecordEvidence(finding, today, &flag);
+        if (old.state() == v1::FLAG_STATE_CONFIRMED) ++c.still_open;
+        keep(std::move(flag), old);
+        continue;
+      }
+      const v1::ReviewDecision* last =
+          old.decisions().empty() ? nullptr : &*old.decisions().rbegin();
+      flag.set_reopened_reason(absl::StrCat(
+          "reopened on ", FormatDate(day), ": ", what, " (it was ",
+          FlagStateName(old.state()),
+          last != nullptr ? absl::StrCat(" by ", last->by()) : "", ")"));
+      flag.set_state(v1::FLAG_STATE_OPEN);
+      flag.set_reopened(flag.reopened() + 1);
+      RecordEvidence(finding, today, &flag);
+      *flag.mutable_finding() = finding;
+      place(&flag);
+      ++c.reopened;
+      keep(std::move(flag), old);
+      continue;
+    }
+    if (old.state() == v1::FLAG_STATE_AUTO_RESOLVED) {
+      flag.set_state(v1::FLAG_STATE_OPEN);
+      flag.set_reopened(flag.reopened() + 1);
+      flag.clear_resolved_reason();
+      flag.clear_resolved_on();
+      ++c.reopened;
+    } else {
+      ++c.still_open;
+    }
+    if (RecordEvidence(finding, today, &flag) && Active(old.state())) {
+      ++c.updated;
+    }
+    *flag.mutable_finding() = finding;
+    place(&flag);
+    keep(std::move(flag), old);
   }
-  for (const StoredFlag& stored : existing) {
-    if (seen.count(&stored) || stored.flag.state() != v1::FLAG_STATE_OPEN) {
+  // Passing by no more than the margin keeps an open flag open.
+  const size_t m = sustaining != nullptr ? sustaining->size() : 0;
+  for (size_t i = 0; i < m && findings != nullptr; ++i) {
+    const int j = match.sustained_flag_of[i];
+    if (j < 0) continue;
+    seen.insert(j);
+    const v1::Finding& finding = (*sustaining)[i];
+    RuleCounts& c = (*counts)[finding.rule()];
+    const v1::Flag& old = existing[j].flag;
+    v1::Flag flag = old;
+    if (*FromProto(flag.last_seen()) < day) *flag.mutable_last_seen() = today;
+    ++c.still_open;
+    if (RecordEvidence(finding, today, &flag)) ++c.updated;
+    *flag.mutable_finding() = finding;
+    place(&flag);
+    keep(std::move(flag), old);
+  }
+  for (size_t j = 0; j < existing.size(); ++j) {
+    const StoredFlag& stored = existing[j];
+    if (seen.count(static_cast<int>(j)) ||
+        stored.flag.state() != v1::FLAG_STATE_OPEN) {
       continue;
     }
     v1::Flag flag = stored.flag;
@@ -285,9 +531,7 @@ absl::Status FlagStore::Reconcile(
   }
   for (auto& [flag, is_new] : writes) {
     if (!is_new) flag.set_version(flag.version() + 1);
-    const std::string key =
-        keys::FlagKey(flag.household_id(), flag.finding().rule(),
-                      flag.finding().fingerprint());
+    const std::string key = KeyOf(flag);
     batch->Put(store_->handle(Cf::kFlags), key, flag.SerializeAsString());
     if (is_new) {
       batch->Put(store_->handle(Cf::kFlagIds),
@@ -303,7 +547,7 @@ absl::StatusOr<v1::Flag> FlagStore::Get(absl::string_view flag_id) const {
   if (!key) return absl::NotFoundError(absl::StrCat("no flag ", flag_id));
   ASSIGN_OR_RETURN(auto value, store_->Get(Cf::kFlags, *key));
   v1::Flag flag;
-  if (!value || !flag.ParseFromString(*value)) {
+  if (!value || !ParseStoredFlag(*key, *value, &flag).ok()) {
     return absl::DataLossError(
         absl::StrCat("flag ", flag_id, " is unreadable"));
   }
@@ -328,18 +572,12 @@ absl::StatusOr<FlagPage> FlagStore::List(const FlagFilter& filter,
   if (!after.empty() && it->Valid() && it->key() == after) it->Next();
   v1::Flag flag;
   for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (!flag.ParseFromArray(it->value().data(),
-                             static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("unreadable stored flag");
-    }
+    flag.Clear();
+    RETURN_IF_ERROR(ParseStoredFlag(it->key(), it->value(), &flag));
     if (!Matches(filter, flag)) continue;
     if (static_cast<int>(page.flags.size()) == page_size) {
       // More follow: resume after the last one listed.
-      const v1::Flag& last = page.flags.back();
-      absl::Base64Escape(
-          keys::FlagKey(last.household_id(), last.finding().rule(),
-                        last.finding().fingerprint()),
-          &page.next_page_token);
+      absl::Base64Escape(KeyOf(page.flags.back()), &page.next_page_token);
       break;
     }
     page.flags.push_back(flag);
@@ -358,10 +596,8 @@ absl::Status FlagStore::ForEach(
   v1::Flag flag;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
-    if (!flag.ParseFromArray(it->value().data(),
-                             static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("unreadable stored flag");
-    }
+    flag.Clear();
+    RETURN_IF_ERROR(ParseStoredFlag(it->key(), it->value(), &flag));
     if (Matches(filter, flag)) RETURN_IF_ERROR(fn(flag));
   }
   return FromRocks(it->status(), "scan flags");
@@ -375,9 +611,7 @@ absl::Status FlagStore::Put(v1::Flag flag) {
 
 void FlagStore::Stage(v1::Flag* flag, rocksdb::WriteBatch* batch) const {
   flag->set_version(flag->version() + 1);
-  batch->Put(store_->handle(Cf::kFlags),
-             keys::FlagKey(flag->household_id(), flag->finding().rule(),
-                           flag->finding().fingerprint()),
+  batch->Put(store_->handle(Cf::kFlags), KeyOf(*flag),
              flag->SerializeAsString());
 }
 

@@ -1,13 +1,30 @@
-// Flags: findings stored with their state, keyed by (household, rule,
-// evidence fingerprint) so the same conflict is one flag forever.
+// Flags: findings stored with their state. A flag is the conflict, not its
+// numbers: a finding is the same conflict as a flag of the same household,
+// rule and member whose identity keys (the partner facts' natural keys,
+// Finding.identity_keys) overlap its own, or when either has none; amounts,
+// reported values and the day never make a new flag.
 //
-// Reconcile() is the cycle's step for one household: a finding seen for the
-// first time becomes an OPEN flag with the next flag ID; seen again it
-// updates last_seen (never a duplicate); an AUTO_RESOLVED flag whose
-// conflict is back is reopened; a DISMISSED one is left alone (a caseworker
-// said no to exactly this evidence); an OPEN flag no longer found becomes
-// AUTO_RESOLVED with the reason. Writes go into the caller's WriteBatch, so
-// they commit with the rest of the cycle's progress.
+// Match() and Reconcile() are the cycle's step for one household:
+// - a finding of no flag becomes an OPEN flag with the next flag ID;
+// - an OPEN or NEEDS_VISIT flag found again is updated in place: its
+//   evidence gains a version when it changed (an amount moved, a fact was
+//   added), last_seen moves, claim, comments, visits and first_seen stay;
+// - an AUTO_RESOLVED flag whose conflict is back within the policy's
+//   reopen window is reopened (REOPENED), not raised anew;
+// - a CONFIRMED or DISMISSED flag stays settled while its conflict
+//   persists; when the evidence changes materially (a partner fact the
+//   decision did not rest on, or an estimated overpayment up by more than
+//   the policy's material change) it is reopened with what is new beside
+//   the earlier decision;
+// - an OPEN flag no longer found becomes AUTO_RESOLVED with the reason,
+//   unless a sustaining finding (the household passes the rule's test by no
+//   more than the resolution margin) keeps it open.
+// Writes go into the caller's WriteBatch, so they commit with the rest of
+// the cycle's progress.
+//
+// Flags stored before identity keys existed are matched by the keys of
+// their stored evidence and keep the key they were stored under (their
+// fingerprint, now their Flag.identity): no migration step, no state lost.
 //
 // Thread-safe for reads. Writers of flags (the cycle, reviews) hold mutex()
 // from reading a flag to writing it.
@@ -25,6 +42,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "dibao/v1/matching.pb.h"
+#include "dibao/v1/policy.pb.h"
 #include "dibao/v1/registry.pb.h"
 #include "rocksdb/write_batch.h"
 #include "storage/store.h"
@@ -37,17 +55,35 @@ struct RuleCounts {
   int64_t still_open = 0;
   int64_t auto_resolved = 0;
   int64_t reopened = 0;
+  // Of still_open: the evidence changed and the flag was updated in place.
+  int64_t updated = 0;
 };
+
+// How a household's findings line up with its stored flags (Match()).
+struct FlagMatch {
+  // For each finding, the index in `existing` of the flag that is the same
+  // conflict, or -1: a new flag.
+  std::vector<int> flag_of;
+  // For each sustaining finding, the open flag it keeps open, or -1.
+  std::vector<int> sustained_flag_of;
+  // Findings that become new flags (take a new flag ID).
+  int new_flags = 0;
+};
+
+// One partner fact's contribution to a conflict's identity: 16 hex digits
+// of SHA-256 over its person, kind and natural key (NaturalKeyText), never
+// its amounts. Finding.identity_keys holds these.
+std::string FactIdentityKey(v1::FeedKind kind, const v1::FeedRecord& record);
 // By rule code, in code order.
 using FlagCounts = std::map<std::string, RuleCounts>;
 
 // A stored flag as the cycle reads it. Settled flags (AUTO_RESOLVED,
 // DISMISSED) pile up over the years and are rarely touched again, so they
 // are kept as bytes with only their key fields and state filled in, and
-// parsed in full only when a finding matches them.
+// parsed in full only when a finding of their rule is matched against them.
 struct StoredFlag {
-  // Complete when `full`; otherwise only state, finding.rule and
-  // finding.fingerprint are set.
+  // Complete when `full`; otherwise only state, identity and finding.rule
+  // are set.
   v1::Flag flag;
   std::string raw;
   bool full = false;
@@ -103,22 +139,31 @@ class FlagStore {
     std::string last_;  // the previous household's prefix
   };
 
+  // Which stored flag each finding is (see the top of this file), reading
+  // in full the settled flags of the findings' rules. `findings` null means
+  // the household is no longer active. `sustaining` may be null. The
+  // match's new_flags is how many flag IDs Reconcile() will take:
+  // households can be matched in parallel, each numbering from its own
+  // start, and still get the IDs a one-by-one pass would give. DATA_LOSS
+  // when a stored flag cannot be read.
+  static absl::StatusOr<FlagMatch> Match(
+      const std::vector<v1::Finding>* findings,
+      const std::vector<v1::Finding>* sustaining,
+      std::vector<StoredFlag>& existing, absl::CivilDay day,
+      const v1::Policy& policy);
+
   // Brings the household's `existing` flags in line with `findings` found on
-  // `day` under `policy_version`; `findings` null means the household is no
-  // longer active (every OPEN flag resolves). New flag IDs come from
-  // `*next_flag_seq` (the caller stores the counter). Only changed flags
-  // are written. DATA_LOSS when a stored flag cannot be read.
+  // `day` under `policy`, as `match` (from Match() on the same arguments)
+  // pairs them; `findings` null means the household is no longer active
+  // (every OPEN flag resolves). New flag IDs come from `*next_flag_seq`
+  // (the caller stores the counter). Only changed flags are written.
   absl::Status Reconcile(const v1::Household& household, absl::CivilDay day,
-                         absl::string_view policy_version,
+                         const v1::Policy& policy,
                          const std::vector<v1::Finding>* findings,
+                         const std::vector<v1::Finding>* sustaining,
                          std::vector<StoredFlag> existing,
-                         uint64_t* next_flag_seq, rocksdb::WriteBatch* batch,
-                         FlagCounts* counts) const;
-  // How many new flag IDs Reconcile() with the same findings and flags will
-  // take: households can then be reconciled in parallel, each numbering
-  // from its own start, and still get the IDs a one-by-one pass would give.
-  static int CountNewFlags(const std::vector<v1::Finding>* findings,
-                           const std::vector<StoredFlag>& existing);
+                         const FlagMatch& match, uint64_t* next_flag_seq,
+                         rocksdb::WriteBatch* batch, FlagCounts* counts) const;
 
   // NOT_FOUND for an unknown ID; INVALID_ARGUMENT for a malformed one.
   absl::StatusOr<v1::Flag> Get(absl::string_view flag_id) const;
@@ -132,7 +177,7 @@ class FlagStore {
       const FlagFilter& filter,
       const std::function<absl::Status(const v1::Flag&)>& fn) const;
 
-  // Writes one flag as it is (its key from household, rule, fingerprint),
+  // Writes one flag as it is (its key from household, rule, identity),
   // bumping its version. For tests.
   absl::Status Put(v1::Flag flag);
   // The same into `batch` (the review queue commits it with its audit

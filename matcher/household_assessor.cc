@@ -1,6 +1,8 @@
 #include "matcher/household_assessor.h"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "base/dates.h"
@@ -8,6 +10,7 @@
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "matcher/fact_queries.h"
+#include "matcher/flag_store.h"
 #include "matcher/reassessment.h"
 #include "matcher/rules/rule.h"
 #include "storage/keys.h"
@@ -45,6 +48,18 @@ std::string Fingerprint(absl::string_view rule, absl::string_view id_number,
   return Sha256::Hex(sha.Finish());
 }
 
+// What makes a detection the same conflict night after night, whatever the
+// amounts: each identifying fact's person, kind and natural key.
+std::vector<std::string> IdentityKeys(const Detection& d) {
+  std::vector<std::string> out;
+  for (const CurrentFact* f : d.identity.empty() ? d.facts : d.identity) {
+    out.push_back(FactIdentityKey(f->kind, f->record()));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<HouseholdResult> AssessHousehold(const HouseholdCase& hc,
@@ -54,13 +69,20 @@ absl::StatusOr<HouseholdResult> AssessHousehold(const HouseholdCase& hc,
   RuleInput in{hc, policy, standing, nullptr};
   // Member and asset rules first: the reassessment needs the asset verdict.
   std::vector<std::pair<const RuleSpec*, Detection>> detected;
+  std::vector<std::pair<const RuleSpec*, Detection>> sustained;
   std::vector<Detection> found;
   bool assets_pass = true;
   auto run = [&](const RuleSpec& rule) {
     found.clear();
     rule.check(in, &found);
-    if (rule.asset && !found.empty()) assets_pass = false;
-    for (Detection& d : found) detected.emplace_back(&rule, std::move(d));
+    for (Detection& d : found) {
+      if (d.sustain_only) {
+        sustained.emplace_back(&rule, std::move(d));
+        continue;
+      }
+      if (rule.asset) assets_pass = false;
+      detected.emplace_back(&rule, std::move(d));
+    }
   };
   for (const RuleSpec& rule : AllRules()) {
     if (!rule.after_reassessment) run(rule);
@@ -84,13 +106,13 @@ absl::StatusOr<HouseholdResult> AssessHousehold(const HouseholdCase& hc,
       [](const auto& a, const auto& b) { return a.first < b.first; });
 
   const int64_t paid = hc.household().monthly_benefit_fen();
-  for (auto& [rule, d] : detected) {
-    v1::Finding& f = result.findings.emplace_back();
-    f.set_rule(std::string(rule->code));
+  auto to_finding = [&](const RuleSpec& rule, const Detection& d,
+                        v1::Finding& f) -> absl::Status {
+    f.set_rule(std::string(rule.code));
     const std::string id =
         d.member >= 0 ? hc.members()[d.member].member->id_number() : "";
     f.set_id_number(id);
-    f.set_severity(rule->severity);
+    f.set_severity(rule.severity);
     f.set_summary(d.summary);
     for (const CurrentFact* fact : d.facts) *f.add_facts() = fact->ToProto();
     for (const auto& [field, value] : d.reported) {
@@ -108,7 +130,16 @@ absl::StatusOr<HouseholdResult> AssessHousehold(const HouseholdCase& hc,
     f.add_overpayment_explanation(absl::StrCat(
         "paid now ", FormatYuan(paid), " - ", FormatYuan(e.top_up_fen),
         " if true = ", FormatYuan(over), " yuan/month"));
-    f.set_fingerprint(Fingerprint(rule->code, id, d));
+    f.set_fingerprint(Fingerprint(rule.code, id, d));
+    for (std::string& key : IdentityKeys(d))
+      f.add_identity_keys(std::move(key));
+    return absl::OkStatus();
+  };
+  for (const auto& [rule, d] : detected) {
+    RETURN_IF_ERROR(to_finding(*rule, d, result.findings.emplace_back()));
+  }
+  for (const auto& [rule, d] : sustained) {
+    RETURN_IF_ERROR(to_finding(*rule, d, result.sustaining.emplace_back()));
   }
   std::optional<absl::CivilDay> next;
   for (const MemberCase& m : hc.members()) {

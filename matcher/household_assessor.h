@@ -25,6 +25,10 @@ struct HouseholdResult {
   v1::Assessment assessment;
   // In rule order (AllRules()), then member order.
   std::vector<v1::Finding> findings;
+  // Conflicts the household passes, but by no more than the policy's
+  // resolution margin (flags.resolve_margin_fen): they keep an open flag of
+  // the same conflict open, and raise none.
+  std::vector<v1::Finding> sustaining;
 };
 
 // NOT_FOUND when the policy has no standard for the household's district

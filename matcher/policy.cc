@@ -116,7 +116,28 @@ absl::Status ValidatePolicy(const v1::Policy& policy,
   p.NonNegative("signals.benefit_ending_months",
                 policy.signals().benefit_ending_months());
   p.NonNegative("signals.lookback_months", policy.signals().lookback_months());
+  p.NonNegative("flags.reopen_window_days",
+                policy.flags().reopen_window_days());
+  p.NonNegative("flags.material_change_fen",
+                policy.flags().material_change_fen());
+  p.NonNegative("flags.resolve_margin_fen",
+                policy.flags().resolve_margin_fen());
   return p.status();
+}
+
+int ReopenWindowDays(const v1::Policy& policy) {
+  const int days = policy.flags().reopen_window_days();
+  return days > 0 ? days : 180;
+}
+
+int64_t MaterialChangeFen(const v1::Policy& policy) {
+  const int64_t fen = policy.flags().material_change_fen();
+  return fen > 0 ? fen : policy.income().tolerance_fen();
+}
+
+int64_t ResolveMarginFen(const v1::Policy& policy) {
+  const int64_t fen = policy.flags().resolve_margin_fen();
+  return fen > 0 ? fen : policy.income().tolerance_fen();
 }
 
 absl::StatusOr<v1::Policy> LoadPolicy(const std::string& path) {

@@ -47,6 +47,14 @@ bool StandardChangesBetween(const v1::Policy& policy, absl::CivilDay after,
 // The supplement of one category (0 when the policy has none).
 int64_t SupplementFor(const v1::Policy& policy, v1::Category category);
 
+// The flags policy with its defaults applied (policy.proto, FlagPolicy):
+// how long a resolved flag may come back as itself, how much a decided
+// flag's evidence may grow before it is reopened, and how far a household
+// must pass an income rule before its open flag resolves.
+int ReopenWindowDays(const v1::Policy& policy);
+int64_t MaterialChangeFen(const v1::Policy& policy);
+int64_t ResolveMarginFen(const v1::Policy& policy);
+
 // `day` moved by whole months, clamped to the end of shorter months
 // (31 March - 1 month = 28/29 February).
 absl::CivilDay AddMonths(absl::CivilDay day, int months);

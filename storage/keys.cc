@@ -377,10 +377,10 @@ absl::StatusOr<DirtyHouseholdKeyParts> DecodeDirtyHouseholdKey(
 }
 
 std::string FlagKey(absl::string_view household_id, absl::string_view rule,
-                    absl::string_view fingerprint) {
+                    absl::string_view identity) {
   std::string k = FlagPrefix(household_id);
   PutString(&k, rule);
-  PutString(&k, fingerprint);
+  PutString(&k, identity);
   return k;
 }
 
@@ -397,7 +397,7 @@ absl::StatusOr<FlagKeyParts> DecodeFlagKey(absl::string_view key) {
   if (!rest.ok()) return rest.status();
   FlagKeyParts p;
   if (!GetString(&*rest, &p.household_id) || !GetString(&*rest, &p.rule) ||
-      !GetString(&*rest, &p.fingerprint) || !rest->empty()) {
+      !GetString(&*rest, &p.identity) || !rest->empty()) {
     return Malformed("flag");
   }
   return p;

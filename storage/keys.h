@@ -158,14 +158,16 @@ struct DirtyHouseholdKeyParts {
 absl::StatusOr<DirtyHouseholdKeyParts> DecodeDirtyHouseholdKey(
     absl::string_view key);
 
-// flags: (household_id, rule, fingerprint) -> dibao.v1.Flag. Household
-// first, so a household's flags are one range scan.
+// flags: (household_id, rule, identity) -> dibao.v1.Flag, where identity
+// is the flag's Flag.identity (its ID; the evidence fingerprint for flags
+// made before flags kept their identity). Household first, so a
+// household's flags are one range scan.
 std::string FlagKey(absl::string_view household_id, absl::string_view rule,
-                    absl::string_view fingerprint);
+                    absl::string_view identity);
 std::string FlagPrefix();
 std::string FlagPrefix(absl::string_view household_id);
 struct FlagKeyParts {
-  absl::string_view household_id, rule, fingerprint;
+  absl::string_view household_id, rule, identity;
 };
 absl::StatusOr<FlagKeyParts> DecodeFlagKey(absl::string_view key);
 

@@ -333,10 +333,16 @@ async function renderFlag(r) {
   const history = (c.history || []).filter((e) => showReads || e.action !== 'AUDIT_ACTION_DETAILS_VIEWED').map((e) => h('tr', {}, h('td', { class: 'num' }, e.seq), h('td', {}, stamp(e.at)), h('td', {}, e.actor), h('td', {}, label(e.action)), h('td', {}, e.flagId || e.recommendationId || ''), h('td', {}, e.detail)));
   const decisions = (f.decisions || []).map((d) => h('li', {}, `${stamp(d.at)} ${d.by}: ${label(d.state)}${d.reason && d.reason !== 'DISMISS_REASON_UNSPECIFIED' ? ` (${label(d.reason)})` : ''} — ${d.note}`));
   const comments = (f.comments || []).map((d) => h('li', {}, `${stamp(d.at)} ${d.by}: ${d.text}`));
+  // The flag keeps its identity while amounts move: each evidence version
+  // with the batches it came from.
+  const versions = (f.evidence || []).length > 1 ? table([t('seenFrom'), t('batch'), t('overpayment'), t('summaryCol')],
+    f.evidence.map((v) => h('tr', {}, h('td', {}, day(v.seenFrom)), h('td', {}, (v.batchIds || []).join(' ')),
+      h('td', { class: 'num' }, yuan(v.estMonthlyOverpaymentFen)), h('td', {}, v.summary))), { id: 'evidence-versions' }) : '';
 
   show(
     section(`${t('flag')} ${f.flagId} · ${label(fnd.rule)}`,
       h('p', { class: 'summary', id: 'flag-summary', 'data-household': f.householdId }, fnd.summary),
+      f.reopenedReason ? h('p', { id: 'reopened-reason' }, f.reopenedReason) : '',
       h('dl', { class: 'facts' },
         h('dt', {}, t('state')), h('dd', { id: 'flag-state' }, label(f.state)),
         h('dt', {}, t('severity')), h('dd', {}, label(fnd.severity)),
@@ -350,7 +356,8 @@ async function renderFlag(r) {
       decisions.length ? [h('h3', {}, t('decisions')), h('ul', {}, decisions)] : '',
       comments.length ? [h('h3', {}, t('comments')), h('ul', {}, comments)] : ''),
     section(t('evidence'), evidence,
-      fnd.overpaymentExplanation.length ? [h('h3', {}, t('overpaymentWhy')), h('pre', {}, fnd.overpaymentExplanation.join('\n'))] : ''),
+      fnd.overpaymentExplanation.length ? [h('h3', {}, t('overpaymentWhy')), h('pre', {}, fnd.overpaymentExplanation.join('\n'))] : '',
+      versions ? [h('h3', {}, t('evidenceVersions')), versions] : ''),
     section(`${t('household')} ${hh.householdId || f.householdId}`,
       h('dl', { class: 'facts' },
         h('dt', {}, `${t('street')} / ${t('community')}`), h('dd', {}, `${hh.street} / ${hh.community}`),

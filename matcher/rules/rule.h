@@ -45,6 +45,10 @@ struct Detection {
   // (registry field, value as reported) pairs it contradicts.
   std::vector<std::pair<std::string, std::string>> reported;
   IfTrue if_true;
+  // The household passes the rule's test, but by no more than the policy's
+  // resolution margin: the detection keeps an open flag open and raises
+  // none (HouseholdResult::sustaining).
+  bool sustain_only = false;
 };
 
 using RuleCheck = void (*)(const RuleInput&, std::vector<Detection>*);

@@ -54,9 +54,14 @@ class ReviewTest : public ::testing::Test {
     ASSERT_TRUE(cursor.Read("H1", &existing).ok());
     rocksdb::WriteBatch batch;
     FlagCounts counts;
+    v1::Policy policy;
+    policy.set_version("p1");
+    auto match = FlagStore::Match(&findings, nullptr, existing, kDay, policy);
+    ASSERT_TRUE(match.ok()) << match.status();
     ASSERT_TRUE(flags_
-                    ->Reconcile(Household(), kDay, "p1", &findings,
-                                std::move(existing), &seq_, &batch, &counts)
+                    ->Reconcile(Household(), kDay, policy, &findings, nullptr,
+                                std::move(existing), *match, &seq_, &batch,
+                                &counts)
                     .ok());
     ASSERT_TRUE(store_->Write(batch).ok());
   }

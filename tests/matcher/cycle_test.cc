@@ -3,11 +3,13 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "base/dates.h"
+#include "formats/feed_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "matcher/intake_check.h"
@@ -215,7 +217,7 @@ TEST_F(CycleTest, AConflictThatGoesAwayResolvesItselfWithTheReason) {
   EXPECT_GE(Sum(r, &v1::CycleReport::RuleCounts::auto_resolved), 1);
 }
 
-TEST_F(CycleTest, ADismissedFingerprintIsNotRaisedAgain) {
+TEST_F(CycleTest, ADismissedConflictIsNotRaisedAgain) {
   Run(kSampleDay);
   const PlantedCase& c = Planted("VEHICLE_OWNED");
   auto flag = FlagOf("VEHICLE_OWNED", c.id_number);
@@ -227,8 +229,11 @@ TEST_F(CycleTest, ADismissedFingerprintIsNotRaisedAgain) {
   ASSERT_TRUE(after);
   EXPECT_EQ(after->state(), v1::FLAG_STATE_DISMISSED);
   EXPECT_EQ(after->flag_id(), flag->flag_id());
-  EXPECT_EQ(FormatDate(after->last_seen()), "2026-11-01");
+  // Still there, and still as decided.
+  EXPECT_EQ(FormatDate(after->last_seen()), "2026-11-02");
+  EXPECT_EQ(after->finding().fingerprint(), flag->finding().fingerprint());
   EXPECT_EQ(Sum(r, &v1::CycleReport::RuleCounts::new_flags), 0);
+  EXPECT_EQ(Sum(r, &v1::CycleReport::RuleCounts::reopened), 0);
 }
 
 TEST_F(CycleTest, AFactEndingOnItsOwnWakesTheHouseholdOnThatDay) {
@@ -252,8 +257,8 @@ TEST_F(CycleTest, AFactEndingOnItsOwnWakesTheHouseholdOnThatDay) {
   ASSERT_TRUE(receipt.ok()) << receipt.status();
   ASSERT_EQ(receipt->accepted(), 1) << receipt->DebugString();
   Run(kSampleDay + 1);
-  // Other evidence (the job now has an end date), another flag; the first
-  // says where its conflict went.
+  // The same job (employer and start date) with an end date: the same
+  // conflict, its evidence updated in place.
   std::vector<v1::Flag> flags;
   for (const v1::Flag& f : AllFlags(*db_.flags())) {
     if (f.finding().rule() == "UNDECLARED_EMPLOYMENT" &&
@@ -261,15 +266,12 @@ TEST_F(CycleTest, AFactEndingOnItsOwnWakesTheHouseholdOnThatDay) {
       flags.push_back(f);
     }
   }
-  ASSERT_EQ(flags.size(), 2u);
-  const v1::Flag& old =
-      flags[0].flag_id() == flag->flag_id() ? flags[0] : flags[1];
-  const v1::Flag& now =
-      flags[0].flag_id() == flag->flag_id() ? flags[1] : flags[0];
-  EXPECT_EQ(old.state(), v1::FLAG_STATE_AUTO_RESOLVED);
-  EXPECT_THAT(old.resolved_reason(),
-              ::testing::HasSubstr("now flag " + now.flag_id()));
+  ASSERT_EQ(flags.size(), 1u);
+  const v1::Flag& now = flags[0];
+  EXPECT_EQ(now.flag_id(), flag->flag_id());
   EXPECT_EQ(now.state(), v1::FLAG_STATE_OPEN);
+  ASSERT_EQ(now.evidence_size(), 2);
+  EXPECT_EQ(now.evidence(1).batch_ids(0), "LABOUR-END-1");
   // Nothing is pushed any more; the cycle on the 11th finds the household
   // due by date, without a full scan.
   const v1::CycleReport r = Run(kSampleDay + 10);
@@ -278,6 +280,154 @@ TEST_F(CycleTest, AFactEndingOnItsOwnWakesTheHouseholdOnThatDay) {
   EXPECT_LT(r.households_assessed(), 10);
   EXPECT_EQ(db_.flags()->Get(now.flag_id())->state(),
             v1::FLAG_STATE_AUTO_RESOLVED);
+}
+
+// A caseworker halfway through a case: the flags of a household above the
+// standard are claimed and commented; the labour bureau's next batch
+// carries the same payments one yuan higher. Nothing resolves, nothing is
+// raised anew, the work stays on the flags and their evidence has a new
+// version from that batch.
+TEST_F(CycleTest, AmountsMovingByAYuanKeepEveryFlagAndTheCaseworkersWork) {
+  Run(kSampleDay);
+  std::optional<v1::Flag> above;
+  for (const v1::Flag& f : AllFlags(*db_.flags())) {
+    if (f.state() == v1::FLAG_STATE_OPEN &&
+        f.finding().rule() == "HOUSEHOLD_INCOME_ABOVE_STANDARD" &&
+        f.finding().facts_size() > 0) {
+      above = f;
+      break;
+    }
+  }
+  ASSERT_TRUE(above) << "the sample has a household above the standard";
+  const std::string household = above->household_id();
+  std::vector<v1::Flag> before;
+  for (v1::Flag f : AllFlags(*db_.flags())) {
+    if (f.household_id() != household) continue;
+    f.set_assignee("cw-1");
+    v1::ReviewComment* note = f.add_comments();
+    note->set_by("cw-1");
+    note->set_text("visited, waiting for the bank statement");
+    ASSERT_TRUE(db_.flags()->Put(f).ok());
+    before.push_back(*db_.flags()->Get(f.flag_id()));
+  }
+  // Every money fact of the flags, one yuan more, by kind.
+  std::map<v1::FeedKind, std::vector<v1::FeedRecord>> moved;
+  std::set<std::string> sent;
+  for (const v1::Flag& f : before) {
+    for (const v1::Fact& fact : f.finding().facts()) {
+      v1::FeedRecord r = fact.record();
+      if (!sent.insert(r.SerializeAsString()).second) continue;
+      if (r.has_employment()) {
+        r.mutable_employment()->set_monthly_wage_fen(
+            r.employment().monthly_wage_fen() + 100);
+      } else if (r.has_unemployment_benefit()) {
+        r.mutable_unemployment_benefit()->set_monthly_amount_fen(
+            r.unemployment_benefit().monthly_amount_fen() + 100);
+      } else if (r.has_pension()) {
+        r.mutable_pension()->set_monthly_amount_fen(
+            r.pension().monthly_amount_fen() + 100);
+      } else {
+        continue;
+      }
+      moved[fact.kind()].push_back(r);
+    }
+  }
+  ASSERT_FALSE(moved.empty());
+  db_.clock()->Advance(absl::Hours(24));
+  for (const auto& [kind, records] : moved) {
+    v1::BatchHeader h;
+    h.set_agency(v1::AGENCY_LABOUR);
+    h.set_kind(kind);
+    h.set_batch_id(absl::StrCat("LABOUR-PLUS-ONE-", kind));
+    *h.mutable_as_of() = ToProto(kSampleDay + 1);
+    h.set_mode(v1::BATCH_MODE_DELTA);
+    const auto receipt = db_.Push(h, records);
+    ASSERT_TRUE(receipt.ok()) << receipt.status();
+    ASSERT_EQ(receipt->accepted(), static_cast<int64_t>(records.size()));
+  }
+  const v1::CycleReport r = Run(kSampleDay + 1);
+  EXPECT_GE(r.households_from_feeds(), 1);
+  EXPECT_EQ(Sum(r, &v1::CycleReport::RuleCounts::new_flags), 0);
+  EXPECT_EQ(Sum(r, &v1::CycleReport::RuleCounts::auto_resolved), 0);
+  EXPECT_EQ(Sum(r, &v1::CycleReport::RuleCounts::reopened), 0);
+  EXPECT_GE(Sum(r, &v1::CycleReport::RuleCounts::updated), 1);
+  int moved_flags = 0;
+  for (const v1::Flag& was : before) {
+    const v1::Flag now = *db_.flags()->Get(was.flag_id());
+    EXPECT_EQ(now.state(), was.state()) << was.flag_id();
+    EXPECT_EQ(now.assignee(), "cw-1") << was.flag_id();
+    ASSERT_EQ(now.comments_size(), 1) << was.flag_id();
+    EXPECT_EQ(FormatDate(now.first_seen()), FormatDate(was.first_seen()));
+    EXPECT_EQ(FormatDate(now.last_seen()), "2026-11-02") << was.flag_id();
+    if (now.finding().fingerprint() != was.finding().fingerprint()) {
+      ++moved_flags;
+      ASSERT_EQ(now.evidence_size(), 2) << now.DebugString();
+      EXPECT_THAT(
+          now.evidence(1).batch_ids(),
+          ::testing::Contains(::testing::StartsWith("LABOUR-PLUS-ONE-")));
+    }
+  }
+  EXPECT_GE(moved_flags, 1);
+  int in_household = 0;
+  for (const v1::Flag& f : AllFlags(*db_.flags())) {
+    in_household += f.household_id() == household;
+  }
+  EXPECT_EQ(in_household, static_cast<int>(before.size()));
+}
+
+// Every wage, pension and unemployment benefit of the sample district one
+// yuan higher in the agencies' next files (the district's whole money,
+// not 1% of it), and the cycle again for the same day: the conflicts are
+// the same ones, so nothing is resolved, raised or reopened.
+TEST_F(CycleTest, EveryAmountOneYuanHigherChurnsNoFlag) {
+  Run(kSampleDay);
+  const size_t flags_before = AllFlags(*db_.flags()).size();
+  int64_t moved = 0;
+  for (const SampleFeedFile& file : feeds_.files) {
+    const v1::FeedKind kind = file.spec->kind;
+    if (kind != v1::FEED_KIND_EMPLOYMENT && kind != v1::FEED_KIND_PENSION &&
+        kind != v1::FEED_KIND_UNEMPLOYMENT_BENEFIT) {
+      continue;
+    }
+    std::vector<v1::FeedRecord> records;
+    std::istringstream in(file.csv);
+    ASSERT_TRUE(
+        ReadFeedRecords(
+            in, FileFormat::kCsv, *file.spec,
+            [&](int64_t, v1::FeedRecord r) {
+              if (r.has_employment()) {
+                r.mutable_employment()->set_monthly_wage_fen(
+                    r.employment().monthly_wage_fen() + 100);
+              } else if (r.has_pension()) {
+                r.mutable_pension()->set_monthly_amount_fen(
+                    r.pension().monthly_amount_fen() + 100);
+              } else {
+                r.mutable_unemployment_benefit()->set_monthly_amount_fen(
+                    r.unemployment_benefit().monthly_amount_fen() + 100);
+              }
+              records.push_back(std::move(r));
+            },
+            [](RowError) {})
+            .ok());
+    v1::BatchHeader h;
+    h.set_agency(file.spec->agency);
+    h.set_kind(kind);
+    h.set_batch_id(file.batch_id + "-PLUS-ONE-YUAN");
+    *h.mutable_as_of() = ToProto(kSampleDay);
+    h.set_mode(file.snapshot ? v1::BATCH_MODE_SNAPSHOT : v1::BATCH_MODE_DELTA);
+    const auto receipt = db_.Push(h, records);
+    ASSERT_TRUE(receipt.ok()) << receipt.status();
+    EXPECT_EQ(receipt->retired(), 0);
+    moved += receipt->accepted();
+  }
+  ASSERT_GT(moved, 100);
+  const v1::CycleReport r = Run(kSampleDay);
+  EXPECT_GT(r.households_from_feeds(), 50);
+  EXPECT_EQ(Sum(r, &v1::CycleReport::RuleCounts::new_flags), 0);
+  EXPECT_EQ(Sum(r, &v1::CycleReport::RuleCounts::auto_resolved), 0);
+  EXPECT_EQ(Sum(r, &v1::CycleReport::RuleCounts::reopened), 0);
+  EXPECT_GT(Sum(r, &v1::CycleReport::RuleCounts::updated), 10);
+  EXPECT_EQ(AllFlags(*db_.flags()).size(), flags_before);
 }
 
 TEST_F(CycleTest, APolicyChangeReassessesEveryoneUnderTheNewPolicy) {

@@ -187,7 +187,7 @@ TEST(KeysTest, FlagWakeAndCycleKeys) {
   ASSERT_TRUE(flag.ok());
   EXPECT_EQ(flag->household_id, "H1");
   EXPECT_EQ(flag->rule, "VEHICLE_OWNED");
-  EXPECT_EQ(flag->fingerprint, "ab12");
+  EXPECT_EQ(flag->identity, "ab12");
   EXPECT_TRUE(absl::StartsWith(FlagKey("H1", "A", "f"), FlagPrefix("H1")));
   EXPECT_FALSE(absl::StartsWith(FlagKey("H10", "A", "f"), FlagPrefix("H1")));
   const std::string wake_key = WakeKey(20261201, "H1");

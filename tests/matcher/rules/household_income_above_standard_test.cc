@@ -12,6 +12,7 @@ using testing::CaseBuilder;
 using testing::Custody;
 using testing::Day;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using testing::Hukou;
 using ::testing::IsEmpty;
 using testing::Job;
@@ -52,6 +53,23 @@ TEST(HouseholdIncomeAboveStandardTest, BelowTheStandardIsNoConflict) {
   EXPECT_THAT(b.RunAfterReassessment(CheckHouseholdIncomeAboveStandard),
               IsEmpty());
   EXPECT_TRUE(b.assessment().income_eligible());
+  // 5 yuan below, within the 20-yuan resolution margin: an open flag of
+  // the household stays open; nothing is raised.
+  ASSERT_THAT(b.sustaining(), SizeIs(1));
+  EXPECT_THAT(b.sustaining()[0].summary,
+              HasSubstr("is below the standard 205.00 by no more than the "
+                        "resolution margin 20.00"));
+}
+
+TEST(HouseholdIncomeAboveStandardTest, WellBelowTheStandardSustainsNothing) {
+  CaseBuilder b;
+  const int zhang = b.AddMember("张伟");
+  b.AddMember("李娜", Day(1978, 2, 3), v1::SEX_FEMALE);
+  // (40000 - 10000) / 2 = 150 yuan per capita, far below 205.
+  b.AddFact(zhang, Job("武汉钢铁", Day(2026, 7, 2), 40000));
+  EXPECT_THAT(b.RunAfterReassessment(CheckHouseholdIncomeAboveStandard),
+              IsEmpty());
+  EXPECT_THAT(b.sustaining(), IsEmpty());
 }
 
 TEST(HouseholdIncomeAboveStandardTest, AtTheStandardIsAnExitCandidate) {

@@ -419,12 +419,14 @@ class CaseBuilder {
   const CurrentFact* fact(int handle) const { return facts_[handle]; }
   const std::vector<MemberStanding>& standing() const { return standing_; }
 
-  // Builds the case and runs one rule that does not need the reassessment.
+  // Builds the case and runs one rule that does not need the reassessment:
+  // what it flags. Detections that only keep an open flag open go to
+  // sustaining().
   std::vector<Detection> Run(RuleCheck check) {
     Build();
     std::vector<Detection> out;
     check(RuleInput{hc_, policy_, standing_, nullptr}, &out);
-    return out;
+    return Flagged(std::move(out));
   }
 
   // Builds the case, reassesses it and runs a rule that needs the
@@ -438,11 +440,23 @@ class CaseBuilder {
     assessment_ = a.ok() ? *std::move(a) : v1::Assessment();
     std::vector<Detection> out;
     check(RuleInput{hc_, policy_, standing_, &assessment_}, &out);
-    return out;
+    return Flagged(std::move(out));
   }
   const v1::Assessment& assessment() const { return assessment_; }
+  // The last run's detections that pass the rule by no more than the
+  // policy's resolution margin (Detection::sustain_only).
+  const std::vector<Detection>& sustaining() const { return sustaining_; }
 
  private:
+  std::vector<Detection> Flagged(std::vector<Detection> all) {
+    std::vector<Detection> flagged;
+    sustaining_.clear();
+    for (Detection& d : all) {
+      (d.sustain_only ? sustaining_ : flagged).push_back(std::move(d));
+    }
+    return flagged;
+  }
+
   struct Pending {
     int member = 0;
     v1::FeedRecord record;
@@ -458,6 +472,7 @@ class CaseBuilder {
   std::vector<const CurrentFact*> facts_;
   std::vector<MemberStanding> standing_;
   v1::Assessment assessment_;
+  std::vector<Detection> sustaining_;
 };
 
 }  // namespace testing
