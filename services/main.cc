@@ -1,5 +1,6 @@
 // dibao-server: the dibao-audit gRPC server on an embedded RocksDB store.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -39,6 +40,10 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(30),
           "on SIGTERM/SIGINT, how long in-flight calls may take to finish");
 
 int main(int argc, char** argv) {
+  // Everything the server creates (the store's files, scratch spills of feed
+  // records, exports) holds personal data: its own user's alone, whatever
+  // umask it was started under.
+  ::umask(077);
   // --version prints the project version and commit, then exits.
   absl::FlagsUsageConfig usage;
   usage.version_string = [] {

@@ -34,7 +34,7 @@ absl::Status ErrnoError(absl::string_view what, const std::string& path) {
 // server can say who holds it.
 absl::StatusOr<int> LockDirectory(const std::string& dir) {
   const std::string path = dir + "/" + kLockFile;
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return ErrnoError("cannot open lock file", path);
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     char buf[32] = {};
@@ -56,6 +56,44 @@ absl::StatusOr<int> LockDirectory(const std::string& dir) {
     return s;
   }
   return fd;
+}
+
+// The directory holds every beneficiary's ID, name and income: only the
+// service's own user may read it, whatever umask created it. Tightens the
+// directory and everything under it (a store made by an older version or by
+// hand with 0755/0644 included); the server also runs under umask 077, so
+// what RocksDB creates later is the owner's alone. Symlinks are left as they
+// are: their modes mean nothing and their targets are not ours to change.
+absl::Status RestrictToOwner(const std::string& dir) {
+  namespace fs = std::filesystem;
+  constexpr fs::perms kDir = fs::perms::owner_all;
+  constexpr fs::perms kFile = fs::perms::owner_read | fs::perms::owner_write;
+  auto restrict = [](const fs::path& p, fs::perms mode) -> absl::Status {
+    std::error_code ec;
+    fs::permissions(p, mode, fs::perm_options::replace, ec);
+    if (ec) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "cannot restrict ", p.string(), " to its owner: ", ec.message()));
+    }
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(restrict(dir, kDir));
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const fs::file_status st = it->symlink_status(ec);
+    if (ec) break;
+    if (fs::is_symlink(st)) continue;
+    const fs::perms want = fs::is_directory(st) ? kDir : kFile;
+    if ((st.permissions() & fs::perms::mask) != want) {
+      RETURN_IF_ERROR(restrict(it->path(), want));
+    }
+  }
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot list data directory ", dir, ": ", ec.message()));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -97,6 +135,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   auto fd = LockDirectory(dir);
   if (!fd.ok()) return fd.status();
   store->lock_fd_ = *fd;
+  RETURN_IF_ERROR(RestrictToOwner(dir));
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache =

@@ -4,7 +4,9 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <regex>
 
 #include "base/dates.h"
@@ -41,6 +43,34 @@ TEST(ServerBinaryTest, StopsCleanlyOnSigterm) {
   // Log lines carry a timestamp.
   EXPECT_TRUE(std::regex_search(
       p.Stderr(), std::regex("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d")));
+}
+
+TEST(ServerBinaryTest, TheDataIsItsOwnersAloneWhateverTheUmask) {
+  namespace fs = std::filesystem;
+  // A data directory made by hand (or by an older version) readable by all,
+  // and a server started from a shell with the usual umask 022.
+  const std::string dir = testing::NewTempDir("server-bin") + "/data";
+  fs::create_directories(dir + "/old");
+  testing::WriteFile(dir + "/old/notes.txt", "x");
+  fs::permissions(dir, fs::perms(0755), fs::perm_options::replace);
+  fs::permissions(dir + "/old/notes.txt", fs::perms(0644),
+                  fs::perm_options::replace);
+  const mode_t before = ::umask(022);
+  testing::Process p({Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+  ::umask(before);
+  ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
+  p.Signal(SIGTERM);
+  ASSERT_EQ(p.Wait(), 0) << p.Stderr();
+
+  EXPECT_EQ(fs::status(dir).permissions(), fs::perms(0700));
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_symlink()) continue;
+    const fs::perms want = e.is_directory() ? fs::perms(0700) : fs::perms(0600);
+    EXPECT_EQ(e.status().permissions(), want) << e.path();
+    files += e.is_regular_file();
+  }
+  EXPECT_GT(files, 3);  // RocksDB's own files are among them
 }
 
 TEST(ServerBinaryTest, LockedDataDirectoryIsAClearErrorAndNonZeroExit) {

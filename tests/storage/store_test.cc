@@ -38,6 +38,23 @@ TEST(StoreTest, OpensCreatesAndReopens) {
   EXPECT_FALSE(missing->has_value());
 }
 
+TEST(StoreTest, OpeningRestrictsTheDirectoryToItsOwner) {
+  namespace fs = std::filesystem;
+  const std::string dir = testing::NewTempDir("store");
+  fs::create_directories(dir + "/sub");
+  testing::WriteFile(dir + "/sub/file", "x");
+  fs::permissions(dir, fs::perms(0755), fs::perm_options::replace);
+  fs::permissions(dir + "/sub", fs::perms(0775), fs::perm_options::replace);
+  fs::permissions(dir + "/sub/file", fs::perms(0664),
+                  fs::perm_options::replace);
+  auto store = Store::Open(dir, TestOptions());
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(fs::status(dir).permissions(), fs::perms(0700));
+  EXPECT_EQ(fs::status(dir + "/sub").permissions(), fs::perms(0700));
+  EXPECT_EQ(fs::status(dir + "/sub/file").permissions(), fs::perms(0600));
+  EXPECT_EQ(fs::status(dir + "/dibao.lock").permissions(), fs::perms(0600));
+}
+
 TEST(StoreTest, BatchIsAtomicAcrossColumnFamilies) {
   const std::string dir = testing::NewTempDir("store");
   auto store = Store::Open(dir, TestOptions());
