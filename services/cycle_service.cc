@@ -32,6 +32,15 @@ grpc::Status CycleServiceImpl::RunCycle(grpc::ServerContext* context,
   auto as_of = FromProto(request->as_of());
   if (!as_of.ok())
     return Invalid(absl::StrCat("as_of: ", as_of.status().message()));
+  // A cycle as of a day to come would end every fact that ends before it and
+  // auto-resolve the flags resting on them: nights that have not happened.
+  // Tomorrow is allowed so a run just before midnight is not refused.
+  const absl::CivilDay tomorrow = clock_->Today() + 1;
+  if (*as_of > tomorrow) {
+    return Invalid(absl::StrCat("as_of ", FormatDate(*as_of),
+                                " lies in the future: a cycle may run as of ",
+                                FormatDate(tomorrow), " at the latest"));
+  }
   const std::string actor = ActorOf(*context);
   LogInfo("cycle as of ", FormatDate(*as_of), request->full() ? " (full)" : "",
           " started by ", actor);

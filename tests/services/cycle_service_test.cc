@@ -187,6 +187,19 @@ TEST_F(CycleServiceTest, BadRequestsGetSpecificErrors) {
   bad_day.mutable_as_of()->set_day(30);
   EXPECT_EQ(cycles_->RunCycle(Context().get(), bad_day, &report).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+  // The clock says 2026-11-26: the 27th is the latest day a cycle may use.
+  v1::RunCycleRequest future;
+  *future.mutable_as_of() = ToProto(absl::CivilDay(9999, 12, 31));
+  const grpc::Status refused =
+      cycles_->RunCycle(Context().get(), future, &report);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.error_message(), HasSubstr("9999-12-31"));
+  EXPECT_THAT(refused.error_message(), HasSubstr("2026-11-27 at the latest"));
+  v1::ListCyclesResponse cycles;
+  ASSERT_TRUE(cycles_->ListCycles(Context().get(), {}, &cycles).ok());
+  EXPECT_EQ(cycles.cycles_size(), 0);
+  *future.mutable_as_of() = ToProto(absl::CivilDay(2026, 11, 27));
+  EXPECT_TRUE(cycles_->RunCycle(Context().get(), future, &report).ok());
   v1::ListFlagsRequest list;
   list.set_rule("NOT_A_RULE");
   v1::ListFlagsResponse flags;
