@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "base/dates.h"
+#include "base/free_text.h"
 #include "base/money.h"
 #include "base/status_macros.h"
 #include "casework/review.h"
@@ -482,6 +483,8 @@ absl::StatusOr<v1::Recommendation> Recommender::LoadForDecision(
     return absl::InvalidArgumentError(
         "who decides? give --caseworker ID (or DIBAO_CASEWORKER)");
   }
+  RETURN_IF_ERROR(CheckName("the caseworker", actor));
+  RETURN_IF_ERROR(CheckNote("the note", note));
   if (note.empty()) {
     return absl::InvalidArgumentError(
         "a decision needs a note saying what it rests on");

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "base/dates.h"
+#include "base/free_text.h"
 #include "base/status_macros.h"
 
 namespace dibao {
@@ -34,6 +35,7 @@ bool Workable(const v1::Flag& flag) {
 
 absl::Status CheckDecision(Decision decision, v1::DismissReason reason,
                            const std::string& note) {
+  RETURN_IF_ERROR(CheckNote("the note", note));
   if (note.empty()) {
     return absl::InvalidArgumentError(
         "a decision needs a note saying what it rests on");
@@ -99,6 +101,7 @@ absl::StatusOr<v1::Flag> Review::Act(const ReviewContext& ctx,
     return absl::InvalidArgumentError(
         "who acts is required: give --caseworker ID (or DIBAO_CASEWORKER)");
   }
+  RETURN_IF_ERROR(CheckName("the caseworker", ctx.caseworker));
   absl::MutexLock lock(&flags_->mutex());
   ASSIGN_OR_RETURN(v1::Flag flag, flags_->Get(ctx.flag_id));
   if (ctx.expected_version > 0 && flag.version() != ctx.expected_version) {
@@ -147,6 +150,7 @@ absl::StatusOr<v1::Flag> Review::Assign(const ReviewContext& ctx,
                  return absl::InvalidArgumentError(
                      "assign to whom? the assignee is empty");
                }
+               RETURN_IF_ERROR(CheckName("the assignee", assignee));
                if (!Workable(flag)) {
                  return Refused(flag, "assign it", "OPEN and NEEDS_VISIT");
                }
@@ -204,8 +208,15 @@ absl::StatusOr<v1::Flag> Review::Comment(const ReviewContext& ctx,
   if (text.empty()) {
     return absl::InvalidArgumentError("the comment is empty");
   }
+  RETURN_IF_ERROR(CheckNote("the comment", text));
   return Act(ctx, v1::AUDIT_ACTION_FLAG_COMMENTED,
              [&](v1::Flag& flag, v1::AuditEntry& entry) -> absl::Status {
+               if (flag.comments_size() >= kMaxCommentsPerFlag) {
+                 return absl::ResourceExhaustedError(absl::StrCat(
+                     "flag ", flag.flag_id(), " has ", flag.comments_size(),
+                     " comments, the limit per flag; decide it, or keep "
+                     "further notes in the household's file"));
+               }
                v1::ReviewComment* c = flag.add_comments();
                c->set_by(ctx.caseworker);
                *c->mutable_at() = entry.at();

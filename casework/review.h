@@ -11,6 +11,8 @@
 //   NEEDS_VISIT --visit CONFIRM-->       CONFIRMED
 //   NEEDS_VISIT --visit DISMISS-->       DISMISSED
 // Claims and assignments while OPEN or NEEDS_VISIT; comments always.
+// Notes, comments and names are bounded (base/free_text.h): INVALID_ARGUMENT
+// naming the field when one is too long or holds control characters.
 // Anything else is refused with FAILED_PRECONDITION naming the current
 // state; nothing a machine does ends in CONFIRMED or DISMISSED.
 //
@@ -63,8 +65,13 @@ class Review {
                                        Decision result,
                                        v1::DismissReason reason,
                                        const std::string& note);
+  // At most kMaxCommentsPerFlag comments, each a note of at most
+  // kMaxNoteBytes (base/free_text.h): the case view carries them all.
   absl::StatusOr<v1::Flag> Comment(const ReviewContext& ctx,
                                    const std::string& text);
+
+  // With notes of 4 KiB, 200 comments keep a case view under 1 MiB.
+  static constexpr int kMaxCommentsPerFlag = 200;
 
  private:
   // Loads the flag under the flags' mutex, checks caseworker and version,

@@ -182,6 +182,9 @@ absl::StatusOr<v1::ListQueueResponse> ReviewQueue::List(
   if (more) page.pop_back();
   for (const Position& p : page) {
     ASSIGN_OR_RETURN(v1::Flag flag, flags_->Get(FormatFlagId(p.seq)));
+    // The case view carries the comments: a page of flags must not grow
+    // with what caseworkers wrote on each of them.
+    flag.clear_comments();
     v1::QueueItem* item = response.add_items();
     item->set_priority(QueuePriority(flag, today));
     item->set_age_days(AgeDays(flag, today));
@@ -226,6 +229,7 @@ absl::StatusOr<v1::Case> ReviewQueue::GetCase(absl::string_view flag_id) const {
     const v1::FlagState s = other.state();
     if (s == v1::FLAG_STATE_OPEN || s == v1::FLAG_STATE_NEEDS_VISIT ||
         s == v1::FLAG_STATE_CONFIRMED) {
+      other.clear_comments();  // their own case views have them
       *c.add_other_flags() = std::move(other);
     }
   }

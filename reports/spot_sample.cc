@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/dates.h"
+#include "base/free_text.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "reports/report_stats.h"
@@ -52,6 +53,7 @@ absl::StatusOr<v1::SpotCheckSample> DrawSpotCheckSample(
     return absl::InvalidArgumentError(absl::StrFormat(
         "fraction is %g; it must be more than 0 and at most 1", fraction));
   }
+  RETURN_IF_ERROR(CheckNote("the note", request.note()));
   v1::Stratification stratify = request.stratify();
   if (stratify == v1::STRATIFICATION_UNSPECIFIED) {
     stratify = v1::STRATIFICATION_NONE;

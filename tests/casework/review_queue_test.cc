@@ -201,9 +201,17 @@ TEST_F(ReviewQueueTest, CaseHasHouseholdAssessmentAndHistory) {
   EXPECT_GT(c->assessment().explanation_size(), 0);
   ASSERT_FALSE(c->history().empty());
   EXPECT_EQ(c->history().rbegin()->action(), v1::AUDIT_ACTION_FLAG_COMMENTED);
+  ASSERT_EQ(c->item().flag().comments_size(), 1);
+  EXPECT_EQ(c->item().flag().comments(0).text(), "约了周四家访");
   for (const auto& other : c->other_flags()) {
     EXPECT_EQ(other.household_id(), top.household_id());
     EXPECT_NE(other.flag_id(), top.flag_id());
+  }
+  // A queue page carries no comments, so its size never depends on what
+  // caseworkers wrote.
+  const v1::ListQueueResponse page = List({});
+  for (const v1::QueueItem& item : page.items()) {
+    EXPECT_EQ(item.flag().comments_size(), 0) << item.flag().flag_id();
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/dates.h"
+#include "base/free_text.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
@@ -252,6 +253,50 @@ TEST_F(ReviewTest, EveryActionNeedsACaseworker) {
   auto s = review_->Comment({"", "F0000001"}, "匿名");
   EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(s.status().message(), HasSubstr("--caseworker"));
+}
+
+TEST_F(ReviewTest, WhatPeopleTypeIsBoundedAndNothingChangesWhenItIsRefused) {
+  const std::string too_long(kMaxNoteBytes + 1, 'x');
+  auto s = review_->Comment({"cw-1", "F0000001"}, too_long);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.status().message(), HasSubstr("the comment is 4097 bytes"));
+  s = review_->Decide({"cw-1", "F0000001"}, Decision::kConfirm,
+                      v1::DISMISS_REASON_UNSPECIFIED, too_long);
+  EXPECT_THAT(s.status().message(), HasSubstr("the note is 4097 bytes"));
+  s = review_->Comment({"cw-1", "F0000001"}, "ok\x1b[2J");
+  EXPECT_THAT(s.status().message(), HasSubstr("control character 0x1b"));
+  s = review_->Assign({"lead-1", "F0000001"}, "cw-2\nforged line");
+  EXPECT_THAT(s.status().message(),
+              HasSubstr("the assignee holds control character 0x0a"));
+  s = review_->Claim({std::string(kMaxNameBytes + 1, 'c'), "F0000001"});
+  EXPECT_THAT(s.status().message(), HasSubstr("the caseworker is 129 bytes"));
+  auto flag = flags_->Get("F0000001");
+  ASSERT_TRUE(flag.ok());
+  EXPECT_EQ(flag->state(), v1::FLAG_STATE_OPEN);
+  EXPECT_EQ(flag->comments_size(), 0);
+  EXPECT_TRUE(flag->assignee().empty());
+  EXPECT_TRUE(Trail().empty());
+  // The longest note there may be is kept whole.
+  ASSERT_TRUE(review_
+                  ->Comment({"cw-1", "F0000001"},
+                            std::string(kMaxNoteBytes / 3, 'x') + "走访")
+                  .ok());
+}
+
+TEST_F(ReviewTest, AFlagKeepsAtMostItsLimitOfComments) {
+  for (int i = 0; i < Review::kMaxCommentsPerFlag; ++i) {
+    ASSERT_TRUE(review_->Comment({"cw-1", "F0000001"}, absl::StrCat(i)).ok());
+  }
+  auto s = review_->Comment({"cw-1", "F0000001"}, "one more");
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(s.status().message(),
+              HasSubstr("flag F0000001 has 200 comments, the limit per flag"));
+  // Deciding still works, and another flag takes comments.
+  EXPECT_TRUE(review_
+                  ->Decide({"cw-1", "F0000001"}, Decision::kConfirm,
+                           v1::DISMISS_REASON_UNSPECIFIED, "核实")
+                  .ok());
+  EXPECT_TRUE(review_->Comment({"cw-1", "F0000002"}, "fine").ok());
 }
 
 TEST_F(ReviewTest, TheNightlyCycleKeepsDecisions) {

@@ -1,0 +1,42 @@
+#include "base/free_text.h"
+
+#include "absl/strings/str_cat.h"
+#include "base/utf8.h"
+
+namespace dibao {
+namespace {
+
+absl::Status Check(absl::string_view field, absl::string_view text,
+                   size_t max_bytes, bool multiline) {
+  if (text.size() > max_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is ", text.size(),
+                                                   " bytes; at most ",
+                                                   max_bytes, " are kept"));
+  }
+  if (const int64_t bad = FirstInvalidUtf8Byte(text); bad >= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is not valid UTF-8 at byte ", bad));
+  }
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const bool allowed_space = multiline && (c == '\n' || c == '\t');
+    if ((c < 0x20 || c == 0x7f) && !allowed_space) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " holds control character 0x",
+                       absl::Hex(c, absl::kZeroPad2), " at byte ", i));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckNote(absl::string_view field, absl::string_view text) {
+  return Check(field, text, kMaxNoteBytes, /*multiline=*/true);
+}
+
+absl::Status CheckName(absl::string_view field, absl::string_view text) {
+  return Check(field, text, kMaxNameBytes, /*multiline=*/false);
+}
+
+}  // namespace dibao
