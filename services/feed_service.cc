@@ -23,20 +23,37 @@ grpc::Status Invalid(std::string message) {
 grpc::Status FeedServiceImpl::Upload(
     grpc::ServerContext* context, grpc::ServerReader<v1::UploadRequest>* reader,
     v1::Receipt* receipt) {
+  // Admitted before the first read: a stream that never sends its header
+  // holds a place and is cut when idle like any other.
+  const std::string caller = ActorOf(*context);
+  auto ticket = limits_->Admit(context, caller);
+  if (!ticket.ok()) return ToGrpcStatus(ticket.status());
+  // Initial metadata now tells the client it was admitted (a refused
+  // upload gets only its status).
+  reader->SendInitialMetadata();
+  // The watchdog's reason when it cancelled the stream, else `otherwise`.
+  auto ended = [&](grpc::Status otherwise) {
+    const std::string why = (*ticket)->Expired();
+    if (why.empty()) return otherwise;
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                        absl::StrCat(why, "; nothing was stored"));
+  };
+
   v1::UploadRequest request;
   if (!reader->Read(&request) || !request.has_header()) {
-    return Invalid("the first message of an upload must be its header");
+    return ended(Invalid("the first message of an upload must be its header"));
   }
+  (*ticket)->Touch();
   const v1::BatchHeader header = request.header();
-  auto upload = feeds_->Begin(header, ActorOf(*context));
+  auto upload = feeds_->Begin(header, caller);
   if (!upload.ok()) return ToGrpcStatus(upload.status());
 
-  const absl::Time deadline = clock_->Now() + max_upload_;
   const absl::Time started = absl::Now();
   int64_t messages = 1;
   while (true) {
     std::unique_ptr<FeedChunk> chunk = (*upload)->NewChunk();
     if (!reader->Read(chunk->message())) break;
+    (*ticket)->Touch();
     ++messages;
     if (!chunk->message()->has_records()) {
       return Invalid(absl::StrCat("message ", messages,
@@ -45,18 +62,12 @@ grpc::Status FeedServiceImpl::Upload(
     }
     absl::Status s = (*upload)->AddChunk(std::move(chunk));
     if (!s.ok()) return ToGrpcStatus(s);
-    if (clock_->Now() > deadline) {
-      return grpc::Status(
-          grpc::StatusCode::DEADLINE_EXCEEDED,
-          absl::StrCat("the upload took longer than ",
-                       absl::FormatDuration(max_upload_), "; nothing of batch ",
-                       header.batch_id(), " was stored"));
-    }
   }
-  // A stream that ended because the client went away is not a batch.
+  // A stream that ended because the client went away, or that the watchdog
+  // cut, is not a batch.
   if (context->IsCancelled()) {
-    return grpc::Status(grpc::StatusCode::CANCELLED,
-                        "the upload was cancelled; nothing was stored");
+    return ended(grpc::Status(grpc::StatusCode::CANCELLED,
+                              "the upload was cancelled; nothing was stored"));
   }
   const absl::Time streamed = absl::Now();
   auto committed = (*upload)->Commit();

@@ -5,18 +5,19 @@
 #ifndef DIBAO_SERVICES_FEED_SERVICE_H_
 #define DIBAO_SERVICES_FEED_SERVICE_H_
 
-#include "absl/time/time.h"
 #include "base/clock.h"
 #include "dibao/v1/feeds.grpc.pb.h"
 #include "feeds/feed_store.h"
+#include "services/upload_limits.h"
 
 namespace dibao {
 
 class FeedServiceImpl final : public v1::FeedService::Service {
  public:
-  // An upload streaming longer than `max_upload` is refused (nothing kept).
-  FeedServiceImpl(FeedStore* feeds, Clock* clock, absl::Duration max_upload)
-      : feeds_(feeds), clock_(clock), max_upload_(max_upload) {}
+  // Uploads are admitted, timed and cancelled by `limits` (nothing of a
+  // refused or cancelled upload is kept). All must outlive the service.
+  FeedServiceImpl(FeedStore* feeds, Clock* clock, UploadLimits* limits)
+      : feeds_(feeds), clock_(clock), limits_(limits) {}
 
   grpc::Status Upload(grpc::ServerContext* context,
                       grpc::ServerReader<v1::UploadRequest>* reader,
@@ -34,7 +35,7 @@ class FeedServiceImpl final : public v1::FeedService::Service {
  private:
   FeedStore* const feeds_;
   Clock* const clock_;
-  const absl::Duration max_upload_;
+  UploadLimits* const limits_;
 };
 
 }  // namespace dibao

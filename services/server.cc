@@ -2,6 +2,7 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
@@ -29,8 +30,18 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
     o.feeds.max_records_per_batch = f.max_records_per_batch();
   }
   if (f.has_max_upload_seconds()) {
-    o.max_upload = absl::Seconds(f.max_upload_seconds());
+    o.uploads.max_duration = absl::Seconds(f.max_upload_seconds());
   }
+  if (f.has_idle_upload_seconds()) {
+    o.uploads.idle = absl::Seconds(f.idle_upload_seconds());
+  }
+  if (f.has_max_concurrent_uploads()) {
+    o.uploads.max_total = f.max_concurrent_uploads();
+  }
+  if (f.has_max_uploads_per_caller()) {
+    o.uploads.max_per_caller = f.max_uploads_per_caller();
+  }
+  if (config.has_max_threads()) o.max_threads = config.max_threads();
   if (f.has_sort_memory_mb()) {
     o.feeds.sort_memory_bytes = static_cast<size_t>(f.sort_memory_mb()) << 20;
   }
@@ -88,6 +99,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     }
     policy = std::make_shared<const v1::Policy>(*std::move(loaded));
   }
+  const UploadLimitOptions& u = options.uploads;
+  if (u.max_total < 1 || u.max_per_caller < 1 ||
+      u.idle <= absl::ZeroDuration() ||
+      u.max_duration <= absl::ZeroDuration() || options.max_threads < 4) {
+    return absl::InvalidArgumentError(
+        "feeds.max_concurrent_uploads, feeds.max_uploads_per_caller, "
+        "feeds.idle_upload_seconds and feeds.max_upload_seconds must be at "
+        "least 1, and max_threads at least 4");
+  }
   auto store = Store::Open(options.data_dir, options.store);
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
@@ -105,8 +125,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   auto feeds = FeedStore::Create(server->store_.get(), clock, feed_options);
   if (!feeds.ok()) return feeds.status();
   server->feeds_ = *std::move(feeds);
+  server->upload_limits_ =
+      std::make_unique<UploadLimits>(options.uploads, clock);
   server->feed_service_ = std::make_unique<FeedServiceImpl>(
-      server->feeds_.get(), clock, options.max_upload);
+      server->feeds_.get(), clock, server->upload_limits_.get());
   server->flags_ = std::make_unique<FlagStore>(server->store_.get());
   server->cycles_ =
       std::make_unique<CycleRunner>(server->store_.get(), server->flags_.get(),
@@ -142,6 +164,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                            &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
+  // Without a quota every waiting stream gets a thread of its own (1,000
+  // streams made 1,027 threads).
+  grpc::ResourceQuota quota("dibao-server");
+  quota.SetMaxThreads(options.max_threads);
+  builder.SetResourceQuota(quota);
   builder.RegisterService(server->registry_service_.get());
   builder.RegisterService(server->feed_service_.get());
   builder.RegisterService(server->cycle_service_.get());

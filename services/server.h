@@ -30,6 +30,7 @@
 #include "services/registry_service.h"
 #include "services/report_service.h"
 #include "services/review_service.h"
+#include "services/upload_limits.h"
 #include "storage/audit_log.h"
 #include "storage/store.h"
 
@@ -44,8 +45,11 @@ struct ServerOptions {
   int max_message_bytes = 4 << 20;
   // Feed uploads; scratch_dir defaults to <data_dir>/staging.
   FeedStoreOptions feeds;
-  // An upload still streaming after this long is refused.
-  absl::Duration max_upload = absl::Hours(2);
+  // Uploads at once (in all and per caller), idle and total time.
+  UploadLimitOptions uploads;
+  // Threads serving calls; a call arriving when all are busy gets
+  // RESOURCE_EXHAUSTED rather than another thread.
+  int max_threads = 256;
   // The policy file; empty: none (cycles and intake checks are refused).
   std::string policy_file;
   CycleOptions cycle;
@@ -88,6 +92,7 @@ class Server {
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<RegistryServiceImpl> registry_service_;
   std::unique_ptr<FeedStore> feeds_;
+  std::unique_ptr<UploadLimits> upload_limits_;
   std::unique_ptr<FeedServiceImpl> feed_service_;
   std::unique_ptr<FlagStore> flags_;
   std::unique_ptr<CycleRunner> cycles_;

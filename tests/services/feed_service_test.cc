@@ -4,6 +4,10 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
 #include "base/dates.h"
 #include "formats/metadata.h"
 #include "gmock/gmock.h"
@@ -36,6 +40,9 @@ class FeedServiceTest : public ::testing::Test {
     options.data_dir = testing::NewTempDir("feed-service") + "/data";
     options.max_message_bytes = 256 << 10;
     options.feeds.max_records_per_batch = 10'000;
+    options.uploads.max_total = 3;
+    options.uploads.idle = absl::Seconds(30);
+    options.uploads.poll = absl::Milliseconds(20);
     auto server = Server::Start(options, &clock_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -43,11 +50,12 @@ class FeedServiceTest : public ::testing::Test {
         server_->address(), grpc::InsecureChannelCredentials()));
   }
 
-  std::unique_ptr<grpc::ClientContext> Context() {
+  std::unique_ptr<grpc::ClientContext> Context(
+      const std::string& actor = "police-feed") {
     auto c = std::make_unique<grpc::ClientContext>();
     c->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::seconds(20));
-    c->AddMetadata(kActorMetadataKey, "police-feed");
+    c->AddMetadata(kActorMetadataKey, actor);
     return c;
   }
 
@@ -198,6 +206,87 @@ TEST_F(FeedServiceTest, LimitsAreEnforcedWithClearStatuses) {
   }();
   EXPECT_EQ(no_header.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Batches(), 0);
+}
+
+// Streams that send nothing are cut by the watchdog, not when a chunk
+// arrives (none does); their places are given back.
+TEST_F(FeedServiceTest, AnIdleStreamIsCutEvenBeforeItsHeader) {
+  struct Held {
+    std::unique_ptr<grpc::ClientContext> context;
+    v1::Receipt receipt;
+    std::unique_ptr<grpc::ClientWriter<v1::UploadRequest>> writer;
+  };
+  std::vector<Held> held(3);
+  for (int i = 0; i < 3; ++i) {
+    held[i].context = Context(absl::StrCat("agency-", i));
+    held[i].writer = stub_->Upload(held[i].context.get(), &held[i].receipt);
+  }
+  v1::UploadRequest header;
+  *header.mutable_header() = Header("PS-IDLE", 1);
+  held[1].writer->Write(header);  // one sends its header, then nothing
+
+  // The fake clock moves half a minute at a time until every stream ended;
+  // a stream admitted late is simply cut a step later.
+  std::atomic<bool> done{false};
+  std::thread ticker([&] {
+    while (!done) {
+      clock_.Advance(absl::Seconds(31));
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  });
+  const absl::Time start = absl::Now();
+  for (Held& h : held) {
+    const grpc::Status s = h.writer->Finish();
+    EXPECT_FALSE(s.ok());
+    EXPECT_NE(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+        << "the client's own 20 s deadline ran out: " << s.error_message();
+  }
+  done = true;
+  ticker.join();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));
+  EXPECT_EQ(Batches(), 0);
+
+  // Every place is free again.
+  v1::Receipt receipt;
+  ASSERT_TRUE(Upload(Header("PS-AFTER", 1),
+                     {{Hukou("420102199003074513", v1::HUKOU_STATUS_NORMAL)}},
+                     &receipt)
+                  .ok());
+}
+
+// One more upload than the server takes at once is refused, naming the
+// limit, while the others stream on.
+TEST_F(FeedServiceTest, OneUploadTooManyIsRefusedNamingTheLimit) {
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<v1::Receipt> receipts(3);
+  std::vector<std::unique_ptr<grpc::ClientWriter<v1::UploadRequest>>> writers;
+  for (int i = 0; i < 3; ++i) {
+    contexts.push_back(Context(absl::StrCat("agency-", i)));
+    writers.push_back(stub_->Upload(contexts.back().get(), &receipts[i]));
+    // An admitted upload's initial metadata arrives before any message.
+    writers.back()->WaitForInitialMetadata();
+  }
+  v1::Receipt receipt;
+  const grpc::Status refused = Upload(
+      Header("PS-EXTRA", 1),
+      {{Hukou("420102199003074513", v1::HUKOU_STATUS_NORMAL)}}, &receipt);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(),
+              HasSubstr("feeds.max_concurrent_uploads: 3 uploads are "
+                        "streaming already"));
+  // The held uploads still complete.
+  for (int i = 0; i < 3; ++i) {
+    v1::UploadRequest request;
+    *request.mutable_header() = Header(absl::StrCat("PS-HELD-", i), 1);
+    ASSERT_TRUE(writers[i]->Write(request));
+    request.Clear();
+    *request.mutable_records()->add_records() =
+        Hukou("420102199003074513", v1::HUKOU_STATUS_NORMAL);
+    ASSERT_TRUE(writers[i]->Write(request));
+    writers[i]->WritesDone();
+    const grpc::Status s = writers[i]->Finish();
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
 }
 
 }  // namespace
