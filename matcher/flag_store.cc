@@ -580,6 +580,7 @@ absl::StatusOr<FlagPage> FlagStore::List(const FlagFilter& filter,
       absl::Base64Escape(KeyOf(page.flags.back()), &page.next_page_token);
       break;
     }
+    flag.clear_comments();
     page.flags.push_back(flag);
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "list flags"));

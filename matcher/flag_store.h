@@ -168,7 +168,9 @@ class FlagStore {
   // NOT_FOUND for an unknown ID; INVALID_ARGUMENT for a malformed one.
   absl::StatusOr<v1::Flag> Get(absl::string_view flag_id) const;
 
-  // Flags matching `filter` in household order, a page at a time.
+  // Flags matching `filter` in household order, a page at a time, without
+  // their comments (Get has them): a page's size must not depend on what
+  // caseworkers wrote.
   absl::StatusOr<FlagPage> List(const FlagFilter& filter, int page_size,
                                 absl::string_view page_token) const;
 

@@ -93,10 +93,7 @@ grpc::Status CycleServiceImpl::ListFlags(grpc::ServerContext*,
   filter.household_id = request->household_id();
   auto page = flags_->List(filter, request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
-  for (auto& f : page->flags) {
-    f.clear_comments();  // GetFlag has them; a page must not grow with them
-    *response->add_flags() = std::move(f);
-  }
+  for (auto& f : page->flags) *response->add_flags() = std::move(f);
   response->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
