@@ -31,17 +31,10 @@ grpc::Status FeedServiceImpl::Upload(
   // Initial metadata now tells the client it was admitted (a refused
   // upload gets only its status).
   reader->SendInitialMetadata();
-  // The watchdog's reason when it cancelled the stream, else `otherwise`.
-  auto ended = [&](grpc::Status otherwise) {
-    const std::string why = (*ticket)->Expired();
-    if (why.empty()) return otherwise;
-    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                        absl::StrCat(why, "; nothing was stored"));
-  };
 
   v1::UploadRequest request;
   if (!reader->Read(&request) || !request.has_header()) {
-    return ended(Invalid("the first message of an upload must be its header"));
+    return Invalid("the first message of an upload must be its header");
   }
   (*ticket)->Touch();
   const v1::BatchHeader header = request.header();
@@ -64,10 +57,11 @@ grpc::Status FeedServiceImpl::Upload(
     if (!s.ok()) return ToGrpcStatus(s);
   }
   // A stream that ended because the client went away, or that the watchdog
-  // cut, is not a batch.
+  // cut, is not a batch. A cancelled call sends no status of ours: the client
+  // sees CANCELLED, and the watchdog's log line says why.
   if (context->IsCancelled()) {
-    return ended(grpc::Status(grpc::StatusCode::CANCELLED,
-                              "the upload was cancelled; nothing was stored"));
+    return grpc::Status(grpc::StatusCode::CANCELLED,
+                        "the upload was cancelled; nothing was stored");
   }
   const absl::Time streamed = absl::Now();
   auto committed = (*upload)->Commit();

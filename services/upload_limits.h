@@ -54,7 +54,8 @@ class UploadLimits {
     ~Ticket();
     // A message arrived: the idle clock starts again.
     void Touch();
-    // Why the watchdog cancelled the stream; empty while it has not.
+    // Why the watchdog cancelled the stream (also in its log line); empty
+    // while it has not.
     std::string Expired() const;
 
    private:
