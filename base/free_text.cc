@@ -1,5 +1,6 @@
 #include "base/free_text.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/utf8.h"
 
@@ -37,6 +38,21 @@ absl::Status CheckNote(absl::string_view field, absl::string_view text) {
 
 absl::Status CheckName(absl::string_view field, absl::string_view text) {
   return Check(field, text, kMaxNameBytes, /*multiline=*/false);
+}
+
+absl::Status CheckPrincipalId(absl::string_view id) {
+  if (id.empty() || id.size() > 64) {
+    return absl::InvalidArgumentError("id: must have 1 to 64 characters");
+  }
+  for (char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' &&
+        c != '_' && c != '.' && c != '@') {
+      return absl::InvalidArgumentError(
+          absl::StrCat("id: '", absl::string_view(&c, 1),
+                       "' is not allowed (A-Z a-z 0-9 - _ . @)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace dibao

@@ -31,6 +31,11 @@ absl::Status CheckNote(absl::string_view field, absl::string_view text);
 // characters at all.
 absl::Status CheckName(absl::string_view field, absl::string_view text);
 
+// OK when `id` is a usable principal ID (a certificate's Common Name, a
+// console user ID): 1-64 of A-Z a-z 0-9 - _ . @; otherwise
+// INVALID_ARGUMENT naming the problem ("id: ' ' is not allowed ...").
+absl::Status CheckPrincipalId(absl::string_view id);
+
 }  // namespace dibao
 
 #endif  // DIBAO_BASE_FREE_TEXT_H_

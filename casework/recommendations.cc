@@ -481,7 +481,7 @@ absl::StatusOr<v1::Recommendation> Recommender::LoadForDecision(
     absl::string_view id, const std::string& actor, const std::string& note) {
   if (actor.empty()) {
     return absl::InvalidArgumentError(
-        "who decides? give --caseworker ID (or DIBAO_CASEWORKER)");
+        "who decides is required: every decision names its maker");
   }
   RETURN_IF_ERROR(CheckName("the caseworker", actor));
   RETURN_IF_ERROR(CheckNote("the note", note));

@@ -99,7 +99,7 @@ absl::StatusOr<v1::Flag> Review::Act(const ReviewContext& ctx,
                                      v1::AuditAction action, Fn&& change) {
   if (ctx.caseworker.empty()) {
     return absl::InvalidArgumentError(
-        "who acts is required: give --caseworker ID (or DIBAO_CASEWORKER)");
+        "who acts is required: every review action names its caseworker");
   }
   RETURN_IF_ERROR(CheckName("the caseworker", ctx.caseworker));
   absl::MutexLock lock(&flags_->mutex());

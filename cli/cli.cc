@@ -6,8 +6,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <iterator>
 #include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/clock.h"
@@ -16,7 +19,6 @@
 #include "base/resident_id.h"
 #include "cli/commands.h"
 #include "cli/table.h"
-#include "formats/metadata.h"
 #include "formats/registry_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "sample/sample_district.h"
@@ -24,11 +26,61 @@
 
 namespace dibao::cli {
 
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path,
+                                    absl::string_view flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read ", flag, " ", path));
+  }
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The channel's credentials: none on the server's local socket, where the
+// socket file's permissions are the proof; a client certificate otherwise.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> Credentials(
+    const CliOptions& o) {
+  if (absl::StartsWith(o.server, "unix:")) {
+    return grpc::InsecureChannelCredentials();
+  }
+  if (o.cert.empty() || o.key.empty() || o.ca.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the server ", o.server,
+        " needs your client certificate: give --cert, --key and --ca (or "
+        "DIBAO_CERT, DIBAO_KEY, DIBAO_CA); on the server's own machine, "
+        "--server=unix:PATH uses its local socket"));
+  }
+  grpc::SslCredentialsOptions ssl;
+  auto ca = ReadPem(o.ca, "--ca");
+  if (!ca.ok()) return ca.status();
+  auto key = ReadPem(o.key, "--key");
+  if (!key.ok()) return key.status();
+  auto cert = ReadPem(o.cert, "--cert");
+  if (!cert.ok()) return cert.status();
+  ssl.pem_root_certs = *std::move(ca);
+  ssl.pem_private_key = *std::move(key);
+  ssl.pem_cert_chain = *std::move(cert);
+  return grpc::SslCredentials(ssl);
+}
+
+}  // namespace
+
 std::shared_ptr<grpc::Channel> Connect(const CliOptions& options) {
+  auto credentials = Credentials(options);
+  if (!credentials.ok()) {
+    // Every command that calls the server starts here: stop before a call
+    // that could only fail with a less useful message.
+    std::cerr << "error: " << credentials.status().message() << "\n";
+    std::exit(kExitUsage);
+  }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(options.server,
-                                   grpc::InsecureChannelCredentials(), args);
+  if (!options.tls_server_name.empty()) {
+    args.SetSslTargetNameOverride(options.tls_server_name);
+  }
+  return grpc::CreateCustomChannel(options.server, *credentials, args);
 }
 
 std::unique_ptr<grpc::ClientContext> NewContext(const CliOptions& options,
@@ -38,9 +90,6 @@ std::unique_ptr<grpc::ClientContext> NewContext(const CliOptions& options,
                         absl::ToChronoMilliseconds(streaming
                                                        ? options.stream_deadline
                                                        : options.deadline));
-  if (!options.caseworker.empty()) {
-    context->AddMetadata(kActorMetadataKey, options.caseworker);
-  }
   return context;
 }
 

@@ -30,7 +30,12 @@ struct CliOptions {
   std::string server = "127.0.0.1:50051";
   absl::Duration deadline = absl::Seconds(30);
   absl::Duration stream_deadline = absl::Minutes(30);
-  std::string caseworker;  // sent as x-dibao-actor
+  // TLS: the caller's certificate and key, the CA the server's chains to
+  // (PEM files); not used for a unix: server.
+  std::string cert;
+  std::string key;
+  std::string ca;
+  std::string tls_server_name;
   // Output of listing commands: table, csv or jsonl.
   std::string format = "table";
   bool format_given = false;  // --format was on the command line

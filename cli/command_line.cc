@@ -48,12 +48,26 @@ class CommandLine {
 
  private:
   void Connection() {
-    app_.add_option("--server", o_.server, "dibao-server address HOST:PORT")
+    app_.add_option("--server", o_.server,
+                    "dibao-server: HOST:PORT (TLS) or unix:PATH (its local "
+                    "socket)")
         ->envname("DIBAO_SERVER")
         ->capture_default_str();
-    app_.add_option("--caseworker", o_.caseworker,
-                    "who is acting, recorded with every change")
-        ->envname("DIBAO_CASEWORKER");
+    // Who is acting is who the certificate says: the server records it
+    // with every read and change.
+    app_.add_option("--cert", o_.cert,
+                    "your client certificate (PEM; its Common Name is your "
+                    "principal)")
+        ->envname("DIBAO_CERT");
+    app_.add_option("--key", o_.key, "its private key (PEM)")
+        ->envname("DIBAO_KEY");
+    app_.add_option("--ca", o_.ca,
+                    "the CA certificate the server's certificate chains to")
+        ->envname("DIBAO_CA");
+    app_.add_option("--tls-server-name", o_.tls_server_name,
+                    "the name the server's certificate must carry, when not "
+                    "the host of --server")
+        ->envname("DIBAO_TLS_SERVER_NAME");
     DurationOption(&app_, "--deadline", &o_.deadline,
                    "deadline of each call, e.g. 30s");
     DurationOption(&app_, "--stream-deadline", &o_.stream_deadline,
@@ -155,6 +169,13 @@ class CommandLine {
     CLI::App* cmd;
 
     cmd = Add(nullptr, "health", "is the server serving?", Health);
+    cmd = Add(nullptr, "whoami",
+              "who the server takes you for: principal, role, jurisdiction",
+              WhoAmI);
+    CLI::App* principals = Noun("principals", "who may call the server");
+    cmd =
+        Add(principals, "reload",
+            "make the server read its principals file again", PrincipalsReload);
 
     CLI::App* id = Noun("id", "resident ID numbers");
     cmd = Add(id, "check", "normalise and validate resident IDs", IdCheck);
@@ -367,8 +388,7 @@ class CommandLine {
             "the case: evidence, household, reassessment, history", ReviewShow);
     One(cmd, "FLAG_ID", "the flag");
     Format(cmd);
-    cmd =
-        Add(review, "claim", "take the flag (needs --caseworker)", ReviewClaim);
+    cmd = Add(review, "claim", "take the flag (as you)", ReviewClaim);
     One(cmd, "FLAG_ID", "the flag");
     Version(cmd);
     cmd = Add(review, "assign", "give the flag to a caseworker", ReviewAssign);

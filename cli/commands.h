@@ -49,6 +49,8 @@ void PrintFlagHistory(const v1::Flag& f, std::ostream& out);
 
 int IdCheck(const Env& env);
 int Health(const Env& env);
+int WhoAmI(const Env& env);
+int PrincipalsReload(const Env& env);
 int SampleGenerate(const Env& env);
 int RegistryImport(const Env& env);
 int RegistryExport(const Env& env);

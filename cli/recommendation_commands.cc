@@ -58,18 +58,12 @@ void Print(const v1::Recommendation& r, std::ostream& out) {
   }
 }
 
-// approve / reject: one ID, a caseworker and a note.
+// approve / reject: one ID and a note.
 int Decide(const Env& env, bool approve) {
   const char* verb = approve ? "approve" : "reject";
   if (env.args.size() != 1 || env.options.note.empty()) {
     env.err << "usage: dibaoctl recommendations " << verb
-            << " RECOMMENDATION_ID --note TEXT --caseworker ID\n";
-    return kExitUsage;
-  }
-  if (env.options.caseworker.empty()) {
-    env.err << "error: who decides? give --caseworker ID (or set "
-               "DIBAO_CASEWORKER): every decision is recorded with its "
-               "maker\n";
+            << " RECOMMENDATION_ID --note TEXT\n";
     return kExitUsage;
   }
   v1::DecideRecommendationRequest request;
@@ -92,12 +86,7 @@ int RecommendationsGenerate(const Env& env) {
   const CliOptions& o = env.options;
   if (!env.args.empty()) {
     env.err << "usage: dibaoctl recommendations generate [--as-of "
-               "YYYY-MM-DD] --caseworker ID\n";
-    return kExitUsage;
-  }
-  if (o.caseworker.empty()) {
-    env.err << "error: who makes them? give --caseworker ID (or set "
-               "DIBAO_CASEWORKER)\n";
+               "YYYY-MM-DD]\n";
     return kExitUsage;
   }
   v1::GenerateRecommendationsRequest request;

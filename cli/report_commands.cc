@@ -489,11 +489,6 @@ int SpotCheckDraw(const Env& env) {
                "households give the same sample\n";
     return kExitUsage;
   }
-  if (o.caseworker.empty()) {
-    env.err << "error: who draws it? give --caseworker ID (or set "
-               "DIBAO_CASEWORKER): a sample is stored with who drew it\n";
-    return kExitUsage;
-  }
   auto format = ParseOutputFormat(o.format);
   if (!format.ok()) return Fail(env.err, format.status());
   auto stratify = ParseStratify(o.stratify);

@@ -43,12 +43,6 @@ bool FlagArgument(const Env& env, absl::string_view usage) {
     env.err << "usage: dibaoctl " << usage << "\n";
     return false;
   }
-  if (env.options.caseworker.empty()) {
-    env.err << "error: who is acting? give --caseworker ID (or set "
-               "DIBAO_CASEWORKER): every review action is recorded with "
-               "its caseworker\n";
-    return false;
-  }
   return true;
 }
 
@@ -302,7 +296,7 @@ int ReviewShow(const Env& env) {
 }
 
 int ReviewClaim(const Env& env) {
-  if (!FlagArgument(env, "review claim FLAG_ID --caseworker ID")) {
+  if (!FlagArgument(env, "review claim FLAG_ID")) {
     return kExitUsage;
   }
   v1::ClaimRequest request;
@@ -316,7 +310,7 @@ int ReviewClaim(const Env& env) {
 }
 
 int ReviewAssign(const Env& env) {
-  if (!FlagArgument(env, "review assign FLAG_ID --to ID --caseworker ID")) {
+  if (!FlagArgument(env, "review assign FLAG_ID --to ID")) {
     return kExitUsage;
   }
   if (env.options.to.empty()) {

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/free_text.h"
 #include "base/text_proto.h"
 #include "cli/commands.h"
 #include "cli/table.h"
@@ -122,7 +123,7 @@ int UserAdd(const Env& env) {
                "[--disabled]  (the password is read from standard input)\n";
     return kExitUsage;
   }
-  if (absl::Status s = CheckUserId(o.user_id); !s.ok()) {
+  if (absl::Status s = CheckPrincipalId(o.user_id); !s.ok()) {
     return Fail(env.err, s);
   }
   auto users = ReadUsers(o.users_file);

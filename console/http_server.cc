@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "base/csv.h"
+#include "base/free_text.h"
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "dibao/v1/audit.pb.h"
@@ -166,7 +167,8 @@ ConsoleServer::ConsoleServer(const ConsoleOptions& options,
                              AuditLog* audit, Clock* clock)
     : options_(options),
       sessions_(clock, options.sessions),
-      gateway_(std::move(channel), options.call_deadline),
+      gateway_(std::move(channel), options.call_deadline,
+               options.in_process_token),
       audit_(audit),
       http_(std::make_unique<httplib::Server>()) {}
 
@@ -280,7 +282,7 @@ void ConsoleServer::Route() {
     const absl::Status refused =
         absl::UnauthenticatedError("wrong user ID or password");
     // An ID no user can have is refused before it costs memory or a hash.
-    if (!CheckUserId(request->id()).ok()) return ReplyError(res, refused);
+    if (!CheckPrincipalId(request->id()).ok()) return ReplyError(res, refused);
     {
       absl::MutexLock lock(&sign_in_mu_);
       if (signing_in_ >= kMaxConcurrentSignIns) {

@@ -63,6 +63,10 @@ struct ConsoleOptions {
   // may rewrite Host). Empty: served directly, and Host must name this
   // listener (127.0.0.1 / localhost / the listen host, with its port).
   std::string public_origin;
+  // Sent with every call on the in-process channel beside the signed-in
+  // user, so that the server knows the call is the console's (set by
+  // dibao-server; services/gatekeeper.h).
+  std::string in_process_token;
   // Deadline of each service call made for a page.
   absl::Duration call_deadline = absl::Seconds(60);
   // Largest request body accepted, bytes.

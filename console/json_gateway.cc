@@ -37,8 +37,10 @@ std::string StringField(const pb::Message& message, absl::string_view name) {
 }  // namespace
 
 JsonGateway::JsonGateway(std::shared_ptr<grpc::Channel> channel,
-                         absl::Duration deadline)
-    : channel_(std::move(channel)), deadline_(deadline) {}
+                         absl::Duration deadline, std::string in_process_token)
+    : channel_(std::move(channel)),
+      deadline_(deadline),
+      in_process_token_(std::move(in_process_token)) {}
 
 absl::Status JsonGateway::Expose(absl::string_view service,
                                  absl::string_view method) {
@@ -89,8 +91,9 @@ absl::StatusOr<JsonCall> JsonGateway::Call(absl::string_view service,
   grpc::TemplatedGenericStub<pb::Message, pb::Message> stub(channel_);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  context.AddMetadata(kInProcessTokenMetadataKey, in_process_token_);
   if (!actor.empty()) {
-    context.AddMetadata(kActorMetadataKey, std::string(actor));
+    context.AddMetadata(kConsoleUserMetadataKey, std::string(actor));
   }
   absl::Notification done;
   grpc::Status status;

@@ -1,10 +1,11 @@
 // The console's JSON API over the gRPC services, with no second model: a
 // request body in protobuf's JSON mapping of a method's request message is
 // parsed into that message, sent through the server's in-process gRPC
-// channel with the caller's identity in the x-dibao-actor metadata, and the
-// response comes back in the same mapping. The call takes exactly the path
-// a gRPC client's call takes (validation, status codes, audit entries);
-// methods and messages are found by name in the generated descriptors.
+// channel with the signed-in user in the x-dibao-console-user metadata
+// (honoured on that channel only), and the response comes back in the same
+// mapping. The call takes exactly the path a gRPC client's call takes
+// (validation, status codes, audit entries); methods and messages are found by
+// name in the generated descriptors.
 //
 // Only the unary methods passed to Expose() are reachable.
 // Thread-safe once set up (Expose() before the first Call()).
@@ -35,7 +36,9 @@ class JsonGateway {
  public:
   // `channel` reaches the services (the server's in-process channel).
   // Each call gets `deadline`.
-  JsonGateway(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline);
+  // `in_process_token` proves to the server that a call is the console's.
+  JsonGateway(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline,
+              std::string in_process_token);
 
   // Makes `service`.`method` ("dibao.v1.ReviewService", "ListQueue")
   // callable. NOT_FOUND when it is not in the generated descriptors;
@@ -60,6 +63,7 @@ class JsonGateway {
  private:
   std::shared_ptr<grpc::Channel> channel_;
   absl::Duration deadline_;
+  std::string in_process_token_;
   // "ReviewService/ListQueue" -> method.
   absl::flat_hash_map<std::string, const google::protobuf::MethodDescriptor*>
       methods_;

@@ -59,7 +59,7 @@ class ConsoleSessions {
   // Ends the session (sign out); no-op for an unknown token.
   void End(absl::string_view token);
 
-  // Starts a sign-in attempt for `user_id` (a valid ID: CheckUserId).
+  // Starts a sign-in attempt for `user_id` (a valid ID: CheckPrincipalId).
   // RESOURCE_EXHAUSTED, saying for how long, while the ID is locked out;
   // attempts still being checked count as failures here, so guesses sent
   // in parallel get no more tries than guesses sent one by one. Every OK

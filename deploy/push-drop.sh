@@ -12,14 +12,20 @@
 # is exactly-once: a file pushed twice (say after a crash between the receipt
 # and the move) returns its original receipt and changes nothing.
 #
+# Each file is pushed as its agency: with the certificate of principal
+# agency-<agency> (agency-labour, agency-public_security, ...) from
+# $DIBAO_CERTS, whose ca.crt the server's certificate chains to. Without
+# DIBAO_CERTS, dibaoctl's own DIBAO_CERT/DIBAO_KEY/DIBAO_CA are used (one
+# agency's drop directory), or --server=unix:PATH's local socket.
+#
 # Exit status 0 when every file was pushed, 1 when one failed.
 # Environment: DIBAO_DROP (default /var/lib/dibao/drop), DIBAO_SERVER,
-# DIBAO_CTL (default: dibaoctl on PATH, else build/cli/dibaoctl).
+# DIBAO_CERTS, DIBAO_CTL (default: dibaoctl on PATH, else
+# build/cli/dibaoctl).
 set -uo pipefail
 
 drop=${DIBAO_DROP:-/var/lib/dibao/drop}
 ctl=${DIBAO_CTL:-$(command -v dibaoctl || echo "$(dirname "$0")/../build/cli/dibaoctl")}
-export DIBAO_CASEWORKER=${DIBAO_CASEWORKER:-nightly}
 pushed=0 failed=0
 
 shopt -s nullglob
@@ -34,7 +40,12 @@ for file in "$drop"/*/*/*/*.csv "$drop"/*/*/*/*.jsonl; do
     mode=(--snapshot)
   fi
   dest_dir=$(dirname "$rel")
-  out=$("$ctl" feed push --agency "$agency" --kind "$kind" --batch-id "$base" \
+  as=()
+  if [ -n "${DIBAO_CERTS:-}" ]; then
+    as=(--cert="$DIBAO_CERTS/agency-$agency.crt" --key="$DIBAO_CERTS/agency-$agency.key"
+        --ca="$DIBAO_CERTS/ca.crt")
+  fi
+  out=$("$ctl" "${as[@]}" feed push --agency "$agency" --kind "$kind" --batch-id "$base" \
           --as-of "$as_of" "${mode[@]}" "$file" 2>&1)
   status=$?
   # 0: committed; 3: committed with rejected records (listed in the receipt).

@@ -9,6 +9,13 @@
 # so you can try dibaoctl and the web console against it; the last lines say
 # how, with the console's address and a demo caseworker's password.
 #
+# Every call is proven as production proves it: deploy/certs.sh mints a
+# demonstration CA and a certificate per principal of
+# deploy/principals.textproto into $DIBAO_VAR/pki, the server requires them
+# on its TLS listener, and each step below runs as the principal whose role
+# it is (agencies push, the operator runs the cycle on the local socket,
+# the community worker confirms, the district approver approves).
+#
 # Environment: DIBAO_VAR (default ./var), DIBAO_LISTEN (127.0.0.1:50051),
 # DIBAO_CONSOLE (the console, 127.0.0.1:8080; "off": none), DIBAO_SEED
 # (sample seed, default 1).
@@ -25,8 +32,22 @@ users=$var/console-users.textproto
 demo_password_file=$var/console-demo-password.txt
 pidfile=$var/dibao-server.pid
 log=$var/log/dibao-server.log
+pki=$var/pki
+socket=$var/dibao.sock
 mkdir -p "$var/log"
-ctl=(build/cli/dibaoctl --server="$listen" --caseworker="${DIBAO_CASEWORKER:-run-script}")
+./deploy/certs.sh "$pki" >/dev/null
+# as ID dibaoctl-args...: dibaoctl as principal ID, proven by its
+# certificate.
+as() {
+  local id=$1
+  shift
+  build/cli/dibaoctl --server="$listen" --cert="$pki/$id.crt" --key="$pki/$id.key" \
+    --ca="$pki/ca.crt" "$@"
+}
+# The district approver reads the registry, the queue and the reports; the
+# operator works on the local socket (its file permissions are the proof).
+ctl=(as head-01)
+op=(build/cli/dibaoctl --server="unix:$socket")
 
 # A server left running by an earlier run is stopped first (gracefully).
 if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
@@ -44,6 +65,9 @@ if [ ! -f "$users" ]; then
 fi
 
 build/services/dibao-server --listen="$listen" --data_dir="$var/data" \
+  --tls_cert="$pki/server.crt" --tls_key="$pki/server.key" --tls_ca="$pki/ca.crt" \
+  --principals=deploy/principals.textproto \
+  --local_socket="$socket" --local_socket_principal=operator-01 \
   --policy=deploy/policy.textproto --console_listen="$console" \
   --console_users="$users" >>"$log" 2>&1 &
 echo $! > "$pidfile"
@@ -74,7 +98,7 @@ echo "run: pushing the five agencies' nightly files for it (deploy/push-drop.sh)
 rm -rf "$var/drop"
 cp -r "$var/sample/feeds" "$var/drop"
 DIBAO_DROP="$var/drop" DIBAO_SERVER="$listen" DIBAO_CTL=build/cli/dibaoctl \
-  ./deploy/push-drop.sh || echo "run: some files were refused; see $var/drop/failed/"
+  DIBAO_CERTS="$pki" ./deploy/push-drop.sh || echo "run: some files were refused; see $var/drop/failed/"
 echo
 echo "run: the receipts (dibaoctl feed batches):"
 "${ctl[@]}" feed batches --limit=13
@@ -95,7 +119,7 @@ first=$(sed -n 2p "$var/registry-list.txt" | awk '{print $1}')
 as_of=$(ls "$var/sample/feeds/labour/employment")
 echo
 echo "run: the matching cycle for $as_of (dibaoctl cycle run):"
-"${ctl[@]}" cycle run --as-of="$as_of"
+"${op[@]}" cycle run --as-of="$as_of"
 
 echo
 echo "run: the review queue, highest priority first (dibaoctl review list):"
@@ -112,20 +136,22 @@ echo
 echo "run: the statistics, the report's Table 1 and Table 2 (dibaoctl report stats):"
 "${ctl[@]}" report stats --as-of="$as_of"
 
-# A demonstration on the sample only: caseworker "demo-caseworker" confirms
-# the open flags of the top household, so that a recommendation can be
-# shown. On real data every decision is a person's (dibaoctl review decide).
-if [ -n "$top_household" ] && [ "${DIBAO_DEMO_DECISIONS:-1}" = 1 ]; then
+# A demonstration on the sample only: community worker cw-chunxiao (评)
+# confirms the open flags of the top household of her community, and
+# proposes what follows from them, so that a recommendation can be shown.
+# On real data every decision is a person's (dibaoctl review decide).
+cw=cw-chunxiao
+cw_household=$(as $cw review list --community=春晓社区 --limit=1 --format=csv | awk -F, 'NR == 2 {print $6}')
+if [ -n "$cw_household" ] && [ "${DIBAO_DEMO_DECISIONS:-1}" = 1 ]; then
   echo
-  echo "run: DEMONSTRATION: demo-caseworker confirms the open flags of $top_household"
-  for id in $("${ctl[@]}" flags list --household="$top_household" --state=open --format=csv | awk -F, 'NR > 1 {print $1}'); do
-    "${ctl[@]}" --caseworker=demo-caseworker review decide "$id" --decision=confirm \
-      --note="sample run: demonstration decision"
+  echo "run: DEMONSTRATION: $cw confirms the open flags of $cw_household"
+  for id in $(as $cw flags list --household="$cw_household" --state=open --format=csv | awk -F, 'NR > 1 {print $1}'); do
+    as $cw review decide "$id" --decision=confirm --note="sample run: demonstration decision"
   done
 fi
 echo
-echo "run: recommendations from the confirmed flags (dibaoctl recommendations generate, list):"
-"${ctl[@]}" recommendations generate --as-of="$as_of"
+echo "run: $cw proposes from the confirmed flags (dibaoctl recommendations generate, list):"
+as $cw recommendations generate --as-of="$as_of"
 "${ctl[@]}" recommendations list --state=proposed --format=csv > "$var/recommendations.csv"
 "${ctl[@]}" recommendations list --state=proposed
 first_rec=$(awk -F, 'NR == 2 {print $1}' "$var/recommendations.csv")
@@ -156,18 +182,22 @@ if [ "$console" != off ]; then
   echo "      add caseworkers: build/cli/dibaoctl user add --users=$users --id=ID --name=NAME  (password on stdin; restart the server)"
   echo
 fi
-echo "A caseworker's morning (give your own ID):"
-echo "      build/cli/dibaoctl$server_flag --caseworker=cw-01 review claim $top"
-echo "      build/cli/dibaoctl$server_flag --caseworker=cw-01 review decide $top --decision=dismiss --reason=PARTNER_DATA_WRONG --note='...'"
-echo "      build/cli/dibaoctl$server_flag --caseworker=cw-01 review decide $top --decision=needs-visit --note='...'   (then: review visit $top --result=confirm --note='...')"
+echo "Every call is proven by a certificate (in $pki, one per principal of deploy/principals.textproto)."
+echo "A community worker's morning, as cw-chunxiao:"
+echo "      export DIBAO_CA=$pki/ca.crt DIBAO_CERT=$pki/cw-chunxiao.crt DIBAO_KEY=$pki/cw-chunxiao.key"
+echo "      build/cli/dibaoctl$server_flag whoami"
+echo "      build/cli/dibaoctl$server_flag review claim $top"
+echo "      build/cli/dibaoctl$server_flag review decide $top --decision=dismiss --reason=PARTNER_DATA_WRONG --note='...'"
+echo "      build/cli/dibaoctl$server_flag review decide $top --decision=needs-visit --note='...'   (then: review visit $top --result=confirm --note='...')"
 echo "      build/cli/dibaoctl$server_flag audit log --household=$top_household"
-[ -z "$first_rec" ] || echo "      build/cli/dibaoctl$server_flag --caseworker=head-01 recommendations approve $first_rec --note='...'"
-echo "      build/cli/dibaoctl$server_flag recommendations list --format=csv"
-echo "      build/cli/dibaoctl$server_flag --caseworker=cw-01 spot-check draw --fraction=0.05 --seed=2026 --stratify=street"
-echo "      build/cli/dibaoctl$server_flag report forecast --as-of=$as_of"
 echo "      build/cli/dibaoctl$server_flag report cliff --household=$top_household --wage=300"
-echo "More: build/cli/dibaoctl$server_flag registry get $first"
+echo "The district approver, head-01 (DIBAO_CERT=$pki/head-01.crt DIBAO_KEY=$pki/head-01.key):"
+[ -z "$first_rec" ] || echo "      build/cli/dibaoctl$server_flag recommendations approve $first_rec --note='...'"
+echo "      build/cli/dibaoctl$server_flag spot-check draw --fraction=0.05 --seed=2026 --stratify=street"
+echo "      build/cli/dibaoctl$server_flag report forecast --as-of=$as_of"
+echo "      build/cli/dibaoctl$server_flag registry get $first"
 echo "      build/cli/dibaoctl$server_flag person show $(sed -n 2p "$var/sample/planted.csv" | cut -d, -f2)"
 echo "      build/cli/dibaoctl$server_flag check --households=$var/sample/households.csv --members=$var/sample/members.csv --as-of=$as_of   (intake check)"
+echo "The operator, on the server's own machine: build/cli/dibaoctl --server=unix:$socket cycle list"
 echo "      build/cli/dibaoctl --help"
 echo "Stop: kill $(cat "$pidfile")"

@@ -18,7 +18,7 @@ PACKAGES=(
   libgrpc++-dev libgrpc-dev
   librocksdb-dev
   libabsl-dev
-  libssl-dev
+  libssl-dev openssl
   libicu-dev
   libjemalloc-dev
   libsodium-dev libcpp-httplib-dev libcli11-dev

@@ -4,9 +4,13 @@
 
 namespace dibao {
 
-// Names who acts (a caseworker or operator ID) until real authentication
-// arrives; recorded in the registry history and, later, the audit trail.
-inline constexpr char kActorMetadataKey[] = "x-dibao-actor";
+// The console's signed-in user, on the server's in-process channel only,
+// beside the token the server gave the console at start-up (random, never
+// leaves the process): the server honours the user with that token and on
+// no other channel (a network caller is who its certificate says;
+// services/gatekeeper.h).
+inline constexpr char kConsoleUserMetadataKey[] = "x-dibao-console-user";
+inline constexpr char kInProcessTokenMetadataKey[] = "x-dibao-in-process-token";
 
 }  // namespace dibao
 

@@ -6,10 +6,15 @@
 #include "services/grpc_status.h"
 
 namespace dibao {
+namespace {
+constexpr absl::string_view kService = v1::AuditService::service_full_name();
+}  // namespace
 
-grpc::Status AuditServiceImpl::VerifyAudit(grpc::ServerContext*,
+grpc::Status AuditServiceImpl::VerifyAudit(grpc::ServerContext* context,
                                            const v1::VerifyAuditRequest*,
                                            v1::AuditVerification* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto result = audit_->Verify();
   if (!result.ok()) return ToGrpcStatus(result.status());
   if (!result->ok()) {
@@ -20,9 +25,11 @@ grpc::Status AuditServiceImpl::VerifyAudit(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status AuditServiceImpl::ListAudit(grpc::ServerContext*,
+grpc::Status AuditServiceImpl::ListAudit(grpc::ServerContext* context,
                                          const v1::ListAuditRequest* request,
                                          v1::ListAuditResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->after_seq() < 0 || request->limit() < 0) {
     return ToGrpcStatus(
         absl::InvalidArgumentError("after_seq and limit must not be negative"));

@@ -6,14 +6,16 @@
 #define DIBAO_SERVICES_AUDIT_SERVICE_H_
 
 #include "dibao/v1/audit.grpc.pb.h"
+#include "services/gatekeeper.h"
 #include "storage/audit_log.h"
 
 namespace dibao {
 
 class AuditServiceImpl final : public v1::AuditService::Service {
  public:
-  // `audit` must outlive the service.
-  explicit AuditServiceImpl(const AuditLog* audit) : audit_(audit) {}
+  // All must outlive the service.
+  AuditServiceImpl(const Gatekeeper* gate, const AuditLog* audit)
+      : gate_(gate), audit_(audit) {}
 
   grpc::Status VerifyAudit(grpc::ServerContext* context,
                            const v1::VerifyAuditRequest* request,
@@ -23,6 +25,7 @@ class AuditServiceImpl final : public v1::AuditService::Service {
                          v1::ListAuditResponse* response) override;
 
  private:
+  const Gatekeeper* const gate_;
   const AuditLog* const audit_;
 };
 

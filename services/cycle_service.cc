@@ -12,6 +12,7 @@
 
 namespace dibao {
 namespace {
+constexpr absl::string_view kService = v1::CycleService::service_full_name();
 
 grpc::Status Invalid(absl::string_view message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(message));
@@ -28,6 +29,8 @@ std::string KnownRules() {
 grpc::Status CycleServiceImpl::RunCycle(grpc::ServerContext* context,
                                         const v1::RunCycleRequest* request,
                                         v1::CycleReport* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (!request->has_as_of()) return Invalid("as_of is required");
   auto as_of = FromProto(request->as_of());
   if (!as_of.ok())
@@ -41,7 +44,7 @@ grpc::Status CycleServiceImpl::RunCycle(grpc::ServerContext* context,
                                 " lies in the future: a cycle may run as of ",
                                 FormatDate(tomorrow), " at the latest"));
   }
-  const std::string actor = ActorOf(*context);
+  const std::string actor = caller->id();
   LogInfo("cycle as of ", FormatDate(*as_of), request->full() ? " (full)" : "",
           " started by ", actor);
   auto report = cycles_->Run(*as_of, request->full(), actor);
@@ -64,9 +67,11 @@ grpc::Status CycleServiceImpl::RunCycle(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status CycleServiceImpl::ListCycles(grpc::ServerContext*,
+grpc::Status CycleServiceImpl::ListCycles(grpc::ServerContext* context,
                                           const v1::ListCyclesRequest* request,
                                           v1::ListCyclesResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->limit() < 0) return Invalid("limit must not be negative");
   auto cycles = cycles_->List(std::min(request->limit(), 1000));
   if (!cycles.ok()) return ToGrpcStatus(cycles.status());
@@ -74,9 +79,11 @@ grpc::Status CycleServiceImpl::ListCycles(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status CycleServiceImpl::ListFlags(grpc::ServerContext*,
+grpc::Status CycleServiceImpl::ListFlags(grpc::ServerContext* context,
                                          const v1::ListFlagsRequest* request,
                                          v1::ListFlagsResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (!request->rule().empty() && FindRule(request->rule()) == nullptr) {
     return Invalid(absl::StrCat("rule \"", request->rule(), "\" is not one of ",
                                 KnownRules()));
@@ -98,9 +105,11 @@ grpc::Status CycleServiceImpl::ListFlags(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status CycleServiceImpl::GetFlag(grpc::ServerContext*,
+grpc::Status CycleServiceImpl::GetFlag(grpc::ServerContext* context,
                                        const v1::GetFlagRequest* request,
                                        v1::Flag* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto flag = flags_->Get(request->flag_id());
   if (!flag.ok()) return ToGrpcStatus(flag.status());
   *response = *std::move(flag);
@@ -108,8 +117,10 @@ grpc::Status CycleServiceImpl::GetFlag(grpc::ServerContext*,
 }
 
 grpc::Status CycleServiceImpl::GetAssessment(
-    grpc::ServerContext*, const v1::GetAssessmentRequest* request,
+    grpc::ServerContext* context, const v1::GetAssessmentRequest* request,
     v1::Assessment* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->household_id().empty())
     return Invalid("household_id is required");
   auto a = cycles_->GetAssessment(request->household_id());
@@ -119,8 +130,10 @@ grpc::Status CycleServiceImpl::GetAssessment(
 }
 
 grpc::Status CycleServiceImpl::CheckApplicant(
-    grpc::ServerContext*, const v1::CheckApplicantRequest* request,
+    grpc::ServerContext* context, const v1::CheckApplicantRequest* request,
     v1::CheckApplicantResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (cycles_->policy() == nullptr) {
     return grpc::Status(
         grpc::StatusCode::FAILED_PRECONDITION,

@@ -9,6 +9,7 @@
 #include "dibao/v1/matching.grpc.pb.h"
 #include "matcher/cycle.h"
 #include "matcher/flag_store.h"
+#include "services/gatekeeper.h"
 #include "storage/store.h"
 
 namespace dibao {
@@ -16,9 +17,13 @@ namespace dibao {
 class CycleServiceImpl final : public v1::CycleService::Service {
  public:
   // All must outlive the service.
-  CycleServiceImpl(Store* store, CycleRunner* cycles, FlagStore* flags,
-                   Clock* clock)
-      : store_(store), cycles_(cycles), flags_(flags), clock_(clock) {}
+  CycleServiceImpl(const Gatekeeper* gate, Store* store, CycleRunner* cycles,
+                   FlagStore* flags, Clock* clock)
+      : gate_(gate),
+        store_(store),
+        cycles_(cycles),
+        flags_(flags),
+        clock_(clock) {}
 
   grpc::Status RunCycle(grpc::ServerContext* context,
                         const v1::RunCycleRequest* request,
@@ -40,6 +45,7 @@ class CycleServiceImpl final : public v1::CycleService::Service {
                               v1::CheckApplicantResponse* response) override;
 
  private:
+  const Gatekeeper* const gate_;
   Store* const store_;
   CycleRunner* const cycles_;
   FlagStore* const flags_;

@@ -10,6 +10,7 @@
 
 namespace dibao {
 namespace {
+constexpr absl::string_view kService = v1::FeedService::service_full_name();
 
 constexpr int kDefaultBatchLimit = 50;
 constexpr int kMaxBatchLimit = 1000;
@@ -23,10 +24,11 @@ grpc::Status Invalid(std::string message) {
 grpc::Status FeedServiceImpl::Upload(
     grpc::ServerContext* context, grpc::ServerReader<v1::UploadRequest>* reader,
     v1::Receipt* receipt) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   // Admitted before the first read: a stream that never sends its header
   // holds a place and is cut when idle like any other.
-  const std::string caller = ActorOf(*context);
-  auto ticket = limits_->Admit(context, caller);
+  auto ticket = limits_->Admit(context, caller->id());
   if (!ticket.ok()) return ToGrpcStatus(ticket.status());
   // Initial metadata now tells the client it was admitted (a refused
   // upload gets only its status).
@@ -38,7 +40,14 @@ grpc::Status FeedServiceImpl::Upload(
   }
   (*ticket)->Touch();
   const v1::BatchHeader header = request.header();
-  auto upload = feeds_->Begin(header, caller);
+  if (header.agency() != caller->principal.agency()) {
+    return ToGrpcStatus(absl::PermissionDeniedError(
+        absl::StrCat("\"", caller->id(), "\" pushes batches of ",
+                     AgencyName(caller->principal.agency()), " only; batch ",
+                     header.batch_id(), " says ", AgencyName(header.agency()),
+                     "; nothing was stored")));
+  }
+  auto upload = feeds_->Begin(header, caller->id());
   if (!upload.ok()) return ToGrpcStatus(upload.status());
 
   const absl::Time started = absl::Now();
@@ -78,22 +87,49 @@ grpc::Status FeedServiceImpl::Upload(
   return grpc::Status::OK;
 }
 
-grpc::Status FeedServiceImpl::ListBatches(grpc::ServerContext*,
+grpc::Status FeedServiceImpl::ListBatches(grpc::ServerContext* context,
                                           const v1::ListBatchesRequest* request,
                                           v1::ListBatchesResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   int limit = request->limit() <= 0 ? kDefaultBatchLimit : request->limit();
   if (limit > kMaxBatchLimit) {
     return Invalid(absl::StrCat("limit is at most ", kMaxBatchLimit));
   }
-  auto receipts = feeds_->ListBatches(request->agency(), limit);
+  v1::Agency agency = request->agency();
+  // An agency sees its own receipts only.
+  if (caller->role() == v1::ROLE_AGENCY) {
+    if (agency != v1::AGENCY_UNSPECIFIED &&
+        agency != caller->principal.agency()) {
+      return ToGrpcStatus(absl::PermissionDeniedError(
+          absl::StrCat("\"", caller->id(), "\" reads the receipts of ",
+                       AgencyName(caller->principal.agency()), " only")));
+    }
+    agency = caller->principal.agency();
+  }
+  auto receipts = feeds_->ListBatches(agency, limit);
   if (!receipts.ok()) return ToGrpcStatus(receipts.status());
   for (auto& r : *receipts) *response->add_receipts() = std::move(r);
   return grpc::Status::OK;
 }
 
 grpc::Status FeedServiceImpl::GetRejections(
-    grpc::ServerContext*, const v1::GetRejectionsRequest* request,
+    grpc::ServerContext* context, const v1::GetRejectionsRequest* request,
     grpc::ServerWriter<v1::RecordRejection>* writer) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (caller->role() == v1::ROLE_AGENCY) {
+    // An agency reads its own batches' rejections only; another's batch
+    // is as unknown to it as a batch that does not exist.
+    auto batch = feeds_->FindBatch(request->batch_id());
+    if (!batch.ok()) return ToGrpcStatus(batch.status());
+    if (!batch->has_value() ||
+        (*batch)->header().agency() != caller->principal.agency()) {
+      return ToGrpcStatus(absl::NotFoundError(
+          absl::StrCat("no batch ", request->batch_id(), " of ",
+                       AgencyName(caller->principal.agency()))));
+    }
+  }
   return ToGrpcStatus(feeds_->ForEachRejection(
       request->batch_id(), [&](const v1::RecordRejection& r) -> absl::Status {
         if (!writer->Write(r)) {
@@ -104,8 +140,10 @@ grpc::Status FeedServiceImpl::GetRejections(
 }
 
 grpc::Status FeedServiceImpl::GetPersonFacts(
-    grpc::ServerContext*, const v1::GetPersonFactsRequest* request,
+    grpc::ServerContext* context, const v1::GetPersonFactsRequest* request,
     v1::PersonFacts* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto id = ParseResidentId(request->id_number(), clock_->Today());
   if (!id.ok()) return ToGrpcStatus(id.status());
   auto facts = feeds_->PersonTimeline(id->number());

@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "dibao/v1/feeds.grpc.pb.h"
 #include "feeds/feed_store.h"
+#include "services/gatekeeper.h"
 #include "services/upload_limits.h"
 
 namespace dibao {
@@ -16,8 +17,9 @@ class FeedServiceImpl final : public v1::FeedService::Service {
  public:
   // Uploads are admitted, timed and cancelled by `limits` (nothing of a
   // refused or cancelled upload is kept). All must outlive the service.
-  FeedServiceImpl(FeedStore* feeds, Clock* clock, UploadLimits* limits)
-      : feeds_(feeds), clock_(clock), limits_(limits) {}
+  FeedServiceImpl(const Gatekeeper* gate, FeedStore* feeds, Clock* clock,
+                  UploadLimits* limits)
+      : gate_(gate), feeds_(feeds), clock_(clock), limits_(limits) {}
 
   grpc::Status Upload(grpc::ServerContext* context,
                       grpc::ServerReader<v1::UploadRequest>* reader,
@@ -33,6 +35,7 @@ class FeedServiceImpl final : public v1::FeedService::Service {
                               v1::PersonFacts* response) override;
 
  private:
+  const Gatekeeper* const gate_;
   FeedStore* const feeds_;
   Clock* const clock_;
   UploadLimits* const limits_;

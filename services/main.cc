@@ -17,8 +17,23 @@
 #include "services/server.h"
 
 ABSL_FLAG(std::string, listen, "",
-          "host:port to listen on (default 127.0.0.1:50051; loopback only "
-          "unless you put a TLS proxy in front)");
+          "host:port of the TLS listener (default 127.0.0.1:50051; \"off\": "
+          "none, the local socket only)");
+ABSL_FLAG(std::string, tls_cert, "",
+          "the server's certificate chain (PEM); with --tls_key and --tls_ca "
+          "required for a TCP listener");
+ABSL_FLAG(std::string, tls_key, "", "the server's private key (PEM)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "the CA certificates client certificates must chain to (PEM)");
+ABSL_FLAG(std::string, tls_crl_dir, "",
+          "CRLs in OpenSSL's hashed layout (openssl rehash DIR)");
+ABSL_FLAG(std::string, principals, "",
+          "who may call: dibao.v1.Principals in text format (e.g. "
+          "deploy/principals.textproto); re-read on SIGHUP");
+ABSL_FLAG(std::string, local_socket, "",
+          "a Unix-domain socket for local tools (plaintext, 0600)");
+ABSL_FLAG(std::string, local_socket_principal, "",
+          "the principal calls on the local socket act as");
 ABSL_FLAG(std::string, data_dir, "",
           "RocksDB data directory (default ./var/data)");
 ABSL_FLAG(std::string, config, "",
@@ -51,7 +66,9 @@ int main(int argc, char** argv) {
   };
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
-      "dibao-server [--listen=HOST:PORT] [--data_dir=DIR] [--config=FILE] "
+      "dibao-server [--config=FILE] [--listen=HOST:PORT|off --tls_cert=PEM "
+      "--tls_key=PEM --tls_ca=PEM] [--principals=FILE] "
+      "[--local_socket=PATH --local_socket_principal=ID] [--data_dir=DIR] "
       "[--policy=FILE] [--console_listen=HOST:PORT|off] "
       "[--console_users=FILE]");
   absl::ParseCommandLine(argc, argv);
@@ -69,6 +86,24 @@ int main(int argc, char** argv) {
   if (auto v = absl::GetFlag(FLAGS_listen); !v.empty()) options.listen = v;
   if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) options.data_dir = v;
   if (auto v = absl::GetFlag(FLAGS_policy); !v.empty()) options.policy_file = v;
+  if (auto v = absl::GetFlag(FLAGS_tls_cert); !v.empty()) {
+    options.tls.cert_file = v;
+  }
+  if (auto v = absl::GetFlag(FLAGS_tls_key); !v.empty())
+    options.tls.key_file = v;
+  if (auto v = absl::GetFlag(FLAGS_tls_ca); !v.empty()) options.tls.ca_file = v;
+  if (auto v = absl::GetFlag(FLAGS_tls_crl_dir); !v.empty()) {
+    options.tls.crl_dir = v;
+  }
+  if (auto v = absl::GetFlag(FLAGS_principals); !v.empty()) {
+    options.principals_file = v;
+  }
+  if (auto v = absl::GetFlag(FLAGS_local_socket); !v.empty()) {
+    options.local_socket = v;
+  }
+  if (auto v = absl::GetFlag(FLAGS_local_socket_principal); !v.empty()) {
+    options.local_socket_principal = v;
+  }
   // The console: the flag, else the config, else 127.0.0.1:8080.
   std::string console_listen = absl::GetFlag(FLAGS_console_listen);
   if (console_listen.empty()) console_listen = config.console().listen();
@@ -95,14 +130,15 @@ int main(int argc, char** argv) {
     options.console.users_file = v;
   }
 
-  // Block the stop signals in every thread (gRPC's threads inherit the mask)
-  // and take them synchronously below, so shutdown runs in normal code
-  // rather than in a signal handler.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the signals in every thread (gRPC's threads inherit the mask) and
+  // take them synchronously below, so shutdown and reloads run in normal
+  // code rather than in a signal handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   dibao::SystemClock clock;
   auto server = dibao::Server::Start(options, &clock);
@@ -111,8 +147,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   dibao::LogInfo(
-      "dibao-server listening on ", (*server)->address(), ", data in ",
-      options.data_dir,
+      "dibao-server listening on ", (*server)->address(),
+      (*server)->address().empty() || (*server)->local_address().empty()
+          ? ""
+          : " and ",
+      (*server)->local_address(), ", data in ", options.data_dir,
       options.store.sync_writes ? " (synced writes)" : " (UNSYNCED writes)",
       options.policy_file.empty()
           ? "; no policy: cycles and intake checks are refused"
@@ -126,7 +165,14 @@ int main(int argc, char** argv) {
   }
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    // The reload writes its own audit entry and log line, refused or not.
+    auto reloaded = (*server)->gatekeeper().Reload("SIGHUP");
+    if (!reloaded.ok()) {
+      dibao::LogError("principals not reloaded, the old ones stay: ",
+                      reloaded.status().message());
+    }
+  }
   dibao::LogInfo("received ", signal_number == SIGTERM ? "SIGTERM" : "SIGINT",
                  "; finishing in-flight calls");
   absl::Status closed =

@@ -3,11 +3,12 @@
 #include "absl/strings/str_cat.h"
 #include "base/dates.h"
 #include "base/log.h"
-#include "services/actor.h"
 #include "services/grpc_status.h"
 
 namespace dibao {
 namespace {
+constexpr absl::string_view kService =
+    v1::RecommendationService::service_full_name();
 
 // Logs the decision (IDs and actor only: no personal data) and maps it.
 grpc::Status Decided(absl::string_view what, const std::string& actor,
@@ -21,14 +22,31 @@ grpc::Status Decided(absl::string_view what, const std::string& actor,
   return grpc::Status::OK;
 }
 
+// The operator runs the nightly job but sees no personal data: what was
+// made or applied, by ID, area and kind, without amounts, members or
+// evidence.
+void KeepOnlyWhatTheOperatorMaySee(v1::Recommendation* r) {
+  v1::Recommendation kept;
+  kept.set_recommendation_id(r->recommendation_id());
+  kept.set_household_id(r->household_id());
+  kept.set_district_code(r->district_code());
+  kept.set_street(r->street());
+  kept.set_community(r->community());
+  kept.set_kind(r->kind());
+  kept.set_state(r->state());
+  *kept.mutable_effective() = r->effective();
+  *r = std::move(kept);
+}
+
 }  // namespace
 
 grpc::Status RecommendationServiceImpl::GenerateRecommendations(
     grpc::ServerContext* context,
     const v1::GenerateRecommendationsRequest* request,
     v1::GenerateRecommendationsResponse* response) {
-  auto actor = CaseworkerOf(*context);
-  if (!actor.ok()) return ToGrpcStatus(actor.status());
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  const std::string& actor = caller->id();
   absl::CivilDay day = clock_->Today();
   if (request->has_as_of()) {
     auto d = FromProto(request->as_of());
@@ -38,19 +56,29 @@ grpc::Status RecommendationServiceImpl::GenerateRecommendations(
     }
     day = *d;
   }
-  auto result = recommender_->Generate(day, *actor);
+  auto result = recommender_->Generate(day, actor);
   if (!result.ok()) return ToGrpcStatus(result.status());
-  LogInfo("recommendations for ", FormatDate(day), " by ", *actor, ": ",
+  LogInfo("recommendations for ", FormatDate(day), " by ", actor, ": ",
           result->made_size(), " made, ", result->unchanged(), " standing, ",
           result->waiting_size(), " households waiting, ",
           result->applied_size(), " gradual exits applied");
+  if (caller->role() == v1::ROLE_OPERATOR) {
+    for (v1::Recommendation& r : *result->mutable_made()) {
+      KeepOnlyWhatTheOperatorMaySee(&r);
+    }
+    for (v1::Recommendation& r : *result->mutable_applied()) {
+      KeepOnlyWhatTheOperatorMaySee(&r);
+    }
+  }
   *response = *std::move(result);
   return grpc::Status::OK;
 }
 
 grpc::Status RecommendationServiceImpl::ListRecommendations(
-    grpc::ServerContext*, const v1::ListRecommendationsRequest* request,
+    grpc::ServerContext* context, const v1::ListRecommendationsRequest* request,
     v1::ListRecommendationsResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto page = recommender_->List(*request);
   if (!page.ok()) return ToGrpcStatus(page.status());
   *response = *std::move(page);
@@ -58,8 +86,10 @@ grpc::Status RecommendationServiceImpl::ListRecommendations(
 }
 
 grpc::Status RecommendationServiceImpl::GetRecommendation(
-    grpc::ServerContext*, const v1::GetRecommendationRequest* request,
+    grpc::ServerContext* context, const v1::GetRecommendationRequest* request,
     v1::Recommendation* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto r = recommender_->Get(request->recommendation_id());
   if (!r.ok()) return ToGrpcStatus(r.status());
   *response = *std::move(r);
@@ -70,10 +100,11 @@ grpc::Status RecommendationServiceImpl::ApproveRecommendation(
     grpc::ServerContext* context,
     const v1::DecideRecommendationRequest* request,
     v1::Recommendation* response) {
-  auto actor = CaseworkerOf(*context);
-  if (!actor.ok()) return ToGrpcStatus(actor.status());
-  return Decided("approved", *actor,
-                 recommender_->Approve(request->recommendation_id(), *actor,
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  const std::string& actor = caller->id();
+  return Decided("approved", actor,
+                 recommender_->Approve(request->recommendation_id(), actor,
                                        request->note()),
                  response);
 }
@@ -82,10 +113,11 @@ grpc::Status RecommendationServiceImpl::RejectRecommendation(
     grpc::ServerContext* context,
     const v1::DecideRecommendationRequest* request,
     v1::Recommendation* response) {
-  auto actor = CaseworkerOf(*context);
-  if (!actor.ok()) return ToGrpcStatus(actor.status());
-  return Decided("rejected", *actor,
-                 recommender_->Reject(request->recommendation_id(), *actor,
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  const std::string& actor = caller->id();
+  return Decided("rejected", actor,
+                 recommender_->Reject(request->recommendation_id(), actor,
                                       request->note()),
                  response);
 }

@@ -8,15 +8,17 @@
 #include "base/clock.h"
 #include "casework/recommendations.h"
 #include "dibao/v1/recommendations.grpc.pb.h"
+#include "services/gatekeeper.h"
 
 namespace dibao {
 
 class RecommendationServiceImpl final
     : public v1::RecommendationService::Service {
  public:
-  // Both must outlive the service.
-  RecommendationServiceImpl(Recommender* recommender, Clock* clock)
-      : recommender_(recommender), clock_(clock) {}
+  // All must outlive the service.
+  RecommendationServiceImpl(const Gatekeeper* gate, Recommender* recommender,
+                            Clock* clock)
+      : gate_(gate), recommender_(recommender), clock_(clock) {}
 
   grpc::Status GenerateRecommendations(
       grpc::ServerContext* context,
@@ -39,6 +41,7 @@ class RecommendationServiceImpl final
       v1::Recommendation* response) override;
 
  private:
+  const Gatekeeper* const gate_;
   Recommender* const recommender_;
   Clock* const clock_;
 };

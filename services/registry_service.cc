@@ -9,6 +9,7 @@
 
 namespace dibao {
 namespace {
+constexpr absl::string_view kService = v1::RegistryService::service_full_name();
 
 constexpr int kMaxListedRejections = 10000;
 
@@ -44,8 +45,10 @@ bool IsRecordProblem(const absl::Status& s) {
 grpc::Status RegistryServiceImpl::UpsertHousehold(
     grpc::ServerContext* context, const v1::UpsertHouseholdRequest* request,
     v1::UpsertHouseholdResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   const ChangeContext change{
-      ActorOf(*context), request->source().empty() ? "api" : request->source()};
+      caller->id(), request->source().empty() ? "api" : request->source()};
   auto result = registry_->Upsert(request->household(), change);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_outcome(ToProto(result->outcome));
@@ -54,8 +57,10 @@ grpc::Status RegistryServiceImpl::UpsertHousehold(
 }
 
 grpc::Status RegistryServiceImpl::GetHousehold(
-    grpc::ServerContext*, const v1::GetHouseholdRequest* request,
+    grpc::ServerContext* context, const v1::GetHouseholdRequest* request,
     v1::Household* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto h = request->has_as_of()
                ? registry_->GetAsOf(request->household_id(),
                                     FromProto(request->as_of()))
@@ -66,8 +71,10 @@ grpc::Status RegistryServiceImpl::GetHousehold(
 }
 
 grpc::Status RegistryServiceImpl::FindHouseholdByMember(
-    grpc::ServerContext*, const v1::FindHouseholdByMemberRequest* request,
-    v1::Household* response) {
+    grpc::ServerContext* context,
+    const v1::FindHouseholdByMemberRequest* request, v1::Household* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto h = registry_->FindByMember(request->id_number());
   if (!h.ok()) return ToGrpcStatus(h.status());
   *response = *std::move(h);
@@ -75,8 +82,10 @@ grpc::Status RegistryServiceImpl::FindHouseholdByMember(
 }
 
 grpc::Status RegistryServiceImpl::ListHouseholds(
-    grpc::ServerContext*, const v1::ListHouseholdsRequest* request,
+    grpc::ServerContext* context, const v1::ListHouseholdsRequest* request,
     v1::ListHouseholdsResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto page = registry_->List(ToFilter(*request), request->page_size(),
                               request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
@@ -86,8 +95,10 @@ grpc::Status RegistryServiceImpl::ListHouseholds(
 }
 
 grpc::Status RegistryServiceImpl::GetHouseholdHistory(
-    grpc::ServerContext*, const v1::GetHouseholdHistoryRequest* request,
+    grpc::ServerContext* context, const v1::GetHouseholdHistoryRequest* request,
     v1::GetHouseholdHistoryResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto history = registry_->History(request->household_id());
   if (!history.ok()) return ToGrpcStatus(history.status());
   for (auto& c : *history) *response->add_changes() = std::move(c);
@@ -98,13 +109,15 @@ grpc::Status RegistryServiceImpl::ImportRegistry(
     grpc::ServerContext* context,
     grpc::ServerReader<v1::ImportRegistryRequest>* reader,
     v1::ImportRegistryResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   v1::ImportRegistryRequest request;
   if (!reader->Read(&request) || !request.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the first message of an import must be its header");
   }
   const v1::ImportHeader header = request.header();
-  const std::string actor = ActorOf(*context);
+  const std::string actor = caller->id();
   int64_t items = 0;
 
   auto reject = [&](v1::Rejection r) {
@@ -176,8 +189,10 @@ grpc::Status RegistryServiceImpl::ImportRegistry(
 }
 
 grpc::Status RegistryServiceImpl::ExportRegistry(
-    grpc::ServerContext*, const v1::ListHouseholdsRequest* request,
+    grpc::ServerContext* context, const v1::ListHouseholdsRequest* request,
     grpc::ServerWriter<v1::Household>* writer) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   return ToGrpcStatus(registry_->ForEach(
       ToFilter(*request), [&](const v1::Household& h) -> absl::Status {
         if (!writer->Write(h)) {

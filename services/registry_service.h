@@ -7,13 +7,14 @@
 
 #include "dibao/v1/registry.grpc.pb.h"
 #include "registry/registry.h"
-#include "services/actor.h"
+#include "services/gatekeeper.h"
 
 namespace dibao {
 
 class RegistryServiceImpl final : public v1::RegistryService::Service {
  public:
-  explicit RegistryServiceImpl(Registry* registry) : registry_(registry) {}
+  RegistryServiceImpl(const Gatekeeper* gate, Registry* registry)
+      : gate_(gate), registry_(registry) {}
 
   grpc::Status UpsertHousehold(grpc::ServerContext* context,
                                const v1::UpsertHouseholdRequest* request,
@@ -41,6 +42,7 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
       grpc::ServerWriter<v1::Household>* writer) override;
 
  private:
+  const Gatekeeper* const gate_;
   Registry* const registry_;
 };
 

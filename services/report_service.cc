@@ -9,11 +9,11 @@
 #include "reports/intake_forecast.h"
 #include "reports/posting_list.h"
 #include "reports/report_stats.h"
-#include "services/actor.h"
 #include "services/grpc_status.h"
 
 namespace dibao {
 namespace {
+constexpr absl::string_view kService = v1::ReportService::service_full_name();
 
 grpc::Status Invalid(absl::string_view message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(message));
@@ -39,9 +39,11 @@ absl::StatusOr<absl::CivilDay> DayOr(bool has, const v1::Date& date,
 
 }  // namespace
 
-grpc::Status ReportServiceImpl::Stats(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::Stats(grpc::ServerContext* context,
                                       const v1::StatsRequest* request,
                                       v1::Statistics* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto day = DayOr(request->has_as_of(), request->as_of(), clock_);
   if (!day.ok()) return ToGrpcStatus(day.status());
   auto stats = ComputeStatistics(*registry_, request->area(), *day);
@@ -51,8 +53,10 @@ grpc::Status ReportServiceImpl::Stats(grpc::ServerContext*,
 }
 
 grpc::Status ReportServiceImpl::PostingList(
-    grpc::ServerContext*, const v1::PostingListRequest* request,
+    grpc::ServerContext* context, const v1::PostingListRequest* request,
     v1::PostingListResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto lists = BuildPostingList(*registry_, request->area(),
                                 request->communities_only());
   if (!lists.ok()) return ToGrpcStatus(lists.status());
@@ -63,10 +67,10 @@ grpc::Status ReportServiceImpl::PostingList(
 grpc::Status ReportServiceImpl::DrawSample(grpc::ServerContext* context,
                                            const v1::DrawSampleRequest* request,
                                            v1::SpotCheckSample* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   // A sample decides whose homes are visited: it names who drew it.
-  auto caseworker = CaseworkerOf(*context);
-  if (!caseworker.ok()) return ToGrpcStatus(caseworker.status());
-  const std::string& actor = *caseworker;
+  const std::string& actor = caller->id();
   auto sample = samples_->Draw(*registry_, *request, actor);
   if (!sample.ok()) return ToGrpcStatus(sample.status());
   LogInfo("spot-check sample ", sample->sample_seq(), " drawn by ", actor, ": ",
@@ -77,8 +81,10 @@ grpc::Status ReportServiceImpl::DrawSample(grpc::ServerContext* context,
 }
 
 grpc::Status ReportServiceImpl::ListSamples(
-    grpc::ServerContext*, const v1::ListSamplesRequest* request,
+    grpc::ServerContext* context, const v1::ListSamplesRequest* request,
     v1::ListSamplesResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->limit() < 0) return Invalid("limit must not be negative");
   auto samples = samples_->List(std::min(request->limit(), 1000));
   if (!samples.ok()) return ToGrpcStatus(samples.status());
@@ -86,18 +92,22 @@ grpc::Status ReportServiceImpl::ListSamples(
   return grpc::Status::OK;
 }
 
-grpc::Status ReportServiceImpl::GetSample(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::GetSample(grpc::ServerContext* context,
                                           const v1::GetSampleRequest* request,
                                           v1::SpotCheckSample* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto sample = samples_->Get(request->sample_seq());
   if (!sample.ok()) return ToGrpcStatus(sample.status());
   *response = *std::move(sample);
   return grpc::Status::OK;
 }
 
-grpc::Status ReportServiceImpl::Forecast(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::Forecast(grpc::ServerContext* context,
                                          const v1::ForecastRequest* request,
                                          v1::IntakeForecast* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (policy_ == nullptr) return NoPolicy();
   auto day = DayOr(request->has_as_of(), request->as_of(), clock_);
   if (!day.ok()) return ToGrpcStatus(day.status());
@@ -108,9 +118,11 @@ grpc::Status ReportServiceImpl::Forecast(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ReportServiceImpl::Cliff(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::Cliff(grpc::ServerContext* context,
                                       const v1::CliffRequest* request,
                                       v1::BenefitCliff* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (policy_ == nullptr) return NoPolicy();
   auto day = DayOr(request->has_as_of(), request->as_of(), clock_);
   if (!day.ok()) return ToGrpcStatus(day.status());

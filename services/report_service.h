@@ -11,6 +11,7 @@
 #include "dibao/v1/reports.grpc.pb.h"
 #include "registry/registry.h"
 #include "reports/spot_sample.h"
+#include "services/gatekeeper.h"
 #include "storage/store.h"
 
 namespace dibao {
@@ -19,9 +20,11 @@ class ReportServiceImpl final : public v1::ReportService::Service {
  public:
   // All must outlive the service. `policy` may be null: Forecast and Cliff
   // then answer FAILED_PRECONDITION.
-  ReportServiceImpl(Store* store, Registry* registry, SpotSamples* samples,
-                    const v1::Policy* policy, Clock* clock)
-      : store_(store),
+  ReportServiceImpl(const Gatekeeper* gate, Store* store, Registry* registry,
+                    SpotSamples* samples, const v1::Policy* policy,
+                    Clock* clock)
+      : gate_(gate),
+        store_(store),
         registry_(registry),
         samples_(samples),
         policy_(policy),
@@ -50,6 +53,7 @@ class ReportServiceImpl final : public v1::ReportService::Service {
                      v1::BenefitCliff* response) override;
 
  private:
+  const Gatekeeper* const gate_;
   Store* const store_;
   Registry* const registry_;
   SpotSamples* const samples_;

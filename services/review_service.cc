@@ -2,23 +2,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/log.h"
-#include "services/actor.h"
 #include "services/grpc_status.h"
 
 namespace dibao {
 namespace {
+constexpr absl::string_view kService = v1::ReviewService::service_full_name();
 
 // The request's caseworker, flag and version as Review takes them.
-absl::StatusOr<ReviewContext> ContextOf(const grpc::ServerContext& context,
+absl::StatusOr<ReviewContext> ContextOf(const Caller& caller,
                                         const std::string& flag_id,
                                         int64_t expected_version) {
-  auto caseworker = CaseworkerOf(context);
-  if (!caseworker.ok()) return caseworker.status();
   if (flag_id.empty()) return absl::InvalidArgumentError("flag_id is required");
   if (expected_version < 0) {
     return absl::InvalidArgumentError("expected_version must not be negative");
   }
-  return ReviewContext{*std::move(caseworker), flag_id, expected_version};
+  return ReviewContext{caller.id(), flag_id, expected_version};
 }
 
 // CONFIRMED, DISMISSED or NEEDS_VISIT (when `visit_allowed`) as a Decision.
@@ -55,18 +53,22 @@ grpc::Status Done(absl::string_view what, const ReviewContext& ctx,
 
 }  // namespace
 
-grpc::Status ReviewServiceImpl::ListQueue(grpc::ServerContext*,
+grpc::Status ReviewServiceImpl::ListQueue(grpc::ServerContext* context,
                                           const v1::ListQueueRequest* request,
                                           v1::ListQueueResponse* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto page = queue_->List(*request);
   if (!page.ok()) return ToGrpcStatus(page.status());
   *response = *std::move(page);
   return grpc::Status::OK;
 }
 
-grpc::Status ReviewServiceImpl::GetCase(grpc::ServerContext*,
+grpc::Status ReviewServiceImpl::GetCase(grpc::ServerContext* context,
                                         const v1::GetCaseRequest* request,
                                         v1::Case* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->flag_id().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("flag_id is required"));
   }
@@ -79,8 +81,10 @@ grpc::Status ReviewServiceImpl::GetCase(grpc::ServerContext*,
 grpc::Status ReviewServiceImpl::Claim(grpc::ServerContext* context,
                                       const v1::ClaimRequest* request,
                                       v1::Flag* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto ctx =
-      ContextOf(*context, request->flag_id(), request->expected_version());
+      ContextOf(*caller, request->flag_id(), request->expected_version());
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   return Done("claimed", *ctx, review_->Claim(*ctx), response);
 }
@@ -88,8 +92,10 @@ grpc::Status ReviewServiceImpl::Claim(grpc::ServerContext* context,
 grpc::Status ReviewServiceImpl::Assign(grpc::ServerContext* context,
                                        const v1::AssignRequest* request,
                                        v1::Flag* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto ctx =
-      ContextOf(*context, request->flag_id(), request->expected_version());
+      ContextOf(*caller, request->flag_id(), request->expected_version());
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   return Done("assigned", *ctx, review_->Assign(*ctx, request->assignee()),
               response);
@@ -98,8 +104,10 @@ grpc::Status ReviewServiceImpl::Assign(grpc::ServerContext* context,
 grpc::Status ReviewServiceImpl::Decide(grpc::ServerContext* context,
                                        const v1::DecideRequest* request,
                                        v1::Flag* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto ctx =
-      ContextOf(*context, request->flag_id(), request->expected_version());
+      ContextOf(*caller, request->flag_id(), request->expected_version());
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   auto decision = DecisionOf(request->decision(), true, "decision");
   if (!decision.ok()) return ToGrpcStatus(decision.status());
@@ -112,8 +120,10 @@ grpc::Status ReviewServiceImpl::Decide(grpc::ServerContext* context,
 grpc::Status ReviewServiceImpl::RecordVisit(
     grpc::ServerContext* context, const v1::RecordVisitRequest* request,
     v1::Flag* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto ctx =
-      ContextOf(*context, request->flag_id(), request->expected_version());
+      ContextOf(*caller, request->flag_id(), request->expected_version());
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   auto result = DecisionOf(request->result(), false, "result");
   if (!result.ok()) return ToGrpcStatus(result.status());
@@ -126,8 +136,10 @@ grpc::Status ReviewServiceImpl::RecordVisit(
 grpc::Status ReviewServiceImpl::Comment(grpc::ServerContext* context,
                                         const v1::CommentRequest* request,
                                         v1::Flag* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto ctx =
-      ContextOf(*context, request->flag_id(), request->expected_version());
+      ContextOf(*caller, request->flag_id(), request->expected_version());
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   return Done("commented", *ctx, review_->Comment(*ctx, request->text()),
               response);

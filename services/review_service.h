@@ -9,14 +9,16 @@
 #include "casework/review.h"
 #include "casework/review_queue.h"
 #include "dibao/v1/review.grpc.pb.h"
+#include "services/gatekeeper.h"
 
 namespace dibao {
 
 class ReviewServiceImpl final : public v1::ReviewService::Service {
  public:
-  // Both must outlive the service.
-  ReviewServiceImpl(const ReviewQueue* queue, Review* review)
-      : queue_(queue), review_(review) {}
+  // All must outlive the service.
+  ReviewServiceImpl(const Gatekeeper* gate, const ReviewQueue* queue,
+                    Review* review)
+      : gate_(gate), queue_(queue), review_(review) {}
 
   grpc::Status ListQueue(grpc::ServerContext* context,
                          const v1::ListQueueRequest* request,
@@ -41,6 +43,7 @@ class ReviewServiceImpl final : public v1::ReviewService::Service {
                        v1::Flag* response) override;
 
  private:
+  const Gatekeeper* const gate_;
   const ReviewQueue* const queue_;
   Review* const review_;
 };

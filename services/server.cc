@@ -4,7 +4,14 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server_builder.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "base/log.h"
@@ -17,6 +24,16 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
   ServerOptions o;
   if (!config.listen().empty()) o.listen = config.listen();
   if (!config.data_dir().empty()) o.data_dir = config.data_dir();
+  const v1::TlsConfig& t = config.tls();
+  o.tls.cert_file = t.cert_file();
+  o.tls.key_file = t.key_file();
+  o.tls.ca_file = t.ca_file();
+  o.tls.crl_dir = t.crl_dir();
+  if (t.has_refresh_seconds()) o.tls.refresh_seconds = t.refresh_seconds();
+  o.principals_file = config.principals_file();
+  o.local_socket = config.local_socket();
+  o.local_socket_principal = config.local_socket_principal();
+  o.local_socket_group = config.local_socket_group();
   if (config.max_message_bytes() > 0) {
     o.max_message_bytes = config.max_message_bytes();
   }
@@ -85,6 +102,45 @@ absl::StatusOr<v1::ServerConfig> LoadServerConfig(const std::string& path) {
   return config;
 }
 
+namespace {
+
+bool ListensOnTcp(const ServerOptions& o) {
+  return !o.listen.empty() && o.listen != "off";
+}
+
+// The TLS listener's credentials: client certificates required and
+// verified against the CA (and the CRLs), files watched for renewal.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
+    const TlsFiles& tls) {
+  for (const auto& [field, path] : {std::pair<const char*, const std::string*>{
+                                        "tls.cert_file", &tls.cert_file},
+                                    {"tls.key_file", &tls.key_file},
+                                    {"tls.ca_file", &tls.ca_file}}) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(*path, ec)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(field, " ", *path, " is not a readable file"));
+    }
+  }
+  if (tls.refresh_seconds < 1) {
+    return absl::InvalidArgumentError("tls.refresh_seconds must be at least 1");
+  }
+  auto provider =
+      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+          tls.key_file, tls.cert_file, tls.ca_file,
+          static_cast<unsigned>(tls.refresh_seconds));
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_root_certs();
+  options.watch_identity_key_cert_pairs();
+  // "Request and verify" would let a client without a certificate in.
+  options.set_cert_request_type(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  if (!tls.crl_dir.empty()) options.set_crl_directory(tls.crl_dir);
+  return grpc::experimental::TlsServerCredentials(options);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerOptions& options, Clock* clock) {
   std::unique_ptr<Server> server(new Server());
@@ -108,16 +164,48 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
         "feeds.idle_upload_seconds and feeds.max_upload_seconds must be at "
         "least 1, and max_threads at least 4");
   }
+  if (ListensOnTcp(options) &&
+      (options.tls.cert_file.empty() || options.tls.key_file.empty() ||
+       options.tls.ca_file.empty())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "listening on ", options.listen,
+        " needs TLS with client certificates: set tls.cert_file, "
+        "tls.key_file and tls.ca_file in the config (--tls_cert, --tls_key, "
+        "--tls_ca; deploy/certs.sh mints a demonstration set), or serve "
+        "local tools only with --listen=off --local_socket=PATH"));
+  }
+  if (!ListensOnTcp(options) && options.local_socket.empty()) {
+    return absl::InvalidArgumentError(
+        "nothing to listen on: give listen (TLS) or local_socket");
+  }
+  std::shared_ptr<grpc::ServerCredentials> tls_credentials;
+  if (ListensOnTcp(options)) {
+    auto credentials = TlsCredentials(options.tls);
+    if (!credentials.ok()) return credentials.status();
+    tls_credentials = *std::move(credentials);
+  }
   auto store = Store::Open(options.data_dir, options.store);
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
   auto audit = AuditLog::Open(server->store_.get(), clock);
   if (!audit.ok()) return audit.status();
   server->audit_ = *std::move(audit);
+  auto gate = Gatekeeper::Create(
+      {options.principals_file, options.local_socket_principal},
+      server->audit_.get());
+  if (!gate.ok()) {
+    return absl::Status(
+        gate.status().code(),
+        absl::StrCat("bad principals: ", gate.status().message()));
+  }
+  server->gate_ = *std::move(gate);
+  server->access_service_ =
+      std::make_unique<AccessServiceImpl>(server->gate_.get());
+  const Gatekeeper* g = server->gate_.get();
   server->registry_ = std::make_unique<Registry>(server->store_.get(), clock,
                                                  server->audit_.get());
   server->registry_service_ =
-      std::make_unique<RegistryServiceImpl>(server->registry_.get());
+      std::make_unique<RegistryServiceImpl>(g, server->registry_.get());
   FeedStoreOptions feed_options = options.feeds;
   if (feed_options.scratch_dir.empty()) {
     feed_options.scratch_dir = options.data_dir + "/staging";
@@ -128,17 +216,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->upload_limits_ =
       std::make_unique<UploadLimits>(options.uploads, clock);
   server->feed_service_ = std::make_unique<FeedServiceImpl>(
-      server->feeds_.get(), clock, server->upload_limits_.get());
+      g, server->feeds_.get(), clock, server->upload_limits_.get());
   server->flags_ = std::make_unique<FlagStore>(server->store_.get());
   server->cycles_ =
       std::make_unique<CycleRunner>(server->store_.get(), server->flags_.get(),
                                     clock, std::move(policy), options.cycle);
   server->cycle_service_ = std::make_unique<CycleServiceImpl>(
-      server->store_.get(), server->cycles_.get(), server->flags_.get(), clock);
+      g, server->store_.get(), server->cycles_.get(), server->flags_.get(),
+      clock);
   server->samples_ = std::make_unique<SpotSamples>(server->store_.get(), clock,
                                                    server->audit_.get());
   server->report_service_ = std::make_unique<ReportServiceImpl>(
-      server->store_.get(), server->registry_.get(), server->samples_.get(),
+      g, server->store_.get(), server->registry_.get(), server->samples_.get(),
       server->cycles_->policy(), clock);
   server->review_ = std::make_unique<Review>(server->flags_.get(),
                                              server->audit_.get(), clock);
@@ -146,22 +235,30 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       server->flags_.get(), server->registry_.get(), server->cycles_.get(),
       server->audit_.get(), clock);
   server->review_service_ = std::make_unique<ReviewServiceImpl>(
-      server->review_queue_.get(), server->review_.get());
+      g, server->review_queue_.get(), server->review_.get());
   server->audit_service_ =
-      std::make_unique<AuditServiceImpl>(server->audit_.get());
+      std::make_unique<AuditServiceImpl>(g, server->audit_.get());
   server->recommender_ = std::make_unique<Recommender>(
       server->store_.get(), server->flags_.get(), server->registry_.get(),
       server->cycles_.get(), server->audit_.get(), clock);
   server->recommendation_service_ = std::make_unique<RecommendationServiceImpl>(
-      server->recommender_.get(), clock);
+      g, server->recommender_.get(), clock);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  // Loopback by default; no TLS here. Put a TLS-terminating proxy in front
-  // before listening on any other interface.
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  if (ListensOnTcp(options)) {
+    builder.AddListeningPort(options.listen, tls_credentials, &server->port_);
+  }
+  if (!options.local_socket.empty()) {
+    // Plaintext on a socket file only the server's user (and, with
+    // local_socket_group, its group) can open: the file's permissions are
+    // the proof. A stale socket of an earlier run is replaced.
+    std::error_code ec;
+    std::filesystem::remove(options.local_socket, ec);
+    builder.AddListeningPort("unix:" + options.local_socket,
+                             grpc::InsecureServerCredentials());
+  }
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   // Without a quota every waiting stream gets a thread of its own (1,000
@@ -169,6 +266,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::ResourceQuota quota("dibao-server");
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);
+  builder.RegisterService(server->access_service_.get());
   builder.RegisterService(server->registry_service_.get());
   builder.RegisterService(server->feed_service_.get());
   builder.RegisterService(server->cycle_service_.get());
@@ -177,10 +275,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(server->audit_service_.get());
   builder.RegisterService(server->recommendation_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
-  if (!server->grpc_server_ || server->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen,
-                     " (address in use or not available?)"));
+  if (!server->grpc_server_ || (ListensOnTcp(options) && server->port_ == 0)) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ",
+        ListensOnTcp(options) ? options.listen : "unix:" + options.local_socket,
+        " (address in use or not available?)"));
+  }
+  if (!options.local_socket.empty()) {
+    // The server's umask already makes it 0600; 0660 is a choice.
+    const mode_t mode = options.local_socket_group ? 0660 : 0600;
+    if (::chmod(options.local_socket.c_str(), mode) != 0) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot set the permissions of ", options.local_socket,
+                       ": ", std::strerror(errno)));
+    }
   }
   if (!options.console.listen.empty()) {
     // The console calls the services through the server's in-process
@@ -188,8 +296,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(options.max_message_bytes);
     args.SetMaxSendMessageSize(options.max_message_bytes);
+    ConsoleOptions console_options = options.console;
+    console_options.in_process_token = server->gate_->in_process_token();
     auto console = ConsoleServer::Start(
-        options.console, server->grpc_server_->InProcessChannel(args),
+        console_options, server->grpc_server_->InProcessChannel(args),
         server->audit_.get(), clock);
     if (console.ok()) {
       server->console_ = *std::move(console);
@@ -205,7 +315,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   return server;
 }
 
+std::string Server::local_address() const {
+  return options_.local_socket.empty() ? "" : "unix:" + options_.local_socket;
+}
+
+std::shared_ptr<grpc::Channel> Server::InProcessChannel() {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  args.SetMaxSendMessageSize(options_.max_message_bytes);
+  return grpc_server_->InProcessChannel(args);
+}
+
 std::string Server::address() const {
+  if (!ListensOnTcp(options_)) return "";
   // Keep the host as configured; report the port actually bound.
   const std::size_t colon = options_.listen.rfind(':');
   return absl::StrCat(options_.listen.substr(0, colon), ":", port_);

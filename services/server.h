@@ -23,6 +23,7 @@
 #include "matcher/cycle.h"
 #include "matcher/flag_store.h"
 #include "registry/registry.h"
+#include "services/access_service.h"
 #include "services/audit_service.h"
 #include "services/cycle_service.h"
 #include "services/feed_service.h"
@@ -36,9 +37,31 @@
 
 namespace dibao {
 
+// The TLS listener's certificate files (PEM). Watched: a renewed file is
+// used from the next handshake on, without a restart.
+struct TlsFiles {
+  std::string cert_file;
+  std::string key_file;
+  // The CA client certificates must chain to.
+  std::string ca_file;
+  // CRLs in OpenSSL's hashed layout; empty: none.
+  std::string crl_dir;
+  int refresh_seconds = 60;
+};
+
 struct ServerOptions {
-  // host:port; port 0 picks a free port (see Server::port()).
+  // host:port of the TLS listener; port 0 picks a free port (see
+  // Server::port()); "" or "off": no TCP listener.
   std::string listen = "127.0.0.1:50051";
+  // Required with a TCP listener: the server never serves TCP in plaintext.
+  TlsFiles tls;
+  // Who may call (dibao.v1.Principals text); empty: nobody.
+  std::string principals_file;
+  // A Unix-domain socket for local tools, 0600 (0660 with
+  // local_socket_group); its calls act as local_socket_principal.
+  std::string local_socket;
+  std::string local_socket_principal;
+  bool local_socket_group = false;
   std::string data_dir = "./var/data";
   StoreOptions store;
   // Largest message accepted or sent, bytes.
@@ -73,7 +96,16 @@ class Server {
   ~Server();
 
   int port() const { return port_; }
+  // host:port of the TLS listener ("" without one).
   std::string address() const;
+  // "unix:/path" of the local socket ("" without one).
+  std::string local_address() const;
+  // The in-process channel, as the console uses it: calls on it name their
+  // principal in kConsoleUserMetadataKey beside
+  // gatekeeper().in_process_token().
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+  // For SIGHUP: re-reads the principals file.
+  Gatekeeper& gatekeeper() { return *gate_; }
   // The console's port and "http://host:port/"; 0 and "" without one.
   int console_port() const { return console_ ? console_->port() : 0; }
   std::string console_url() const { return console_ ? console_->url() : ""; }
@@ -89,6 +121,8 @@ class Server {
   int port_ = 0;
   std::unique_ptr<Store> store_;
   std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<Gatekeeper> gate_;
+  std::unique_ptr<AccessServiceImpl> access_service_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<RegistryServiceImpl> registry_service_;
   std::unique_ptr<FeedStore> feeds_;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/free_text.h"
 #include "base/status_macros.h"
 #include "base/text_proto.h"
 
@@ -70,27 +71,12 @@ bool PasswordMatches(absl::string_view hash, absl::string_view password) {
                                   password.size()) == 0;
 }
 
-absl::Status CheckUserId(absl::string_view id) {
-  if (id.empty() || id.size() > 64) {
-    return absl::InvalidArgumentError("id: must have 1 to 64 characters");
-  }
-  for (char c : id) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' &&
-        c != '_' && c != '.' && c != '@') {
-      return absl::InvalidArgumentError(
-          absl::StrCat("id: '", std::string(1, c),
-                       "' is not allowed (A-Z a-z 0-9 - _ . @)"));
-    }
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ValidateConsoleUsers(const v1::ConsoleUsers& users) {
   absl::flat_hash_map<std::string, int> seen;
   for (int i = 0; i < users.user_size(); ++i) {
     const v1::ConsoleUser& u = users.user(i);
     const std::string who = absl::StrCat("user[", i, "] (", u.id(), ")");
-    if (absl::Status s = CheckUserId(u.id()); !s.ok()) {
+    if (absl::Status s = CheckPrincipalId(u.id()); !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(who, ": ", s.message()));
     }
     if (auto [it, fresh] = seen.emplace(u.id(), i); !fresh) {

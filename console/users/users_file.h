@@ -29,9 +29,8 @@ absl::StatusOr<std::string> HashPassword(absl::string_view password);
 // True when `password` matches `hash` (a HashPassword string).
 bool PasswordMatches(absl::string_view hash, absl::string_view password);
 
-// INVALID_ARGUMENT naming the problem when `id` is not a usable caseworker
-// ID (1–64 of A-Z a-z 0-9 - _ . @).
-absl::Status CheckUserId(absl::string_view id);
+// A user's ID is a principal ID (base/free_text.h: CheckPrincipalId): the
+// same person is the same principal in the console and over gRPC.
 
 // Checks a parsed list: IDs valid and unique, every hash a libsodium
 // Argon2id string. Errors name the user: "user[2] (wang.li): ...".

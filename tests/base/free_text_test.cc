@@ -37,5 +37,17 @@ TEST(FreeTextTest, ANameIsOneShortLine) {
       HasSubstr("at most 128"));
 }
 
+TEST(FreeTextTest, APrincipalIdIsACertificateName) {
+  EXPECT_TRUE(CheckPrincipalId("agency-public_security").ok());
+  EXPECT_TRUE(CheckPrincipalId("wang.li@420102").ok());
+  EXPECT_THAT(CheckPrincipalId("").message(), HasSubstr("1 to 64"));
+  EXPECT_THAT(CheckPrincipalId(std::string(65, 'a')).message(),
+              HasSubstr("1 to 64"));
+  EXPECT_THAT(CheckPrincipalId("cw 1").message(),
+              HasSubstr("' ' is not allowed"));
+  EXPECT_FALSE(CheckPrincipalId("王丽").ok());
+  EXPECT_FALSE(CheckPrincipalId("cw/1").ok());
+}
+
 }  // namespace
 }  // namespace dibao

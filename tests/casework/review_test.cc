@@ -252,7 +252,7 @@ TEST_F(ReviewTest, AClaimedFlagIsAssignedNotTaken) {
 TEST_F(ReviewTest, EveryActionNeedsACaseworker) {
   auto s = review_->Comment({"", "F0000001"}, "匿名");
   EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(s.status().message(), HasSubstr("--caseworker"));
+  EXPECT_THAT(s.status().message(), HasSubstr("names its caseworker"));
 }
 
 TEST_F(ReviewTest, WhatPeopleTypeIsBoundedAndNothingChangesWhenItIsRefused) {

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
+#include "tests/testing/test_access.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {
@@ -38,18 +39,21 @@ class DibaoctlTest : public ::testing::Test {
   void SetUp() override {
     dir_ = testing::NewTempDir("dibaoctl");
     ServerOptions options;
-    options.listen = "127.0.0.1:0";
+    testing::UseTestAccess(&options, dir_);
     options.data_dir = dir_ + "/data";
     auto server = Server::Start(options, &clock_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
   }
 
+  // dibaoctl as a district approver, who keeps the registry.
   testing::RunResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {testing::BinaryPath("cli/dibaoctl"),
-                 "--server=" + server_->address(), "--caseworker=ops-1"});
-    return testing::Run(args);
+    return CtlAs("loader", std::move(args));
+  }
+  testing::RunResult CtlAs(const std::string& principal,
+                           std::vector<std::string> args) {
+    return testing::Run(
+        testing::CtlCommand(server_->address(), principal, std::move(args)));
   }
 
   SystemClock clock_;
@@ -176,7 +180,7 @@ TEST_F(DibaoctlTest, HistoryShowsWhoAndWhat) {
             0);
   auto r = Ctl({"registry", "history", "H1", "--format=csv"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("ops-1,import h.csv:2,monthly_benefit_fen"));
+  EXPECT_THAT(r.out, HasSubstr("loader,import h.csv:2,monthly_benefit_fen"));
 }
 
 TEST_F(DibaoctlTest, HeaderErrorsFailTheWholeFile) {
@@ -215,8 +219,8 @@ TEST_F(DibaoctlTest, UsageAndUnreachableServer) {
   auto usage = Ctl({"frobnicate"});
   EXPECT_EQ(usage.exit_code, 2);
   EXPECT_THAT(usage.err, HasSubstr("unknown command"));
-  auto down = testing::Run({testing::BinaryPath("cli/dibaoctl"),
-                            "--server=127.0.0.1:1", "--deadline=2s", "health"});
+  auto down = testing::Run(testing::CtlCommand("127.0.0.1:1", "loader",
+                                               {"--deadline=2s", "health"}));
   EXPECT_EQ(down.exit_code, 1);
   EXPECT_THAT(down.err, Not(HasSubstr("SERVING")));
   auto health = Ctl({"health"});
@@ -235,8 +239,9 @@ TEST_F(DibaoctlTest, FeedPushReceiptsRejectsAndPersonFacts) {
       "420102199003074514,王五,E2,某厂,2026-01-01,,100000\n"
       "420102199003074513,张三,E0,旧厂,2019-01-01,not-a-date,1\n");
   auto push =
-      Ctl({"feed", "push", "--agency", "labour", "--kind", "employment",
-           "--batch-id", "LAB-1", "--as-of", "2026-11-25", dir_ + "/emp.csv"});
+      CtlAs("agency-labour", {"feed", "push", "--agency", "labour", "--kind",
+                              "employment", "--batch-id", "LAB-1", "--as-of",
+                              "2026-11-25", dir_ + "/emp.csv"});
   EXPECT_EQ(push.exit_code, 3) << push.out << push.err;
   EXPECT_THAT(push.out,
               HasSubstr("records 3: 2 accepted, 0 unchanged, 1 rejected"));
@@ -245,11 +250,12 @@ TEST_F(DibaoctlTest, FeedPushReceiptsRejectsAndPersonFacts) {
   EXPECT_THAT(push.out, HasSubstr("5     end_date"));
 
   auto replay =
-      Ctl({"feed", "push", "--agency=labour", "--kind=employment",
-           "--batch-id=LAB-1", "--as-of=2026-11-25", dir_ + "/emp.csv"});
+      CtlAs("agency-labour",
+            {"feed", "push", "--agency=labour", "--kind=employment",
+             "--batch-id=LAB-1", "--as-of=2026-11-25", dir_ + "/emp.csv"});
   EXPECT_THAT(replay.out, HasSubstr("already committed, nothing changed"));
 
-  auto rejects = Ctl({"feed", "rejects", "LAB-1"});
+  auto rejects = CtlAs("agency-labour", {"feed", "rejects", "LAB-1"});
   ASSERT_EQ(rejects.exit_code, 0) << rejects.err;
   EXPECT_EQ(rejects.out,
             "position,line,field,id_number,reason\n"
@@ -268,8 +274,9 @@ TEST_F(DibaoctlTest, FeedPushReceiptsRejectsAndPersonFacts) {
               HasSubstr("labour  employment  2026-11-25  current   LAB-1"));
 
   auto wrong =
-      Ctl({"feed", "push", "--agency", "land", "--kind", "employment",
-           "--batch-id", "X", "--as-of", "2026-11-25", dir_ + "/emp.csv"});
+      CtlAs("agency-land",
+            {"feed", "push", "--agency", "land", "--kind", "employment",
+             "--batch-id", "X", "--as-of", "2026-11-25", dir_ + "/emp.csv"});
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_THAT(wrong.err, HasSubstr("comes from agency labour, not land"));
 }
@@ -295,7 +302,7 @@ TEST_F(DibaoctlTest, TruncatedSnapshotNeedsAllowMassRetirement) {
         "--batch-id", batch,  "--as-of=2026-11-25",       "--snapshot"};
     if (allow) args.push_back("--allow-mass-retirement");
     args.push_back(path);
-    return Ctl(args);
+    return CtlAs("agency-public_security", args);
   };
   ASSERT_EQ(push("PS-1", file("full.csv", 1500), false).exit_code, 0);
   const std::string truncated = file("truncated.csv", 200);

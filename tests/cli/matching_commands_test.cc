@@ -22,15 +22,19 @@ class MatchingCommandsTest : public ::testing::Test {
   static void SetUpTestSuite() {
     testing::SampleServerOptions options;
     options.name = "dibaoctl-matching";
-    options.caseworker = "ops-1";
     auto sample = testing::SampleServer::Start(options);
     ASSERT_TRUE(sample.ok()) << sample.status();
     sample_ = sample->release();
   }
   static void TearDownTestSuite() { delete sample_; }
 
+  // As a district approver (flags, assessments, intake checks).
   static testing::RunResult Ctl(std::vector<std::string> args) {
     return sample_->Ctl(std::move(args));
+  }
+  // As the operator, who runs cycles.
+  static testing::RunResult Operator(std::vector<std::string> args) {
+    return sample_->CtlAs("night-operator", std::move(args));
   }
 
   static testing::SampleServer* sample_;
@@ -39,7 +43,7 @@ class MatchingCommandsTest : public ::testing::Test {
 testing::SampleServer* MatchingCommandsTest::sample_ = nullptr;
 
 TEST_F(MatchingCommandsTest, CycleFlagsShowAssessmentAndCheck) {
-  auto run = Ctl({"cycle", "run", "--as-of=2026-11-01"});
+  auto run = Operator({"cycle", "run", "--as-of=2026-11-01"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("cycle 1 as of 2026-11-01 (full: the first "
                                  "cycle assesses every household)"));
@@ -47,7 +51,7 @@ TEST_F(MatchingCommandsTest, CycleFlagsShowAssessmentAndCheck) {
   EXPECT_THAT(run.out, HasSubstr("UNDECLARED_EMPLOYMENT"));
 
   // A second night with nothing new assesses nobody.
-  auto again = Ctl({"cycle", "run", "--as-of", "2026-11-02"});
+  auto again = Operator({"cycle", "run", "--as-of", "2026-11-02"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_THAT(again.out, HasSubstr("0 households assessed"));
 
@@ -126,8 +130,8 @@ TEST_F(MatchingCommandsTest, CycleFlagsShowAssessmentAndCheck) {
 }
 
 TEST_F(MatchingCommandsTest, UsageErrors) {
-  EXPECT_EQ(Ctl({"cycle", "run"}).exit_code, 2);
-  EXPECT_EQ(Ctl({"cycle", "run", "--as-of=2026-02-30"}).exit_code, 1);
+  EXPECT_EQ(Operator({"cycle", "run"}).exit_code, 2);
+  EXPECT_EQ(Operator({"cycle", "run", "--as-of=2026-02-30"}).exit_code, 1);
   EXPECT_EQ(Ctl({"flags", "show"}).exit_code, 2);
   EXPECT_EQ(Ctl({"check", "--households=x.csv"}).exit_code, 2);
   auto missing = Ctl({"check", "--households=/nonexistent.csv",

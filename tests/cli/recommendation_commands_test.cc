@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
+#include "tests/testing/test_access.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {
@@ -23,7 +24,7 @@ class RecommendationCommandsTest : public ::testing::Test {
   void SetUp() override {
     dir_ = testing::NewTempDir("dibaoctl-recommendations");
     ServerOptions options;
-    options.listen = "127.0.0.1:0";
+    testing::UseTestAccess(&options, dir_);
     options.data_dir = dir_ + "/data";
     options.store.sync_writes = false;
     options.policy_file =
@@ -32,22 +33,21 @@ class RecommendationCommandsTest : public ::testing::Test {
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     const std::string failed = testing::LoadSampleWithCtl(
-        [this](std::vector<std::string> args) {
-          return Ctl("operator", std::move(args));
+        [this](const std::string& principal, std::vector<std::string> args) {
+          return Ctl(principal, std::move(args));
         },
         dir_);
     ASSERT_TRUE(failed.empty()) << failed;
-    ASSERT_EQ(Ctl("nightly", {"cycle", "run", "--as-of=2026-11-01"}).exit_code,
-              0);
+    ASSERT_EQ(
+        Ctl("night-operator", {"cycle", "run", "--as-of=2026-11-01"}).exit_code,
+        0);
   }
 
-  // dibaoctl as `who` (empty: nobody named).
+  // dibaoctl as principal `who` (empty: with no certificate).
   testing::RunResult Ctl(const std::string& who,
                          std::vector<std::string> args) {
-    args.insert(args.begin(), {testing::BinaryPath("cli/dibaoctl"),
-                               "--server=" + server_->address()});
-    if (!who.empty()) args.insert(args.begin() + 2, "--caseworker=" + who);
-    return testing::Run(args);
+    return testing::Run(
+        testing::CtlCommand(server_->address(), who, std::move(args)));
   }
 
   // Column `col` of the CSV rows of `out` after the header.
@@ -76,7 +76,8 @@ TEST_F(RecommendationCommandsTest, FromConfirmedFlagsToAnApprovedExit) {
   auto none = Ctl("cw-1", {"recommendations", "generate"});
   ASSERT_EQ(none.exit_code, 0) << none.err;
   EXPECT_THAT(none.out, HasSubstr("0 recommendations made"));
-  EXPECT_EQ(Ctl("", {"recommendations", "generate"}).exit_code, 2);
+  EXPECT_EQ(Ctl("", {"recommendations", "generate"}).exit_code,
+            2);  // no certificate
 
   // The caseworker confirms every flag of an exit candidate.
   auto candidates = Ctl("cw-1", {"flags", "list", "--format=csv",
@@ -96,8 +97,8 @@ TEST_F(RecommendationCommandsTest, FromConfirmedFlagsToAnApprovedExit) {
   EXPECT_THAT(made.out, HasSubstr("1 recommendations made"));
   EXPECT_THAT(made.out, HasSubstr(household));
 
-  auto csv =
-      Ctl("", {"recommendations", "list", "--format=csv", "--state=proposed"});
+  auto csv = Ctl("auditor-1", {"recommendations", "list", "--format=csv",
+                               "--state=proposed"});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_THAT(csv.out, HasSubstr("recommendation,state,kind,household"));
   const std::string id = Column(csv.out, 0).at(0);
@@ -105,7 +106,7 @@ TEST_F(RecommendationCommandsTest, FromConfirmedFlagsToAnApprovedExit) {
   const std::string kind = Column(csv.out, 2).at(0);
   EXPECT_TRUE(kind == "EXIT" || kind == "GRADUAL_EXIT") << kind;
 
-  auto shown = Ctl("", {"recommendations", "show", id});
+  auto shown = Ctl("auditor-1", {"recommendations", "show", id});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_THAT(shown.out, HasSubstr("rests on the confirmed flags"));
   EXPECT_THAT(shown.out, HasSubstr("per capita"));
@@ -122,18 +123,18 @@ TEST_F(RecommendationCommandsTest, FromConfirmedFlagsToAnApprovedExit) {
   EXPECT_THAT(again.err, HasSubstr("FAILED_PRECONDITION"));
 
   if (kind == "EXIT") {
-    auto registry = Ctl("", {"registry", "get", household});
+    auto registry = Ctl("auditor-1", {"registry", "get", household});
     EXPECT_THAT(registry.out, HasSubstr("EXITED"));
-    auto history = Ctl("", {"registry", "history", household});
+    auto history = Ctl("auditor-1", {"registry", "history", household});
     EXPECT_THAT(history.out, HasSubstr("recommendation " + id + " approved"));
   }
-  auto trail = Ctl("", {"audit", "log", "--household=" + household});
+  auto trail = Ctl("auditor-1", {"audit", "log", "--household=" + household});
   ASSERT_EQ(trail.exit_code, 0) << trail.err;
   EXPECT_THAT(trail.out, HasSubstr("FLAG_DECIDED"));
   EXPECT_THAT(trail.out, HasSubstr("RECOMMENDATION_MADE"));
   EXPECT_THAT(trail.out, HasSubstr("RECOMMENDATION_APPROVED"));
   EXPECT_THAT(trail.out, HasSubstr("head-1"));
-  auto verify = Ctl("", {"audit", "verify"});
+  auto verify = Ctl("auditor-1", {"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
   EXPECT_THAT(verify.out, HasSubstr("intact"));
 }
@@ -152,13 +153,13 @@ TEST_F(RecommendationCommandsTest, RemovedMembersAreMaskedInTheSheet) {
               0);
   }
   ASSERT_EQ(Ctl("cw-1", {"recommendations", "generate"}).exit_code, 0);
-  auto csv = Ctl("", {"recommendations", "list", "--format=csv"});
+  auto csv = Ctl("auditor-1", {"recommendations", "list", "--format=csv"});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_THAT(csv.out, HasSubstr("REMOVE_MEMBER"));
   EXPECT_THAT(csv.out, Not(HasSubstr(member)));
   EXPECT_THAT(csv.out, HasSubstr(member.substr(0, 6) + "********" +
                                  member.substr(member.size() - 4)));
-  auto bad = Ctl("", {"recommendations", "list", "--state=maybe"});
+  auto bad = Ctl("auditor-1", {"recommendations", "list", "--state=maybe"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.err, HasSubstr("PROPOSED"));
 }

@@ -22,7 +22,7 @@ class ReportCommandsTest : public ::testing::Test {
   static void SetUpTestSuite() {
     testing::SampleServerOptions options;
     options.name = "dibaoctl-reports";
-    options.caseworker = "inspector-1";
+    options.principal = "inspector-1";
     auto sample = testing::SampleServer::Start(options);
     ASSERT_TRUE(sample.ok()) << sample.status();
     sample_ = sample->release();

@@ -20,6 +20,7 @@
 #include "services/server.h"
 #include "storage/keys.h"
 #include "storage/store.h"
+#include "tests/testing/test_access.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {
@@ -39,20 +40,26 @@ struct Listed {
 class ReviewCommandsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    // The tests say who acts; a caseworker from the environment would hide
-    // the missing --caseworker.
-    unsetenv("DIBAO_CASEWORKER");
+    // The tests say who acts; a certificate from the environment would hide
+    // a missing --cert.
+    unsetenv("DIBAO_CERT");
+    unsetenv("DIBAO_KEY");
+    unsetenv("DIBAO_CA");
     dir_ = new std::string(testing::NewTempDir("dibaoctl-review"));
     options_ = new ServerOptions;
-    options_->listen = "127.0.0.1:0";
+    testing::UseTestAccess(options_, *dir_);
     options_->data_dir = *dir_ + "/data";
     options_->store.sync_writes = false;
     options_->policy_file =
         std::string(DIBAO_SOURCE_DIR) + "/deploy/policy.textproto";
     ASSERT_NO_FATAL_FAILURE(StartServer());
-    const std::string failed = testing::LoadSampleWithCtl(Ctl, *dir_);
+    const std::string failed = testing::LoadSampleWithCtl(
+        [](const std::string& principal, std::vector<std::string> args) {
+          return CtlAs(principal, std::move(args));
+        },
+        *dir_);
     ASSERT_TRUE(failed.empty()) << failed;
-    auto run = Ctl({"cycle", "run", "--as-of=2026-11-01"});
+    auto run = CtlAs("night-operator", {"cycle", "run", "--as-of=2026-11-01"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
 
     // The one vehicle flag (its evidence is known), and the top of the rest
@@ -94,18 +101,21 @@ class ReviewCommandsTest : public ::testing::Test {
     server_ = nullptr;
   }
 
-  // dibaoctl as `caseworker` (no --caseworker when empty).
-  static testing::RunResult CtlAs(const std::string& caseworker,
+  // dibaoctl as principal `who`, proven by its certificate (none when
+  // empty).
+  static testing::RunResult CtlAs(const std::string& who,
                                   std::vector<std::string> args,
                                   const std::vector<std::string>& env = {}) {
-    std::vector<std::string> head = {testing::BinaryPath("cli/dibaoctl"),
-                                     "--server=" + server_->address()};
-    if (!caseworker.empty()) head.push_back("--caseworker=" + caseworker);
-    args.insert(args.begin(), head.begin(), head.end());
-    return testing::Run(args, env);
+    return testing::Run(
+        testing::CtlCommand(server_->address(), who, std::move(args)), env);
   }
+  // The community worker who works the flags.
   static testing::RunResult Ctl(std::vector<std::string> args) {
     return CtlAs("cw-li", std::move(args));
+  }
+  // The district approver, who reads everything of the district.
+  static testing::RunResult Head(std::vector<std::string> args) {
+    return CtlAs("head-1", std::move(args));
   }
 
   // The flags of `review list --format csv` output, in its order.
@@ -146,7 +156,7 @@ Listed* ReviewCommandsTest::vehicle_ = nullptr;
 std::vector<Listed>* ReviewCommandsTest::top_ = nullptr;
 
 TEST_F(ReviewCommandsTest, ListShowsTheTopFlagsWithFormulaAndCounts) {
-  auto list = CtlAs("", {"review", "list", "--limit=5"});
+  auto list = Head({"review", "list", "--limit=5"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   const std::vector<std::string> lines =
       absl::StrSplit(list.out, '\n', absl::SkipEmpty());
@@ -164,7 +174,7 @@ TEST_F(ReviewCommandsTest, ListShowsTheTopFlagsWithFormulaAndCounts) {
   EXPECT_THAT(lines[4], HasSubstr("summary"));
 
   // The same top flags, in the same order, as CSV; priorities fall.
-  auto csv = CtlAs("", {"review", "list", "--limit=5", "--format=csv"});
+  auto csv = Head({"review", "list", "--limit=5", "--format=csv"});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   const std::vector<Listed> top = ParseList(csv.out);
   ASSERT_EQ(top.size(), 5u);
@@ -183,25 +193,24 @@ TEST_F(ReviewCommandsTest, ListShowsTheTopFlagsWithFormulaAndCounts) {
 
   // Filters: one rule (any case), open only, HIGH, unclaimed; unknown names
   // refused.
-  auto vehicles =
-      CtlAs("", {"review", "list", "--rule=vehicle_owned",
-                 "--state=open,needs_visit", "--severity=high", "--assignee=-",
-                 "--min-age-days=25", "--format=csv"});
+  auto vehicles = Head({"review", "list", "--rule=vehicle_owned",
+                        "--state=open,needs_visit", "--severity=high",
+                        "--assignee=-", "--min-age-days=25", "--format=csv"});
   ASSERT_EQ(vehicles.exit_code, 0) << vehicles.err;
   ASSERT_EQ(ParseList(vehicles.out).size(), 1u) << vehicles.out;
   EXPECT_EQ(ParseList(vehicles.out)[0].flag_id, vehicle_->flag_id);
-  auto older = CtlAs("", {"review", "list", "--min-age-days=26"});
+  auto older = Head({"review", "list", "--min-age-days=26"});
   ASSERT_EQ(older.exit_code, 0) << older.err;
   EXPECT_THAT(older.out, StartsWith("0 flags match"));
-  auto bad = CtlAs("", {"review", "list", "--severity=urgent"});
+  auto bad = Head({"review", "list", "--severity=urgent"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.err, HasSubstr("INFO, LOW, MEDIUM, HIGH"));
-  EXPECT_EQ(CtlAs("", {"review", "list", "--rule=NOPE"}).exit_code, 1);
-  EXPECT_EQ(CtlAs("", {"review", "list", "extra"}).exit_code, 2);
+  EXPECT_EQ(Head({"review", "list", "--rule=NOPE"}).exit_code, 1);
+  EXPECT_EQ(Head({"review", "list", "extra"}).exit_code, 2);
 }
 
 TEST_F(ReviewCommandsTest, ShowPrintsEvidenceMembersReassessmentAndHistory) {
-  auto show = CtlAs("", {"review", "show", vehicle_->flag_id});
+  auto show = Head({"review", "show", vehicle_->flag_id});
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_THAT(show.out, StartsWith(absl::StrCat("flag ", vehicle_->flag_id,
                                                 " OPEN (version ")));
@@ -222,15 +231,15 @@ TEST_F(ReviewCommandsTest, ShowPrintsEvidenceMembersReassessmentAndHistory) {
   EXPECT_THAT(show.out, HasSubstr("reassessment as of 2026-11-01:\n"));
   EXPECT_THAT(show.out, HasSubstr("standard for district 420102"));
   EXPECT_THAT(show.out, HasSubstr("the asset test fails"));
-  // The history: the import, by the caseworker who ran it.
+  // The history: the import, by the principal who ran it.
   EXPECT_THAT(show.out, HasSubstr("history (audit trail):\n  #"));
-  EXPECT_THAT(show.out, HasSubstr("cw-li REGISTRY_CHANGE"));
+  EXPECT_THAT(show.out, HasSubstr("loader REGISTRY_CHANGE"));
 
   // A comment shows in the case and its history.
   auto comment = Ctl({"review", "comment", vehicle_->flag_id,
                       "--note=asked the traffic police for the record"});
   ASSERT_EQ(comment.exit_code, 0) << comment.err;
-  show = CtlAs("", {"review", "show", vehicle_->flag_id});
+  show = Head({"review", "show", vehicle_->flag_id});
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_THAT(show.out, HasSubstr("decisions and comments:\n"));
   EXPECT_THAT(show.out, HasSubstr("2026-11-26 09:00 cw-li commented: asked "
@@ -239,20 +248,20 @@ TEST_F(ReviewCommandsTest, ShowPrintsEvidenceMembersReassessmentAndHistory) {
               HasSubstr(absl::StrCat("cw-li FLAG_COMMENTED ", vehicle_->flag_id,
                                      ": asked the traffic police")));
 
-  EXPECT_EQ(CtlAs("", {"review", "show"}).exit_code, 2);
-  auto missing = CtlAs("", {"review", "show", "F9999999"});
+  EXPECT_EQ(Head({"review", "show"}).exit_code, 2);
+  auto missing = Head({"review", "show", "F9999999"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("NOT_FOUND"));
 }
 
-TEST_F(ReviewCommandsTest, ChangesWithoutACaseworkerAreUsageErrors) {
+TEST_F(ReviewCommandsTest, CallsWithoutACertificateAreUsageErrors) {
   const Listed& flag = top_->at(0);
   auto decide = CtlAs("", {"review", "decide", flag.flag_id,
                            "--decision=confirm", "--note=payroll seen"});
   EXPECT_EQ(decide.exit_code, 2);
-  EXPECT_THAT(decide.err, HasSubstr("who is acting?"));
-  EXPECT_THAT(decide.err, HasSubstr("--caseworker ID"));
-  EXPECT_THAT(decide.err, HasSubstr("DIBAO_CASEWORKER"));
+  EXPECT_THAT(decide.err, HasSubstr("needs your client certificate"));
+  EXPECT_THAT(decide.err, HasSubstr("--cert, --key and --ca"));
+  EXPECT_THAT(decide.err, HasSubstr("DIBAO_CERT"));
   EXPECT_EQ(decide.out, "");
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{
@@ -263,21 +272,25 @@ TEST_F(ReviewCommandsTest, ChangesWithoutACaseworkerAreUsageErrors) {
             "--note=seen"}}) {
     auto r = CtlAs("", args);
     EXPECT_EQ(r.exit_code, 2) << args[1];
-    EXPECT_THAT(r.err, HasSubstr("--caseworker")) << args[1];
+    EXPECT_THAT(r.err, HasSubstr("--cert")) << args[1];
   }
   // Nothing was recorded.
-  auto show = CtlAs("", {"review", "show", flag.flag_id});
+  auto show = Head({"review", "show", flag.flag_id});
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_THAT(show.out, HasSubstr(" OPEN (version "));
   EXPECT_THAT(show.out, HasSubstr("unclaimed"));
   EXPECT_THAT(show.out, Not(HasSubstr("decisions and comments:")));
 
-  // The environment variable names the caseworker too.
-  auto claim =
-      CtlAs("", {"review", "claim", flag.flag_id}, {"DIBAO_CASEWORKER=cw-env"});
+  // The environment names the certificate too; whoever it proves acts.
+  const std::string pki = testing::TestPkiDir();
+  auto claim = CtlAs(
+      "", {"review", "claim", flag.flag_id},
+      {"DIBAO_CERT=" + pki + "/cw-zhao.crt",
+       "DIBAO_KEY=" + pki + "/cw-zhao.key", "DIBAO_CA=" + pki + "/ca.crt"});
   ASSERT_EQ(claim.exit_code, 0) << claim.err;
-  EXPECT_THAT(claim.out, HasSubstr(absl::StrCat("flag ", flag.flag_id,
-                                                " is OPEN, worked by cw-env")));
+  EXPECT_THAT(claim.out,
+              HasSubstr(absl::StrCat("flag ", flag.flag_id,
+                                     " is OPEN, worked by cw-zhao")));
   // Usage: no decision or no note.
   EXPECT_EQ(Ctl({"review", "decide", flag.flag_id, "--note=x"}).exit_code, 2);
   EXPECT_EQ(
@@ -300,7 +313,7 @@ TEST_F(ReviewCommandsTest, ConfirmIsInTheHouseholdsAuditLog) {
               StartsWith(absl::StrCat("flag ", flag.flag_id,
                                       " is CONFIRMED, worked by cw-li")));
 
-  auto log = CtlAs("", {"audit", "log", "--household", flag.household_id});
+  auto log = Head({"audit", "log", "--household", flag.household_id});
   ASSERT_EQ(log.exit_code, 0) << log.err;
   EXPECT_THAT(log.out, StartsWith("seq"));
   EXPECT_THAT(log.out, HasSubstr("REGISTRY_CHANGE"));
@@ -353,7 +366,7 @@ TEST_F(ReviewCommandsTest, DismissNeedsAKnownReasonCode) {
   ASSERT_EQ(dismissed.exit_code, 0) << dismissed.err;
   EXPECT_THAT(dismissed.out,
               StartsWith(absl::StrCat("flag ", flag.flag_id, " is DISMISSED")));
-  auto log = CtlAs("", {"audit", "log", "--household=" + flag.household_id});
+  auto log = Head({"audit", "log", "--household=" + flag.household_id});
   ASSERT_EQ(log.exit_code, 0) << log.err;
   EXPECT_THAT(log.out, HasSubstr("DISMISSED (PARTNER_DATA_WRONG): the "
                                  "employer closed in 2025"));
@@ -366,7 +379,7 @@ TEST_F(ReviewCommandsTest, NeedsVisitThenTheVisitConfirms) {
   ASSERT_EQ(visit.exit_code, 0) << visit.err;
   EXPECT_THAT(visit.out, HasSubstr(" is NEEDS_VISIT"));
   auto waiting =
-      CtlAs("", {"review", "list", "--state=needs_visit", "--format=csv"});
+      Head({"review", "list", "--state=needs_visit", "--format=csv"});
   ASSERT_EQ(waiting.exit_code, 0) << waiting.err;
   bool listed = false;
   for (const Listed& l : ParseList(waiting.out)) {
@@ -378,7 +391,7 @@ TEST_F(ReviewCommandsTest, NeedsVisitThenTheVisitConfirms) {
                         "--note=works at the market every day"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr(" is CONFIRMED"));
-  auto show = CtlAs("", {"review", "show", flag.flag_id});
+  auto show = Head({"review", "show", flag.flag_id});
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_THAT(show.out, HasSubstr("cw-li: NEEDS_VISIT: see the family"));
   EXPECT_THAT(show.out, HasSubstr("cw-zhou: visit result CONFIRMED: works at "
@@ -392,11 +405,11 @@ TEST_F(ReviewCommandsTest, NeedsVisitThenTheVisitConfirms) {
 
 TEST_F(ReviewCommandsTest, AuditVerifySaysIntact) {
   Decide(top_->at(6), "intact chain check");
-  auto verify = CtlAs("", {"audit", "verify"});
+  auto verify = Head({"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
   EXPECT_THAT(verify.out, MatchesRegex("audit chain intact: [0-9]+ entries, "
                                        "head [0-9a-f]{64}\n"));
-  EXPECT_EQ(CtlAs("", {"audit", "verify", "extra"}).exit_code, 2);
+  EXPECT_EQ(Head({"audit", "verify", "extra"}).exit_code, 2);
 }
 
 // One byte of one stored entry changed on disk while the server is down:
@@ -405,7 +418,7 @@ TEST_F(ReviewCommandsTest, AuditVerifyNamesTheTamperedEntry) {
   Decide(top_->at(7), "first of three");
   Decide(top_->at(8), "tamper target: payroll seen");
   Decide(top_->at(9), "third of three");
-  auto intact = CtlAs("", {"audit", "verify"});
+  auto intact = Head({"audit", "verify"});
   ASSERT_EQ(intact.exit_code, 0) << intact.out << intact.err;
   EXPECT_THAT(intact.out, StartsWith("audit chain intact: "));
 
@@ -453,15 +466,14 @@ TEST_F(ReviewCommandsTest, AuditVerifyNamesTheTamperedEntry) {
   }
   ASSERT_NO_FATAL_FAILURE(StartServer());
 
-  auto broken = CtlAs("", {"audit", "verify"});
+  auto broken = Head({"audit", "verify"});
   EXPECT_EQ(broken.exit_code, 1) << broken.out << broken.err;
   EXPECT_THAT(broken.out,
               HasSubstr(absl::StrCat("audit chain BROKEN at entry ", target_seq,
                                      ": entry ", target_seq,
                                      " was changed after it was written")));
   // The rest of the server still works; the log shows the changed text.
-  auto log =
-      CtlAs("", {"audit", "log", "--household", top_->at(8).household_id});
+  auto log = Head({"audit", "log", "--household", top_->at(8).household_id});
   ASSERT_EQ(log.exit_code, 0) << log.err;
   EXPECT_THAT(log.out, HasSubstr("CONFIRMED: Tamper target"));
 
@@ -478,7 +490,7 @@ TEST_F(ReviewCommandsTest, AuditVerifyNamesTheTamperedEntry) {
     ASSERT_TRUE((*store)->Write(batch).ok());
   }
   ASSERT_NO_FATAL_FAILURE(StartServer());
-  auto restored = CtlAs("", {"audit", "verify"});
+  auto restored = Head({"audit", "verify"});
   EXPECT_EQ(restored.exit_code, 0) << restored.out << restored.err;
   EXPECT_THAT(restored.out, StartsWith("audit chain intact: "));
 }

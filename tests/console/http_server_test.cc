@@ -299,12 +299,11 @@ TEST_F(ConsoleServerTest,
     const std::string id(line.substr(0, line.find(',')));
     if (id.empty() || id == "flag_id") continue;
     auto decided =
-        sample_->Ctl({"--caseworker=cw-1", "review", "decide", id,
-                      "--decision=confirm", "--note=工资与社保记录一致"});
+        sample_->CtlAs("cw-1", {"review", "decide", id, "--decision=confirm",
+                                "--note=工资与社保记录一致"});
     ASSERT_EQ(decided.exit_code, 0) << decided.err;
   }
-  ASSERT_EQ(sample_->Ctl({"--caseworker=cw-1", "recommendations", "generate"})
-                .exit_code,
+  ASSERT_EQ(sample_->CtlAs("cw-1", {"recommendations", "generate"}).exit_code,
             0);
 
   auto csv = Api("/api/v1/RecommendationService/ListRecommendations",

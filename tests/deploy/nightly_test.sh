@@ -9,8 +9,14 @@ work=$(mktemp -d)
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
+# As deployed: TLS for the agencies' pushes (with the test certificates),
+# the local socket for the operator's cycle.
+pki=$bin/tests/pki
+secure=(--tls_cert="$pki/server.crt" --tls_key="$pki/server.key" --tls_ca="$pki/ca.crt"
+        --principals="$src/tests/testing/principals.textproto"
+        --local_socket="$work/grpc.sock" --local_socket_principal=night-operator)
 "$bin/services/dibao-server" --listen=127.0.0.1:0 --data_dir="$work/data" \
-  --policy="$src/deploy/policy.textproto" 2>"$work/log" &
+  "${secure[@]}" --policy="$src/deploy/policy.textproto" 2>"$work/log" &
 server=$!
 for _ in $(seq 100); do grep -q "listening on" "$work/log" && break; sleep 0.1; done
 port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/log")
@@ -25,6 +31,7 @@ printf 'id_number,name,sex,birth_date,address_code,status\n420102199003074513,å¼
 printf 'id_number,name,colour\n' > "$drop/public_security/hukou/2026-11-25/BAD.csv"
 
 export DIBAO_DROP=$drop DIBAO_SERVER=127.0.0.1:$port DIBAO_CTL=$bin/cli/dibaoctl
+export DIBAO_CERTS=$pki DIBAO_LOCAL_SOCKET=$work/grpc.sock
 export DIBAO_AS_OF=2026-11-25
 out=$("$src/deploy/nightly.sh" 2>&1); status=$?
 echo "$out"
@@ -39,14 +46,15 @@ grep -q "unknown column 'colour'" "$drop/failed/public_security/hukou/2026-11-25
 cp "$drop/done/labour/employment/2026-11-25/LAB-1.csv" "$drop/labour/employment/2026-11-25/"
 out=$("$src/deploy/nightly.sh" 2>&1)
 grep -q "1 file(s) pushed, 0 failed" <<<"$out" || fail "replay: $out"
-"$bin/cli/dibaoctl" --server=127.0.0.1:$port feed batches --format=csv | grep -c "LAB-1" | grep -q "^1$" \
+"$bin/cli/dibaoctl" --server="unix:$work/grpc.sock" feed batches --format=csv | grep -c "LAB-1" | grep -q "^1$" \
   || fail "replay created a second batch"
 # The second night's cycle is the second one.
 grep -q "cycle 2 as of 2026-11-25" <<<"$out" || fail "no second cycle: $out"
 
 # A server without a policy cannot run the cycle: the job says so and fails.
 kill $server; wait $server 2>/dev/null
-"$bin/services/dibao-server" --listen=127.0.0.1:$port --data_dir="$work/data" 2>"$work/log2" &
+"$bin/services/dibao-server" --listen=127.0.0.1:$port --data_dir="$work/data" \
+  "${secure[@]}" 2>"$work/log2" &
 server=$!
 for _ in $(seq 100); do grep -q "listening on" "$work/log2" && break; sleep 0.1; done
 out=$("$src/deploy/nightly.sh" 2>&1); status=$?

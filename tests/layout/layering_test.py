@@ -23,12 +23,13 @@ ALLOWED = {
     "matcher": {"registry", "feeds", "storage", "formats", "base"},
     "casework": {"matcher", "registry", "feeds", "storage", "formats", "base"},
     "reports": {"matcher", "registry", "feeds", "storage", "formats", "base"},
+    "access": {"base"},
     "console/users": {"base"},
     "console": {"console/users", "storage", "formats", "base"},
-    "services": {"console", "console/users", "casework", "reports", "matcher",
+    "services": {"access", "console", "console/users", "casework", "reports", "matcher",
                  "registry", "feeds", "storage", "formats", "base"},
     "sample": {"formats", "base"},
-    "cli": {"sample", "console/users", "formats", "base"},
+    "cli": {"access", "sample", "console/users", "formats", "base"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 

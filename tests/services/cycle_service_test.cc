@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
+#include "tests/testing/test_access.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {
@@ -44,8 +45,9 @@ class CycleServiceTest : public ::testing::Test {
  protected:
   void Start(bool with_policy) {
     ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = testing::NewTempDir("cycle-service") + "/data";
+    const std::string dir = testing::NewTempDir("cycle-service");
+    testing::UseTestAccess(&options, dir);
+    options.data_dir = dir + "/data";
     if (with_policy) {
       options.policy_file =
           std::string(DIBAO_SOURCE_DIR) + "/deploy/policy.textproto";
@@ -53,19 +55,23 @@ class CycleServiceTest : public ::testing::Test {
     auto server = Server::Start(options, &clock_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    auto channel = grpc::CreateChannel(server_->address(),
-                                       grpc::InsecureChannelCredentials());
+    // The in-process channel, where calls name their principal as the
+    // console does (certificates are tests/services/gatekeeper_test.cc's).
+    auto channel = server_->InProcessChannel();
     cycles_ = v1::CycleService::NewStub(channel);
     registry_ = v1::RegistryService::NewStub(channel);
     feeds_ = v1::FeedService::NewStub(channel);
   }
 
-  std::unique_ptr<grpc::ClientContext> Context() {
-    auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(30));
-    c->AddMetadata(kActorMetadataKey, "night-operator");
-    return c;
+  // A context naming principal `actor`: a district approver, who reads
+  // flags and checks applicants, by default.
+  std::unique_ptr<grpc::ClientContext> Context(
+      const std::string& actor = "clerk-7") {
+    return testing::InProcessContext(*server_, actor, absl::Seconds(30));
+  }
+  // The operator, who runs cycles.
+  std::unique_ptr<grpc::ClientContext> Operator() {
+    return Context("night-operator");
   }
 
   // The household, and a job the labour bureau knows about.
@@ -77,7 +83,7 @@ class CycleServiceTest : public ::testing::Test {
         registry_->UpsertHousehold(Context().get(), upsert, &upserted);
     ASSERT_TRUE(s.ok()) << s.error_message();
     v1::Receipt receipt;
-    auto context = Context();
+    auto context = Context("agency-labour");
     auto writer = feeds_->Upload(context.get(), &receipt);
     v1::UploadRequest request;
     v1::BatchHeader* h = request.mutable_header();
@@ -116,7 +122,7 @@ TEST_F(CycleServiceTest, ACycleFlagsTheUndeclaredJobWithItsEvidence) {
   v1::RunCycleRequest run;
   *run.mutable_as_of() = ToProto(kDay);
   v1::CycleReport report;
-  ASSERT_TRUE(cycles_->RunCycle(Context().get(), run, &report).ok());
+  ASSERT_TRUE(cycles_->RunCycle(Operator().get(), run, &report).ok());
   EXPECT_EQ(report.cycle_seq(), 1);
   EXPECT_EQ(report.households_assessed(), 1);
   EXPECT_EQ(report.run_by(), "night-operator");
@@ -149,7 +155,7 @@ TEST_F(CycleServiceTest, ACycleFlagsTheUndeclaredJobWithItsEvidence) {
 
   v1::ListCyclesRequest cycles;
   v1::ListCyclesResponse listed;
-  ASSERT_TRUE(cycles_->ListCycles(Context().get(), cycles, &listed).ok());
+  ASSERT_TRUE(cycles_->ListCycles(Operator().get(), cycles, &listed).ok());
   ASSERT_EQ(listed.cycles_size(), 1);
 }
 
@@ -179,27 +185,27 @@ TEST_F(CycleServiceTest, TheIntakeCheckStoresNothing) {
 TEST_F(CycleServiceTest, BadRequestsGetSpecificErrors) {
   Start(true);
   v1::CycleReport report;
-  EXPECT_EQ(cycles_->RunCycle(Context().get(), {}, &report).error_code(),
+  EXPECT_EQ(cycles_->RunCycle(Operator().get(), {}, &report).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   v1::RunCycleRequest bad_day;
   bad_day.mutable_as_of()->set_year(2026);
   bad_day.mutable_as_of()->set_month(2);
   bad_day.mutable_as_of()->set_day(30);
-  EXPECT_EQ(cycles_->RunCycle(Context().get(), bad_day, &report).error_code(),
+  EXPECT_EQ(cycles_->RunCycle(Operator().get(), bad_day, &report).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   // The clock says 2026-11-26: the 27th is the latest day a cycle may use.
   v1::RunCycleRequest future;
   *future.mutable_as_of() = ToProto(absl::CivilDay(9999, 12, 31));
   const grpc::Status refused =
-      cycles_->RunCycle(Context().get(), future, &report);
+      cycles_->RunCycle(Operator().get(), future, &report);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(refused.error_message(), HasSubstr("9999-12-31"));
   EXPECT_THAT(refused.error_message(), HasSubstr("2026-11-27 at the latest"));
   v1::ListCyclesResponse cycles;
-  ASSERT_TRUE(cycles_->ListCycles(Context().get(), {}, &cycles).ok());
+  ASSERT_TRUE(cycles_->ListCycles(Operator().get(), {}, &cycles).ok());
   EXPECT_EQ(cycles.cycles_size(), 0);
   *future.mutable_as_of() = ToProto(absl::CivilDay(2026, 11, 27));
-  EXPECT_TRUE(cycles_->RunCycle(Context().get(), future, &report).ok());
+  EXPECT_TRUE(cycles_->RunCycle(Operator().get(), future, &report).ok());
   v1::ListFlagsRequest list;
   list.set_rule("NOT_A_RULE");
   v1::ListFlagsResponse flags;
@@ -227,7 +233,7 @@ TEST_F(CycleServiceTest, WithoutAPolicyCyclesAreRefusedSayingWhy) {
   v1::RunCycleRequest run;
   *run.mutable_as_of() = ToProto(kDay);
   v1::CycleReport report;
-  const grpc::Status s = cycles_->RunCycle(Context().get(), run, &report);
+  const grpc::Status s = cycles_->RunCycle(Operator().get(), run, &report);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(), HasSubstr("--policy"));
 }

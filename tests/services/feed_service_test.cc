@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
+#include "tests/testing/test_access.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {
@@ -36,8 +37,9 @@ class FeedServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = testing::NewTempDir("feed-service") + "/data";
+    const std::string dir = testing::NewTempDir("feed-service");
+    testing::UseTestAccess(&options, dir);
+    options.data_dir = dir + "/data";
     options.max_message_bytes = 256 << 10;
     options.feeds.max_records_per_batch = 10'000;
     options.uploads.max_total = 3;
@@ -46,17 +48,16 @@ class FeedServiceTest : public ::testing::Test {
     auto server = Server::Start(options, &clock_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    stub_ = v1::FeedService::NewStub(grpc::CreateChannel(
-        server_->address(), grpc::InsecureChannelCredentials()));
+    // The in-process channel, where calls name their principal as the
+    // console does (certificates are tests/services/gatekeeper_test.cc's).
+    stub_ = v1::FeedService::NewStub(server_->InProcessChannel());
   }
 
+  // A context naming principal `actor`: the public security bureau's
+  // feed by default.
   std::unique_ptr<grpc::ClientContext> Context(
       const std::string& actor = "police-feed") {
-    auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(20));
-    c->AddMetadata(kActorMetadataKey, actor);
-    return c;
+    return testing::InProcessContext(*server_, actor, absl::Seconds(20));
   }
 
   v1::BatchHeader Header(const std::string& id, int64_t count) {
@@ -146,7 +147,8 @@ TEST_F(FeedServiceTest, UploadCommitsAndReplayChangesNothing) {
   v1::GetPersonFactsRequest who;
   who.set_id_number("420102900307452");  // the 15-digit form of ...4521
   v1::PersonFacts facts;
-  ASSERT_TRUE(stub_->GetPersonFacts(Context().get(), who, &facts).ok());
+  ASSERT_TRUE(
+      stub_->GetPersonFacts(Context("clerk-7").get(), who, &facts).ok());
   ASSERT_EQ(facts.facts_size(), 1);
   EXPECT_EQ(facts.facts(0).record().hukou().status(),
             v1::HUKOU_STATUS_DECEASED);
@@ -178,7 +180,8 @@ TEST_F(FeedServiceTest, BrokenStreamLeavesNoTrace) {
   v1::GetPersonFactsRequest who;
   who.set_id_number("420102199003074513");
   v1::PersonFacts facts;
-  ASSERT_TRUE(stub_->GetPersonFacts(Context().get(), who, &facts).ok());
+  ASSERT_TRUE(
+      stub_->GetPersonFacts(Context("clerk-7").get(), who, &facts).ok());
   EXPECT_EQ(facts.facts_size(), 0);
 }
 
@@ -218,7 +221,7 @@ TEST_F(FeedServiceTest, AnIdleStreamIsCutEvenBeforeItsHeader) {
   };
   std::vector<Held> held(3);
   for (int i = 0; i < 3; ++i) {
-    held[i].context = Context(absl::StrCat("agency-", i));
+    held[i].context = Context(absl::StrCat("police-", i));
     held[i].writer = stub_->Upload(held[i].context.get(), &held[i].receipt);
   }
   v1::UploadRequest header;
@@ -261,7 +264,7 @@ TEST_F(FeedServiceTest, OneUploadTooManyIsRefusedNamingTheLimit) {
   std::vector<v1::Receipt> receipts(3);
   std::vector<std::unique_ptr<grpc::ClientWriter<v1::UploadRequest>>> writers;
   for (int i = 0; i < 3; ++i) {
-    contexts.push_back(Context(absl::StrCat("agency-", i)));
+    contexts.push_back(Context(absl::StrCat("police-", i)));
     writers.push_back(stub_->Upload(contexts.back().get(), &receipts[i]));
     // An admitted upload's initial metadata arrives before any message.
     writers.back()->WaitForInitialMetadata();

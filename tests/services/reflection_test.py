@@ -32,11 +32,26 @@ def string_field(number, text):
 
 
 def main():
-    server = os.path.join(os.environ.get("DIBAO_BIN_DIR", "build"),
-                          "services", "dibao-server")
+    bin_dir = os.environ.get("DIBAO_BIN_DIR", "build")
+    server = os.path.join(bin_dir, "services", "dibao-server")
+    # The test certificates (<build>/tests/pki): the server requires one
+    # from every client, a standard tool's included.
+    pki = os.path.join(bin_dir, "tests", "pki")
+    src = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+
+    def read(name):
+        with open(os.path.join(pki, name), "rb") as f:
+            return f.read()
+
     with tempfile.TemporaryDirectory() as data:
         proc = subprocess.Popen(
-            [server, "--listen=127.0.0.1:0", "--data_dir=" + data],
+            [server, "--listen=127.0.0.1:0", "--data_dir=" + data,
+             "--tls_cert=" + os.path.join(pki, "server.crt"),
+             "--tls_key=" + os.path.join(pki, "server.key"),
+             "--tls_ca=" + os.path.join(pki, "ca.crt"),
+             "--principals=" + os.path.join(
+                 src, "tests", "testing", "principals.textproto")],
             stderr=subprocess.PIPE, text=True)
         try:
             port = None
@@ -47,7 +62,22 @@ def main():
                 if m:
                     port = m.group(1)
             assert port, "server did not start"
-            channel = grpc.insecure_channel("127.0.0.1:" + port)
+            # Without a certificate the handshake fails: nothing is served.
+            bare = grpc.secure_channel("127.0.0.1:" + port,
+                                       grpc.ssl_channel_credentials(
+                                           read("ca.crt")))
+            try:
+                grpc.channel_ready_future(bare).result(timeout=3)
+                health = bare.unary_unary("/grpc.health.v1.Health/Check")
+                health(b"", timeout=5)
+                raise AssertionError("served a client without a certificate")
+            except (grpc.FutureTimeoutError, grpc.RpcError):
+                pass
+            channel = grpc.secure_channel(
+                "127.0.0.1:" + port,
+                grpc.ssl_channel_credentials(read("ca.crt"),
+                                             read("auditor-1.key"),
+                                             read("auditor-1.crt")))
 
             reflect = channel.stream_stream(
                 "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")

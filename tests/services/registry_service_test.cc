@@ -11,6 +11,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
+#include "tests/testing/test_access.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {
@@ -46,23 +47,23 @@ class RegistryServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = testing::NewTempDir("service");
+    const std::string dir = testing::NewTempDir("service");
+    testing::UseTestAccess(&options, dir);
+    options.data_dir = dir + "/data";
     options.max_message_bytes = 64 << 10;
     auto server = Server::Start(options, &clock_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(server_->address(),
-                                   grpc::InsecureChannelCredentials());
+    // The in-process channel, where calls name their principal as the
+    // console does (certificates are tests/services/gatekeeper_test.cc's).
+    channel_ = server_->InProcessChannel();
     stub_ = v1::RegistryService::NewStub(channel_);
   }
 
-  std::unique_ptr<grpc::ClientContext> Context(const std::string& actor = "") {
-    auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(10));
-    if (!actor.empty()) c->AddMetadata(kActorMetadataKey, actor);
-    return c;
+  // A context naming principal `actor`, a district approver by default.
+  std::unique_ptr<grpc::ClientContext> Context(
+      const std::string& actor = "clerk-7") {
+    return testing::InProcessContext(*server_, actor, absl::Seconds(10));
   }
 
   grpc::Status Upsert(const v1::Household& h, v1::UpsertHouseholdResponse* r,
@@ -83,9 +84,15 @@ class RegistryServiceTest : public ::testing::Test {
 
 TEST_F(RegistryServiceTest, UpsertGetFindAndHistoryRecordTheActor) {
   v1::UpsertHouseholdResponse r;
-  ASSERT_TRUE(Upsert(MakeHousehold("H1", {a_}), &r).ok());
+  {
+    auto st = Upsert(MakeHousehold("H1", {a_}), &r);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
   EXPECT_EQ(r.outcome(), v1::UPSERT_OUTCOME_CREATED);
-  ASSERT_TRUE(Upsert(MakeHousehold("H1", {a_}), &r).ok());
+  {
+    auto st = Upsert(MakeHousehold("H1", {a_}), &r);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
   EXPECT_EQ(r.outcome(), v1::UPSERT_OUTCOME_UNCHANGED);
 
   v1::GetHouseholdRequest get;
@@ -116,7 +123,10 @@ TEST_F(RegistryServiceTest, UpsertGetFindAndHistoryRecordTheActor) {
 TEST_F(RegistryServiceTest,
        DuplicateEnrolmentIsFailedPreconditionNamingTheHousehold) {
   v1::UpsertHouseholdResponse r;
-  ASSERT_TRUE(Upsert(MakeHousehold("H1", {a_}), &r).ok());
+  {
+    auto st = Upsert(MakeHousehold("H1", {a_}), &r);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
   grpc::Status s = Upsert(MakeHousehold("H2", {b_, a_}), &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(), HasSubstr("ACTIVE household H1"));
@@ -221,7 +231,9 @@ TEST_F(RegistryServiceTest, OversizedMessageIsRefused) {
 }
 
 TEST_F(RegistryServiceTest, HealthCheckServes) {
-  auto stub = grpc::health::v1::Health::NewStub(channel_);
+  // Over TLS, as a load balancer or dibaoctl health asks.
+  auto stub = grpc::health::v1::Health::NewStub(
+      testing::ChannelAs(server_->address(), "clerk-7"));
   grpc::health::v1::HealthCheckRequest request;
   grpc::health::v1::HealthCheckResponse response;
   ASSERT_TRUE(stub->Check(Context().get(), request, &response).ok());

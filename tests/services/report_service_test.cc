@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/server.h"
+#include "tests/testing/test_access.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {
@@ -56,8 +57,9 @@ class ReportServiceTest : public ::testing::Test {
  protected:
   void Start(bool with_policy) {
     ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = testing::NewTempDir("report-service") + "/data";
+    const std::string dir = testing::NewTempDir("report-service");
+    testing::UseTestAccess(&options, dir);
+    options.data_dir = dir + "/data";
     if (with_policy) {
       options.policy_file =
           std::string(DIBAO_SOURCE_DIR) + "/deploy/policy.textproto";
@@ -65,8 +67,9 @@ class ReportServiceTest : public ::testing::Test {
     auto server = Server::Start(options, &clock_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    auto channel = grpc::CreateChannel(server_->address(),
-                                       grpc::InsecureChannelCredentials());
+    // The in-process channel, where calls name their principal as the
+    // console does (certificates are tests/services/gatekeeper_test.cc's).
+    auto channel = server_->InProcessChannel();
     reports_ = v1::ReportService::NewStub(channel);
     registry_ = v1::RegistryService::NewStub(channel);
     for (const auto& h : {Home(1, "解放街道"), Home(3, "前进街道")}) {
@@ -79,13 +82,11 @@ class ReportServiceTest : public ::testing::Test {
     }
   }
 
+  // A context naming principal `actor` (a district approver by default;
+  // nobody when empty).
   std::unique_ptr<grpc::ClientContext> Context(
       const std::string& actor = "clerk-7") {
-    auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(30));
-    if (!actor.empty()) c->AddMetadata(kActorMetadataKey, actor);
-    return c;
+    return testing::InProcessContext(*server_, actor, absl::Seconds(30));
   }
 
   const absl::CivilDay kDay{2026, 11, 1};

@@ -27,12 +27,14 @@
 #include "dibao/v1/registry.grpc.pb.h"
 #include "dibao/v1/review.grpc.pb.h"
 #include "formats/feed_format.h"
+#include "formats/feed_kinds.h"
 #include "formats/metadata.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sample/sample_district.h"
 #include "sample/sample_feeds.h"
 #include "services/server.h"
+#include "tests/testing/test_access.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {
@@ -49,16 +51,18 @@ class ReviewServiceTest : public ::testing::Test {
   // service, and the first nightly cycle run.
   void SetUp() override {
     ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.data_dir = testing::NewTempDir("review-service") + "/data";
+    const std::string dir = testing::NewTempDir("review-service");
+    testing::UseTestAccess(&options, dir);
+    options.data_dir = dir + "/data";
     options.store.sync_writes = false;
     options.policy_file =
         std::string(DIBAO_SOURCE_DIR) + "/deploy/policy.textproto";
     auto server = Server::Start(options, &clock_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    auto channel = grpc::CreateChannel(server_->address(),
-                                       grpc::InsecureChannelCredentials());
+    // The in-process channel, where calls name their principal as the
+    // console does (certificates are tests/services/gatekeeper_test.cc's).
+    auto channel = server_->InProcessChannel();
     review_ = v1::ReviewService::NewStub(channel);
     audit_ = v1::AuditService::NewStub(channel);
     registry_ = v1::RegistryService::NewStub(channel);
@@ -107,7 +111,7 @@ class ReviewServiceTest : public ::testing::Test {
         [&](int64_t, v1::FeedRecord r) { records.push_back(std::move(r)); },
         [](RowError) {});
     ASSERT_TRUE(read.ok()) << file.path << ": " << read;
-    auto context = Context("loader");
+    auto context = Context("agency-" + AgencyName(file.spec->agency));
     v1::Receipt receipt;
     auto writer = feeds_->Upload(context.get(), &receipt);
     v1::UploadRequest request;
@@ -131,20 +135,16 @@ class ReviewServiceTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << file.path << ": " << s.error_message();
   }
 
-  // A call context with a deadline, naming `actor` (none when empty).
-  static std::unique_ptr<grpc::ClientContext> Context(
-      const std::string& actor) {
-    auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(60));
-    if (!actor.empty()) c->AddMetadata(kActorMetadataKey, actor);
-    return c;
+  // A call context with a deadline, naming principal `actor` (nobody when
+  // empty).
+  std::unique_ptr<grpc::ClientContext> Context(const std::string& actor) {
+    return testing::InProcessContext(*server_, actor, absl::Seconds(60));
   }
 
   v1::ListQueueResponse List(const v1::ListQueueRequest& request) {
     v1::ListQueueResponse page;
     const grpc::Status s =
-        review_->ListQueue(Context("").get(), request, &page);
+        review_->ListQueue(Context("head-1").get(), request, &page);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return page;
   }
@@ -164,7 +164,8 @@ class ReviewServiceTest : public ::testing::Test {
     v1::GetCaseRequest request;
     request.set_flag_id(flag_id);
     v1::Case c;
-    const grpc::Status s = review_->GetCase(Context("").get(), request, &c);
+    const grpc::Status s =
+        review_->GetCase(Context("head-1").get(), request, &c);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return c;
   }
@@ -206,15 +207,15 @@ class ReviewServiceTest : public ::testing::Test {
     request.set_household_id(household);
     v1::ListAuditResponse response;
     const grpc::Status s =
-        audit_->ListAudit(Context("").get(), request, &response);
+        audit_->ListAudit(Context("head-1").get(), request, &response);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return {response.entries().begin(), response.entries().end()};
   }
 
   v1::AuditVerification Verify() {
     v1::AuditVerification v;
-    const grpc::Status s =
-        audit_->VerifyAudit(Context("").get(), v1::VerifyAuditRequest(), &v);
+    const grpc::Status s = audit_->VerifyAudit(Context("head-1").get(),
+                                               v1::VerifyAuditRequest(), &v);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return v;
   }
@@ -290,8 +291,9 @@ TEST_F(ReviewServiceTest, QueueIsOrderedPagedAndCounted) {
   // A token this server did not give.
   request.set_page_token("not-a-token");
   v1::ListQueueResponse bad;
-  EXPECT_EQ(review_->ListQueue(Context("").get(), request, &bad).error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      review_->ListQueue(Context("head-1").get(), request, &bad).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(ReviewServiceTest, FiltersNarrowTheQueue) {
@@ -379,13 +381,13 @@ TEST_F(ReviewServiceTest, FiltersNarrowTheQueue) {
   request.mutable_filter()->set_rule("NOT_A_RULE");
   v1::ListQueueResponse refused;
   const grpc::Status s =
-      review_->ListQueue(Context("").get(), request, &refused);
+      review_->ListQueue(Context("head-1").get(), request, &refused);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   request.Clear();
   request.set_page_size(-1);
-  EXPECT_EQ(
-      review_->ListQueue(Context("").get(), request, &refused).error_code(),
-      grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(review_->ListQueue(Context("head-1").get(), request, &refused)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(ReviewServiceTest, CaseHasEvidenceHouseholdAssessmentAndHistory) {
@@ -414,11 +416,13 @@ TEST_F(ReviewServiceTest, CaseHasEvidenceHouseholdAssessmentAndHistory) {
 
   v1::GetCaseRequest request;
   v1::Case none;
-  EXPECT_EQ(review_->GetCase(Context("").get(), request, &none).error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      review_->GetCase(Context("head-1").get(), request, &none).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
   request.set_flag_id("F9999999");
-  EXPECT_EQ(review_->GetCase(Context("").get(), request, &none).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      review_->GetCase(Context("head-1").get(), request, &none).error_code(),
+      grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(ReviewServiceTest, ClaimAndConfirmAreAuditedWithTheCaseworker) {
@@ -483,7 +487,8 @@ TEST_F(ReviewServiceTest, AuditChainCountsEveryChange) {
   v1::ListAuditRequest request;
   request.set_limit(5);
   v1::ListAuditResponse response;
-  ASSERT_TRUE(audit_->ListAudit(Context("").get(), request, &response).ok());
+  ASSERT_TRUE(
+      audit_->ListAudit(Context("head-1").get(), request, &response).ok());
   EXPECT_EQ(response.head_seq(), households_);
   ASSERT_EQ(response.entries_size(), 5);
   EXPECT_EQ(response.entries(0).seq(), 1);
@@ -512,7 +517,8 @@ TEST_F(ReviewServiceTest, AuditChainCountsEveryChange) {
   EXPECT_EQ(v.entries(), households_ + 4);
   request.set_after_seq(households_);
   request.set_limit(0);
-  ASSERT_TRUE(audit_->ListAudit(Context("").get(), request, &response).ok());
+  ASSERT_TRUE(
+      audit_->ListAudit(Context("head-1").get(), request, &response).ok());
   EXPECT_EQ(response.head_seq(), households_ + 4);
   ASSERT_EQ(response.entries_size(), 4);
   EXPECT_EQ(response.entries(0).action(), v1::AUDIT_ACTION_FLAG_CLAIMED);
@@ -529,18 +535,18 @@ TEST_F(ReviewServiceTest, AuditChainCountsEveryChange) {
   }
 
   request.set_after_seq(-1);
-  EXPECT_EQ(
-      audit_->ListAudit(Context("").get(), request, &response).error_code(),
-      grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(audit_->ListAudit(Context("head-1").get(), request, &response)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(ReviewServiceTest, ChangesWithoutACaseworkerAreUnauthenticated) {
+TEST_F(ReviewServiceTest, ChangesByNobodyAreUnauthenticated) {
   const v1::Flag top = TopFlags(1)[0];
   const int64_t before = Verify().entries();
   v1::Flag f;
   grpc::Status s = Claim("", top.flag_id(), 0, &f);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_THAT(s.error_message(), HasSubstr(kActorMetadataKey));
+  EXPECT_THAT(s.error_message(), HasSubstr("named no user"));
   s = Decide("", top.flag_id(), v1::FLAG_STATE_CONFIRMED,
              v1::DISMISS_REASON_UNSPECIFIED, "note", 0, &f);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);

@@ -13,6 +13,7 @@
 #include "dibao/v1/registry.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/test_access.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao {
@@ -21,6 +22,17 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string Server() { return testing::BinaryPath("services/dibao-server"); }
+
+// dibao-server with the test certificates and principals, and `args`.
+std::vector<std::string> Secure(std::vector<std::string> args) {
+  const std::string pki = testing::TestPkiDir();
+  std::vector<std::string> argv = {
+      Server(), "--tls_cert=" + pki + "/server.crt",
+      "--tls_key=" + pki + "/server.key", "--tls_ca=" + pki + "/ca.crt",
+      "--principals=" + testing::TestPrincipalsPath()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
 
 // The port a server started with --listen 127.0.0.1:0 reports in its log.
 int PortOf(const testing::Process& p) {
@@ -35,7 +47,7 @@ int PortOf(const testing::Process& p) {
 
 TEST(ServerBinaryTest, StopsCleanlyOnSigterm) {
   const std::string dir = testing::NewTempDir("server-bin");
-  testing::Process p({Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+  testing::Process p(Secure({"--listen=127.0.0.1:0", "--data_dir=" + dir}));
   ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
   p.Signal(SIGTERM);
   EXPECT_EQ(p.Wait(), 0);
@@ -56,7 +68,7 @@ TEST(ServerBinaryTest, TheDataIsItsOwnersAloneWhateverTheUmask) {
   fs::permissions(dir + "/old/notes.txt", fs::perms(0644),
                   fs::perm_options::replace);
   const mode_t before = ::umask(022);
-  testing::Process p({Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+  testing::Process p(Secure({"--listen=127.0.0.1:0", "--data_dir=" + dir}));
   ::umask(before);
   ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
   p.Signal(SIGTERM);
@@ -75,13 +87,51 @@ TEST(ServerBinaryTest, TheDataIsItsOwnersAloneWhateverTheUmask) {
 
 TEST(ServerBinaryTest, LockedDataDirectoryIsAClearErrorAndNonZeroExit) {
   const std::string dir = testing::NewTempDir("server-bin");
-  testing::Process first(
-      {Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+  testing::Process first(Secure({"--listen=127.0.0.1:0", "--data_dir=" + dir}));
   ASSERT_TRUE(first.WaitForStderr("listening on"));
   auto second =
-      testing::Run({Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+      testing::Run(Secure({"--listen=127.0.0.1:0", "--data_dir=" + dir}));
   EXPECT_NE(second.exit_code, 0);
   EXPECT_THAT(second.err, HasSubstr("is in use by another process (pid "));
+}
+
+TEST(ServerBinaryTest, RefusesToServeTcpInPlaintext) {
+  const std::string dir = testing::NewTempDir("server-bin");
+  auto r =
+      testing::Run({Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("needs TLS with client certificates"));
+  EXPECT_THAT(r.err, HasSubstr("deploy/certs.sh"));
+}
+
+TEST(ServerBinaryTest, SighupReloadsThePrincipals) {
+  const std::string dir = testing::NewTempDir("server-bin");
+  const std::string principals = dir + "/principals.textproto";
+  testing::WriteFile(principals,
+                     testing::ReadFile(testing::TestPrincipalsPath()));
+  testing::Process p(Secure({"--listen=off", "--data_dir=" + dir + "/data",
+                             "--principals=" + principals,
+                             "--local_socket=" + dir + "/grpc.sock",
+                             "--local_socket_principal=night-operator"}));
+  ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
+  EXPECT_THAT(p.Stderr(), HasSubstr("listening on unix:" + dir + "/grpc.sock"));
+  const std::string local = "unix:" + dir + "/grpc.sock";
+  auto whoami = testing::Run(testing::CtlCommand(local, "", {"whoami"}));
+  ASSERT_EQ(whoami.exit_code, 0) << whoami.err;
+  EXPECT_THAT(whoami.out, HasSubstr("principal: night-operator"));
+  EXPECT_THAT(whoami.out, HasSubstr("proven by: local socket"));
+  p.Signal(SIGHUP);
+  ASSERT_TRUE(p.WaitForStderr("principals reloaded by SIGHUP")) << p.Stderr();
+  // A broken file is refused; the server keeps serving with the old one.
+  testing::WriteFile(principals, "principal { id: \"x\" colour: 1 }\n");
+  p.Signal(SIGHUP);
+  ASSERT_TRUE(p.WaitForStderr("principals not reloaded, the old ones stay"))
+      << p.Stderr();
+  EXPECT_THAT(p.Stderr(), HasSubstr("principals.textproto:1:"));
+  whoami = testing::Run(testing::CtlCommand(local, "", {"whoami"}));
+  EXPECT_EQ(whoami.exit_code, 0) << whoami.err;
+  p.Signal(SIGTERM);
+  EXPECT_EQ(p.Wait(), 0) << p.Stderr();
 }
 
 TEST(ServerBinaryTest, BadConfigNamesLineAndColumn) {
@@ -111,7 +161,7 @@ TEST(ServerBinaryTest, ConfigFileIsUsed) {
   testing::WriteFile(dir + "/dibao.conf",
                      "listen: \"127.0.0.1:0\"\ndata_dir: \"" + dir +
                          "/data\"\nstore { block_cache_mb: 8 }\n");
-  testing::Process p({Server(), "--config=" + dir + "/dibao.conf"});
+  testing::Process p(Secure({"--config=" + dir + "/dibao.conf"}));
   ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
   EXPECT_THAT(p.Stderr(), HasSubstr(dir + "/data"));
 }
@@ -119,11 +169,10 @@ TEST(ServerBinaryTest, ConfigFileIsUsed) {
 TEST(ServerBinaryTest, AcknowledgedWriteSurvivesSigkill) {
   const std::string dir = testing::NewTempDir("server-bin");
   {
-    testing::Process p({Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+    testing::Process p(Secure({"--listen=127.0.0.1:0", "--data_dir=" + dir}));
     ASSERT_TRUE(p.WaitForStderr("listening on"));
     auto stub = v1::RegistryService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", PortOf(p)),
-                            grpc::InsecureChannelCredentials()));
+        testing::ChannelAs(absl::StrCat("127.0.0.1:", PortOf(p)), "clerk-7"));
     v1::UpsertHouseholdRequest req;
     v1::Household* h = req.mutable_household();
     h->set_household_id("H1");
@@ -145,11 +194,10 @@ TEST(ServerBinaryTest, AcknowledgedWriteSurvivesSigkill) {
     p.Signal(SIGKILL);
     p.Wait();
   }
-  testing::Process p({Server(), "--listen=127.0.0.1:0", "--data_dir=" + dir});
+  testing::Process p(Secure({"--listen=127.0.0.1:0", "--data_dir=" + dir}));
   ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
   auto stub = v1::RegistryService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", PortOf(p)),
-                          grpc::InsecureChannelCredentials()));
+      testing::ChannelAs(absl::StrCat("127.0.0.1:", PortOf(p)), "clerk-7"));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::seconds(10));
@@ -176,27 +224,28 @@ TEST(ServerBinaryTest, ReceiptedFeedBatchSurvivesSigkill) {
         "value_fen\n"
         "420102199003074513,张三,鄂A12345,car,2024-05-01,8000000\n"
         "11010519491231002X,王芳,京B00001,car,2023-01-01,50000\n");
-    const std::string ctl = testing::BinaryPath("cli/dibaoctl");
     {
-      testing::Process p({Server(), "--config=" + dir + "/dibao.conf"});
+      testing::Process p(Secure({"--config=" + dir + "/dibao.conf"}));
       ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
-      const std::string server = absl::StrCat("--server=127.0.0.1:", PortOf(p));
-      auto push = testing::Run({ctl, server, "feed", "push", "--agency",
-                                "public_security", "--kind", "vehicle",
-                                "--batch-id", "PS-V-1", "--as-of", "2026-11-25",
-                                "--snapshot", dir + "/vehicles.csv"});
+      const std::string server = absl::StrCat("127.0.0.1:", PortOf(p));
+      auto push = testing::Run(testing::CtlCommand(
+          server, "agency-public_security",
+          {"feed", "push", "--agency", "public_security", "--kind", "vehicle",
+           "--batch-id", "PS-V-1", "--as-of", "2026-11-25", "--snapshot",
+           dir + "/vehicles.csv"}));
       ASSERT_EQ(push.exit_code, 0) << push.out << push.err;
       EXPECT_THAT(push.out, HasSubstr("2 accepted"));
       p.Signal(SIGKILL);  // right after the receipt
       p.Wait();
     }
-    testing::Process p({Server(), "--config=" + dir + "/dibao.conf"});
+    testing::Process p(Secure({"--config=" + dir + "/dibao.conf"}));
     ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
-    const std::string server = absl::StrCat("--server=127.0.0.1:", PortOf(p));
-    auto batches = testing::Run({ctl, server, "feed", "batches"});
+    const std::string server = absl::StrCat("127.0.0.1:", PortOf(p));
+    auto batches = testing::Run(
+        testing::CtlCommand(server, "clerk-7", {"feed", "batches"}));
     EXPECT_THAT(batches.out, HasSubstr("PS-V-1")) << sst_threshold;
-    auto person =
-        testing::Run({ctl, server, "person", "show", "420102199003074513"});
+    auto person = testing::Run(testing::CtlCommand(
+        server, "clerk-7", {"person", "show", "420102199003074513"}));
     EXPECT_THAT(person.out, HasSubstr("鄂A12345")) << sst_threshold;
   }
 }

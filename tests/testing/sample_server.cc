@@ -13,7 +13,7 @@ absl::StatusOr<std::unique_ptr<SampleServer>> SampleServer::Start(
   s->options_ = std::move(options);
   s->dir_ = NewTempDir(s->options_.name);
   ServerOptions server_options;
-  server_options.listen = "127.0.0.1:0";
+  UseTestAccess(&server_options, s->dir_);
   server_options.data_dir = s->dir_ + "/data";
   server_options.store.sync_writes = false;
   server_options.policy_file =
@@ -36,12 +36,15 @@ absl::StatusOr<std::unique_ptr<SampleServer>> SampleServer::Start(
   s->server_ = *std::move(server);
   if (s->options_.load_sample) {
     const std::string failed = LoadSampleWithCtl(
-        [&](std::vector<std::string> args) { return s->Ctl(std::move(args)); },
+        [&](const std::string& principal, std::vector<std::string> args) {
+          return s->CtlAs(principal, std::move(args));
+        },
         s->dir_);
     if (!failed.empty()) return absl::InternalError(failed);
   }
   if (s->options_.run_cycle) {
-    RunResult r = s->Ctl({"cycle", "run", "--as-of=2026-11-01"});
+    RunResult r =
+        s->CtlAs(kLocalSocketPrincipal, {"cycle", "run", "--as-of=2026-11-01"});
     if (r.exit_code != 0) {
       return absl::InternalError(absl::StrCat("cycle run: ", r.err));
     }
@@ -50,10 +53,12 @@ absl::StatusOr<std::unique_ptr<SampleServer>> SampleServer::Start(
 }
 
 RunResult SampleServer::Ctl(std::vector<std::string> args) const {
-  args.insert(args.begin(),
-              {BinaryPath("cli/dibaoctl"), "--server=" + server_->address(),
-               "--caseworker=" + options_.caseworker});
-  return Run(args);
+  return CtlAs(options_.principal, std::move(args));
+}
+
+RunResult SampleServer::CtlAs(const std::string& principal,
+                              std::vector<std::string> args) const {
+  return Run(CtlCommand(server_->address(), principal, std::move(args)));
 }
 
 }  // namespace dibao::testing

@@ -1,7 +1,8 @@
-// A real dibao-server, in this process, on a free loopback port, with the
-// sample policy and the sample district and its agencies' files loaded
-// through dibaoctl as an operator loads them: the fixture the CLI and
-// console tests share.
+// A real dibao-server, in this process, on a free loopback port with TLS
+// and the test principals (tests/testing/test_access.h), with the sample
+// policy and the sample district and its agencies' files loaded through
+// dibaoctl as the bureau loads them: the fixture the CLI and console tests
+// share.
 #ifndef DIBAO_TESTS_TESTING_SAMPLE_SERVER_H_
 #define DIBAO_TESTS_TESTING_SAMPLE_SERVER_H_
 
@@ -12,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "base/clock.h"
 #include "services/server.h"
+#include "tests/testing/test_access.h"
 #include "tests/testing/test_util.h"
 
 namespace dibao::testing {
@@ -22,8 +24,9 @@ inline constexpr char kConsolePassword[] = "morning-queue-42";
 struct SampleServerOptions {
   // Names the temp directory.
   std::string name = "sample-server";
-  // Given to dibaoctl as --caseworker on every call.
-  std::string caseworker = "ops-1";
+  // Whose certificate Ctl() proves (tests/testing/principals.textproto): a
+  // district approver, who may read and decide most things.
+  std::string principal = "head-1";
   // Run the first nightly cycle (as of the sample's day) after loading.
   bool run_cycle = false;
   // Start the web console on a free port with build/web and these users
@@ -40,8 +43,11 @@ class SampleServer {
   static absl::StatusOr<std::unique_ptr<SampleServer>> Start(
       SampleServerOptions options);
 
-  // Runs dibaoctl against this server as the options' caseworker.
+  // Runs dibaoctl against this server as the options' principal, or as
+  // `principal`.
   RunResult Ctl(std::vector<std::string> args) const;
+  RunResult CtlAs(const std::string& principal,
+                  std::vector<std::string> args) const;
 
   Server& server() { return *server_; }
   const std::string& dir() const { return dir_; }

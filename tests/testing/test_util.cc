@@ -164,14 +164,42 @@ std::string BinaryPath(absl::string_view relative) {
                       relative);
 }
 
-std::string LoadSampleWithCtl(
-    const std::function<RunResult(std::vector<std::string>)>& ctl,
-    const std::string& dir) {
+std::string TestPrincipalsPath() {
+  return absl::StrCat(DIBAO_SOURCE_DIR, "/tests/testing/principals.textproto");
+}
+
+std::string TestPkiDir() { return BinaryPath("tests/pki"); }
+
+std::vector<std::string> CtlConnection(const std::string& address,
+                                       const std::string& principal) {
+  const std::string pki = TestPkiDir();
+  return {"--server=" + address, "--cert=" + pki + "/" + principal + ".crt",
+          "--key=" + pki + "/" + principal + ".key", "--ca=" + pki + "/ca.crt"};
+}
+
+std::vector<std::string> CtlCommand(const std::string& address,
+                                    const std::string& principal,
+                                    std::vector<std::string> args) {
+  std::vector<std::string> argv = {BinaryPath("cli/dibaoctl")};
+  if (principal.empty()) {
+    argv.push_back("--server=" + address);
+  } else {
+    for (std::string& flag : CtlConnection(address, principal)) {
+      argv.push_back(std::move(flag));
+    }
+  }
+  argv.insert(argv.end(), std::make_move_iterator(args.begin()),
+              std::make_move_iterator(args.end()));
+  return argv;
+}
+
+std::string LoadSampleWithCtl(const CtlAsFn& ctl, const std::string& dir) {
   const std::string sample = dir + "/sample";
-  RunResult r =
-      ctl({"sample", "generate", "--out=" + sample, "--as-of=2026-11-01"});
+  RunResult r = ctl("loader", {"sample", "generate", "--out=" + sample,
+                               "--as-of=2026-11-01"});
   if (r.exit_code != 0) return "sample generate: " + r.err;
-  r = ctl({"registry", "import", "--households=" + sample + "/households.csv",
+  r = ctl("loader",
+          {"registry", "import", "--households=" + sample + "/households.csv",
            "--members=" + sample + "/members.csv"});
   if (r.exit_code != 0) return "registry import: " + r.err;
   // Every file of the drop layout: <agency>/<kind>/<as_of>/<batch>.csv
@@ -194,7 +222,7 @@ std::string LoadSampleWithCtl(
                                      "--as-of=" + as_of,
                                      p.string()};
     if (snapshot) args.push_back("--snapshot");
-    r = ctl(args);
+    r = ctl("agency-" + agency, args);
     // 3: the sample's deliberately invalid lines were refused.
     if (r.exit_code != 0 && r.exit_code != 3) {
       return "feed push " + p.string() + ": " + r.err;

@@ -53,14 +53,33 @@ class Process {
 // Path of a binary built by this project, e.g. BinaryPath("cli/dibaoctl").
 std::string BinaryPath(absl::string_view relative);
 
+// The principals every test server knows (tests/testing/principals.textproto)
+// and the directory of their certificates, minted at build time:
+// <bin>/tests/pki/ID.crt, ID.key, ca.crt, server.crt, server.key.
+std::string TestPrincipalsPath();
+std::string TestPkiDir();
+
+// dibaoctl's connection flags proving `principal` to the server at
+// `address` (host:port) with its test certificate.
+std::vector<std::string> CtlConnection(const std::string& address,
+                                       const std::string& principal);
+
+// The command line of dibaoctl `args` against `address` as `principal`
+// (with no certificate when empty).
+std::vector<std::string> CtlCommand(const std::string& address,
+                                    const std::string& principal,
+                                    std::vector<std::string> args);
+
+// Runs dibaoctl as a principal: `ctl(principal, args)`.
+using CtlAsFn =
+    std::function<RunResult(const std::string&, std::vector<std::string>)>;
+
 // Loads the sample district (as of 2026-11-01) and every one of its
-// agencies' files into a server, as an operator would, through `ctl` (which
-// runs dibaoctl with its connection flags and the given arguments): sample
-// generate into `dir`, registry import, feed push per file. Empty on
-// success, else what failed.
-std::string LoadSampleWithCtl(
-    const std::function<RunResult(std::vector<std::string>)>& ctl,
-    const std::string& dir);
+// agencies' files into a server, each step as the principal whose job it
+// is, through `ctl`: sample generate into `dir`, registry import as
+// "loader" (a district approver), feed push per file as its agency
+// ("agency-labour", ...). Empty on success, else what failed.
+std::string LoadSampleWithCtl(const CtlAsFn& ctl, const std::string& dir);
 
 }  // namespace dibao::testing
 
