@@ -22,34 +22,17 @@ bool IsDistrictCode(absl::string_view code) {
   return true;
 }
 
-// What a jurisdiction of `role` must name: a community worker's names a
-// community, a street reviewer's a street (no community), a district
-// approver's a district alone.
-absl::Status CheckJurisdiction(v1::Role role, const v1::Jurisdiction& j) {
+// A jurisdiction is a district, a street in it, or a community in that
+// street. The role says which step of the procedure a principal takes, the
+// jurisdiction where: a community worker usually names communities, but a
+// small district's one worker may cover all of it.
+absl::Status CheckJurisdiction(const v1::Jurisdiction& j) {
   if (!IsDistrictCode(j.district_code())) {
     return absl::InvalidArgumentError(
         "district_code must be the district's 6-digit code");
   }
-  switch (role) {
-    case v1::ROLE_COMMUNITY_WORKER:
-      if (j.street().empty() || j.community().empty()) {
-        return absl::InvalidArgumentError(
-            "a community worker's jurisdiction names a street and a "
-            "community");
-      }
-      break;
-    case v1::ROLE_STREET_REVIEWER:
-      if (j.street().empty() || !j.community().empty()) {
-        return absl::InvalidArgumentError(
-            "a street reviewer's jurisdiction names a street and no "
-            "community");
-      }
-      break;
-    default:
-      if (!j.street().empty() || !j.community().empty()) {
-        return absl::InvalidArgumentError(
-            "a district approver's jurisdiction names a district only");
-      }
+  if (j.street().empty() && !j.community().empty()) {
+    return absl::InvalidArgumentError("a community is named with its street");
   }
   return absl::OkStatus();
 }
@@ -74,8 +57,7 @@ absl::Status CheckPrincipal(const v1::Principal& p) {
           "a ", RoleName(p.role()), " needs at least one jurisdiction"));
     }
     for (int i = 0; i < p.jurisdiction_size(); ++i) {
-      if (absl::Status s = CheckJurisdiction(p.role(), p.jurisdiction(i));
-          !s.ok()) {
+      if (absl::Status s = CheckJurisdiction(p.jurisdiction(i)); !s.ok()) {
         return absl::InvalidArgumentError(
             absl::StrCat("jurisdiction[", i, "]: ", s.message()));
       }

@@ -302,7 +302,8 @@ absl::StatusOr<std::vector<v1::Recommendation>> Recommender::All() const {
 }
 
 absl::StatusOr<v1::GenerateRecommendationsResponse> Recommender::Generate(
-    absl::CivilDay day, const std::string& actor) {
+    absl::CivilDay day, const std::string& actor,
+    const AreaFilterFn& in_scope) {
   const v1::Policy* policy = cycles_->policy();
   if (policy == nullptr) {
     return absl::FailedPreconditionError(
@@ -324,6 +325,9 @@ absl::StatusOr<v1::GenerateRecommendationsResponse> Recommender::Generate(
     }
     auto until = FromProto(r.gradual_exit_until());
     if (!until.ok() || *until >= day) continue;
+    if (in_scope && !in_scope(r.district_code(), r.street(), r.community())) {
+      continue;
+    }
     ASSIGN_OR_RETURN(v1::Recommendation applied, ApplyGradualExit(r, actor));
     *response.add_applied() = std::move(applied);
   }
@@ -357,6 +361,9 @@ absl::StatusOr<v1::GenerateRecommendationsResponse> Recommender::Generate(
   for (const std::string& id : households) {
     ASSIGN_OR_RETURN(v1::Household h, registry_->Get(id));
     if (h.status() != v1::HOUSEHOLD_STATUS_ACTIVE) continue;
+    if (in_scope && !in_scope(h.district_code(), h.street(), h.community())) {
+      continue;
+    }
     ASSIGN_OR_RETURN(std::vector<v1::Flag> flags, flags_->HouseholdFlags(id));
     // Flags an approved or rejected recommendation already covered stay
     // out: the bureau has decided on them.

@@ -30,6 +30,7 @@
 #ifndef DIBAO_CASEWORK_RECOMMENDATIONS_H_
 #define DIBAO_CASEWORK_RECOMMENDATIONS_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,11 +84,18 @@ class Recommender {
         audit_(audit),
         clock_(clock) {}
 
+  // Whether a district, street and community is the actor's to work.
+  using AreaFilterFn =
+      std::function<bool(absl::string_view district, absl::string_view street,
+                         absl::string_view community)>;
+
   // Makes the recommendations due on `day` (see the file comment) and
-  // applies approved gradual exits whose period ended before `day`.
+  // applies approved gradual exits whose period ended before `day`, for the
+  // households `in_scope` accepts (all when null).
   // FAILED_PRECONDITION without a policy; INVALID_ARGUMENT without an actor.
   absl::StatusOr<v1::GenerateRecommendationsResponse> Generate(
-      absl::CivilDay day, const std::string& actor);
+      absl::CivilDay day, const std::string& actor,
+      const AreaFilterFn& in_scope = nullptr);
 
   absl::StatusOr<v1::ListRecommendationsResponse> List(
       const v1::ListRecommendationsRequest& request) const;

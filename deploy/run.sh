@@ -125,7 +125,6 @@ echo
 echo "run: the review queue, highest priority first (dibaoctl review list):"
 "${ctl[@]}" review list --limit=10
 top=$("${ctl[@]}" review list --limit=1 --format=csv | awk -F, 'NR == 2 {print $2}')
-top_household=$("${ctl[@]}" review list --limit=1 --format=csv | awk -F, 'NR == 2 {print $6}')
 if [ -n "$top" ]; then
   echo
   echo "run: the top case with its evidence (dibaoctl review show $top):"
@@ -141,7 +140,8 @@ echo "run: the statistics, the report's Table 1 and Table 2 (dibaoctl report sta
 # proposes what follows from them, so that a recommendation can be shown.
 # On real data every decision is a person's (dibaoctl review decide).
 cw=cw-chunxiao
-cw_household=$(as $cw review list --community=春晓社区 --limit=1 --format=csv | awk -F, 'NR == 2 {print $6}')
+# Her queue is her community's: the server narrows it to her jurisdiction.
+cw_household=$(as $cw review list --limit=1 --format=csv | awk -F, 'NR == 2 {print $6}')
 if [ -n "$cw_household" ] && [ "${DIBAO_DEMO_DECISIONS:-1}" = 1 ]; then
   echo
   echo "run: DEMONSTRATION: $cw confirms the open flags of $cw_household"
@@ -156,8 +156,10 @@ as $cw recommendations generate --as-of="$as_of"
 "${ctl[@]}" recommendations list --state=proposed
 first_rec=$(awk -F, 'NR == 2 {print $1}' "$var/recommendations.csv")
 
-# The queue's top after the demonstration, for the commands printed last.
-top=$("${ctl[@]}" review list --limit=1 --format=csv | awk -F, 'NR == 2 {print $2}')
+# The top of her queue after the demonstration, for the commands printed
+# last.
+cw_top=$(as $cw review list --limit=1 --format=csv | awk -F, 'NR == 2 {print $2}')
+cw_top_household=$(as $cw review list --limit=1 --format=csv | awk -F, 'NR == 2 {print $6}')
 
 community=$("${ctl[@]}" registry list --status=active --format=csv | awk -F, 'NR == 2 {print $2 "," $3 "," $4}')
 IFS=, read -r p_district p_street p_community <<<"$community"
@@ -186,11 +188,14 @@ echo "Every call is proven by a certificate (in $pki, one per principal of deplo
 echo "A community worker's morning, as cw-chunxiao:"
 echo "      export DIBAO_CA=$pki/ca.crt DIBAO_CERT=$pki/cw-chunxiao.crt DIBAO_KEY=$pki/cw-chunxiao.key"
 echo "      build/cli/dibaoctl$server_flag whoami"
-echo "      build/cli/dibaoctl$server_flag review claim $top"
-echo "      build/cli/dibaoctl$server_flag review decide $top --decision=dismiss --reason=PARTNER_DATA_WRONG --note='...'"
-echo "      build/cli/dibaoctl$server_flag review decide $top --decision=needs-visit --note='...'   (then: review visit $top --result=confirm --note='...')"
-echo "      build/cli/dibaoctl$server_flag audit log --household=$top_household"
-echo "      build/cli/dibaoctl$server_flag report cliff --household=$top_household --wage=300"
+echo "      build/cli/dibaoctl$server_flag review list      (春晓社区 only: her jurisdiction)"
+if [ -n "$cw_top" ]; then
+  echo "      build/cli/dibaoctl$server_flag review claim $cw_top"
+  echo "      build/cli/dibaoctl$server_flag review decide $cw_top --decision=dismiss --reason=PARTNER_DATA_WRONG --note='...'"
+  echo "      build/cli/dibaoctl$server_flag review decide $cw_top --decision=needs-visit --note='...'   (then: review visit $cw_top --result=confirm --note='...')"
+  echo "      build/cli/dibaoctl$server_flag audit log --household=$cw_top_household"
+  echo "      build/cli/dibaoctl$server_flag report cliff --household=$cw_top_household --wage=300"
+fi
 echo "The district approver, head-01 (DIBAO_CERT=$pki/head-01.crt DIBAO_KEY=$pki/head-01.key):"
 [ -z "$first_rec" ] || echo "      build/cli/dibaoctl$server_flag recommendations approve $first_rec --note='...'"
 echo "      build/cli/dibaoctl$server_flag spot-check draw --fraction=0.05 --seed=2026 --stratify=street"

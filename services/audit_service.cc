@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "base/log.h"
 #include "services/grpc_status.h"
 
@@ -36,11 +37,22 @@ grpc::Status AuditServiceImpl::ListAudit(grpc::ServerContext* context,
   }
   response->set_head_seq(static_cast<int64_t>(audit_->head_seq()));
   if (!request->household_id().empty()) {
+    if (absl::Status s =
+            areas_->CheckHousehold(*caller, request->household_id());
+        !s.ok()) {
+      return ToGrpcStatus(s);
+    }
     return ToGrpcStatus(audit_->ForHousehold(request->household_id(),
                                              [&](const v1::AuditEntry& e) {
                                                *response->add_entries() = e;
                                                return absl::OkStatus();
                                              }));
+  }
+  // The whole chain crosses every jurisdiction: the auditor's to read.
+  if (caller->role() != v1::ROLE_AUDITOR) {
+    return ToGrpcStatus(absl::PermissionDeniedError(
+        absl::StrCat("the whole audit log is the auditor's to read; ",
+                     caller->id(), " reads one household's (household_id)")));
   }
   const int limit =
       request->limit() == 0 ? 100 : std::min(request->limit(), 10000);

@@ -6,6 +6,7 @@
 #define DIBAO_SERVICES_AUDIT_SERVICE_H_
 
 #include "dibao/v1/audit.grpc.pb.h"
+#include "services/area_guard.h"
 #include "services/gatekeeper.h"
 #include "storage/audit_log.h"
 
@@ -14,8 +15,9 @@ namespace dibao {
 class AuditServiceImpl final : public v1::AuditService::Service {
  public:
   // All must outlive the service.
-  AuditServiceImpl(const Gatekeeper* gate, const AuditLog* audit)
-      : gate_(gate), audit_(audit) {}
+  AuditServiceImpl(const Gatekeeper* gate, const AreaGuard* areas,
+                   const AuditLog* audit)
+      : gate_(gate), areas_(areas), audit_(audit) {}
 
   grpc::Status VerifyAudit(grpc::ServerContext* context,
                            const v1::VerifyAuditRequest* request,
@@ -26,6 +28,7 @@ class AuditServiceImpl final : public v1::AuditService::Service {
 
  private:
   const Gatekeeper* const gate_;
+  const AreaGuard* const areas_;
   const AuditLog* const audit_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "access/jurisdiction.h"
 #include "base/dates.h"
 #include "base/log.h"
 #include "google/protobuf/util/time_util.h"
@@ -100,7 +101,13 @@ grpc::Status CycleServiceImpl::ListFlags(grpc::ServerContext* context,
   filter.household_id = request->household_id();
   auto page = flags_->List(filter, request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
-  for (auto& f : page->flags) *response->add_flags() = std::move(f);
+  // Only the caller's jurisdiction: a page may come back shorter than
+  // asked, with the token for the next.
+  for (auto& f : page->flags) {
+    if (Covers(caller->principal, AreaOf(f))) {
+      *response->add_flags() = std::move(f);
+    }
+  }
   response->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
 }
@@ -112,6 +119,11 @@ grpc::Status CycleServiceImpl::GetFlag(grpc::ServerContext* context,
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto flag = flags_->Get(request->flag_id());
   if (!flag.ok()) return ToGrpcStatus(flag.status());
+  if (absl::Status s = CheckCovers(caller->principal, AreaOf(*flag),
+                                   absl::StrCat("flag ", flag->flag_id()));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(flag);
   return grpc::Status::OK;
 }
@@ -123,6 +135,10 @@ grpc::Status CycleServiceImpl::GetAssessment(
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->household_id().empty())
     return Invalid("household_id is required");
+  if (absl::Status s = areas_->CheckHousehold(*caller, request->household_id());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   auto a = cycles_->GetAssessment(request->household_id());
   if (!a.ok()) return ToGrpcStatus(a.status());
   *response = *std::move(a);
@@ -138,6 +154,13 @@ grpc::Status CycleServiceImpl::CheckApplicant(
     return grpc::Status(
         grpc::StatusCode::FAILED_PRECONDITION,
         "no policy is loaded: start dibao-server with --policy FILE");
+  }
+  // An applicant is checked where they apply.
+  if (absl::Status s =
+          CheckCovers(caller->principal, AreaOf(request->household()),
+                      "the applying household");
+      !s.ok()) {
+    return ToGrpcStatus(s);
   }
   const absl::CivilDay today = clock_->Today();
   absl::CivilDay as_of = today;

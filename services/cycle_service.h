@@ -9,6 +9,7 @@
 #include "dibao/v1/matching.grpc.pb.h"
 #include "matcher/cycle.h"
 #include "matcher/flag_store.h"
+#include "services/area_guard.h"
 #include "services/gatekeeper.h"
 #include "storage/store.h"
 
@@ -17,9 +18,10 @@ namespace dibao {
 class CycleServiceImpl final : public v1::CycleService::Service {
  public:
   // All must outlive the service.
-  CycleServiceImpl(const Gatekeeper* gate, Store* store, CycleRunner* cycles,
-                   FlagStore* flags, Clock* clock)
+  CycleServiceImpl(const Gatekeeper* gate, const AreaGuard* areas, Store* store,
+                   CycleRunner* cycles, FlagStore* flags, Clock* clock)
       : gate_(gate),
+        areas_(areas),
         store_(store),
         cycles_(cycles),
         flags_(flags),
@@ -46,6 +48,7 @@ class CycleServiceImpl final : public v1::CycleService::Service {
 
  private:
   const Gatekeeper* const gate_;
+  const AreaGuard* const areas_;
   Store* const store_;
   CycleRunner* const cycles_;
   FlagStore* const flags_;

@@ -146,6 +146,9 @@ grpc::Status FeedServiceImpl::GetPersonFacts(
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto id = ParseResidentId(request->id_number(), clock_->Today());
   if (!id.ok()) return ToGrpcStatus(id.status());
+  if (absl::Status s = areas_->CheckPerson(*caller, id->number()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   auto facts = feeds_->PersonTimeline(id->number());
   if (!facts.ok()) return ToGrpcStatus(facts.status());
   response->set_id_number(std::string(id->number()));

@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "dibao/v1/feeds.grpc.pb.h"
 #include "feeds/feed_store.h"
+#include "services/area_guard.h"
 #include "services/gatekeeper.h"
 #include "services/upload_limits.h"
 
@@ -17,9 +18,13 @@ class FeedServiceImpl final : public v1::FeedService::Service {
  public:
   // Uploads are admitted, timed and cancelled by `limits` (nothing of a
   // refused or cancelled upload is kept). All must outlive the service.
-  FeedServiceImpl(const Gatekeeper* gate, FeedStore* feeds, Clock* clock,
-                  UploadLimits* limits)
-      : gate_(gate), feeds_(feeds), clock_(clock), limits_(limits) {}
+  FeedServiceImpl(const Gatekeeper* gate, const AreaGuard* areas,
+                  FeedStore* feeds, Clock* clock, UploadLimits* limits)
+      : gate_(gate),
+        areas_(areas),
+        feeds_(feeds),
+        clock_(clock),
+        limits_(limits) {}
 
   grpc::Status Upload(grpc::ServerContext* context,
                       grpc::ServerReader<v1::UploadRequest>* reader,
@@ -36,6 +41,7 @@ class FeedServiceImpl final : public v1::FeedService::Service {
 
  private:
   const Gatekeeper* const gate_;
+  const AreaGuard* const areas_;
   FeedStore* const feeds_;
   Clock* const clock_;
   UploadLimits* const limits_;

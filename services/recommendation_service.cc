@@ -1,6 +1,9 @@
 #include "services/recommendation_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "access/jurisdiction.h"
 #include "base/dates.h"
 #include "base/log.h"
 #include "services/grpc_status.h"
@@ -40,6 +43,15 @@ void KeepOnlyWhatTheOperatorMaySee(v1::Recommendation* r) {
 
 }  // namespace
 
+absl::Status RecommendationServiceImpl::CheckRecommendation(
+    const Caller& caller,
+    const v1::DecideRecommendationRequest& request) const {
+  auto r = recommender_->Get(request.recommendation_id());
+  if (!r.ok()) return r.status();
+  return CheckCovers(caller.principal, AreaOf(*r),
+                     absl::StrCat("recommendation ", r->recommendation_id()));
+}
+
 grpc::Status RecommendationServiceImpl::GenerateRecommendations(
     grpc::ServerContext* context,
     const v1::GenerateRecommendationsRequest* request,
@@ -56,7 +68,18 @@ grpc::Status RecommendationServiceImpl::GenerateRecommendations(
     }
     day = *d;
   }
-  auto result = recommender_->Generate(day, actor);
+  // Each proposes for its own jurisdiction; the nightly job (the
+  // operator) for every household.
+  Recommender::AreaFilterFn in_scope;
+  if (caller->role() != v1::ROLE_OPERATOR) {
+    in_scope = [&principal = caller->principal](absl::string_view d,
+                                                absl::string_view s,
+                                                absl::string_view c) {
+      return Covers(principal,
+                    Area{std::string(d), std::string(s), std::string(c)});
+    };
+  }
+  auto result = recommender_->Generate(day, actor, in_scope);
   if (!result.ok()) return ToGrpcStatus(result.status());
   LogInfo("recommendations for ", FormatDate(day), " by ", actor, ": ",
           result->made_size(), " made, ", result->unchanged(), " standing, ",
@@ -81,6 +104,14 @@ grpc::Status RecommendationServiceImpl::ListRecommendations(
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto page = recommender_->List(*request);
   if (!page.ok()) return ToGrpcStatus(page.status());
+  // Only the caller's jurisdiction: a page may come back shorter than
+  // asked, with the token for the next.
+  auto* items = page->mutable_recommendations();
+  items->erase(std::remove_if(items->begin(), items->end(),
+                              [&](const v1::Recommendation& r) {
+                                return !Covers(caller->principal, AreaOf(r));
+                              }),
+               items->end());
   *response = *std::move(page);
   return grpc::Status::OK;
 }
@@ -92,6 +123,12 @@ grpc::Status RecommendationServiceImpl::GetRecommendation(
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto r = recommender_->Get(request->recommendation_id());
   if (!r.ok()) return ToGrpcStatus(r.status());
+  if (absl::Status s =
+          CheckCovers(caller->principal, AreaOf(*r),
+                      absl::StrCat("recommendation ", r->recommendation_id()));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(r);
   return grpc::Status::OK;
 }
@@ -103,6 +140,9 @@ grpc::Status RecommendationServiceImpl::ApproveRecommendation(
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   const std::string& actor = caller->id();
+  if (absl::Status s = CheckRecommendation(*caller, *request); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   return Decided("approved", actor,
                  recommender_->Approve(request->recommendation_id(), actor,
                                        request->note()),
@@ -116,6 +156,9 @@ grpc::Status RecommendationServiceImpl::RejectRecommendation(
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   const std::string& actor = caller->id();
+  if (absl::Status s = CheckRecommendation(*caller, *request); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   return Decided("rejected", actor,
                  recommender_->Reject(request->recommendation_id(), actor,
                                       request->note()),

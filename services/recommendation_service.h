@@ -1,5 +1,5 @@
 // gRPC adapter for recommendations: generate, list, show, approve and
-// reject, the changes naming their actor from the call's metadata.
+// reject, each as the proven caller and within its jurisdiction.
 //
 // Thread-safe: Recommender is.
 #ifndef DIBAO_SERVICES_RECOMMENDATION_SERVICE_H_
@@ -41,6 +41,11 @@ class RecommendationServiceImpl final
       v1::Recommendation* response) override;
 
  private:
+  // OK when the recommendation is in `caller`'s jurisdiction.
+  absl::Status CheckRecommendation(
+      const Caller& caller,
+      const v1::DecideRecommendationRequest& request) const;
+
   const Gatekeeper* const gate_;
   Recommender* const recommender_;
   Clock* const clock_;

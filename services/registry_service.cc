@@ -3,8 +3,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "access/jurisdiction.h"
 #include "base/dates.h"
 #include "base/log.h"
+#include "base/status_macros.h"
 #include "services/grpc_status.h"
 
 namespace dibao {
@@ -13,13 +15,21 @@ constexpr absl::string_view kService = v1::RegistryService::service_full_name();
 
 constexpr int kMaxListedRejections = 10000;
 
-ListFilter ToFilter(const v1::ListHouseholdsRequest& r) {
+// The list's filter, its area narrowed to what `caller` may see.
+absl::StatusOr<ListFilter> ToFilter(const Caller& caller,
+                                    const v1::ListHouseholdsRequest& r) {
+  Area area{r.district_code(), r.street(), r.community()};
+  RETURN_IF_ERROR(NarrowToJurisdiction(caller.principal, &area));
   ListFilter f;
-  f.district_code = r.district_code();
-  f.street = r.street();
-  f.community = r.community();
+  f.district_code = std::move(area.district_code);
+  f.street = std::move(area.street);
+  f.community = std::move(area.community);
   f.status = r.status();
   return f;
+}
+
+std::string Named(const v1::Household& h) {
+  return absl::StrCat("household ", h.household_id());
 }
 
 v1::UpsertOutcome ToProto(UpsertOutcome o) {
@@ -47,6 +57,9 @@ grpc::Status RegistryServiceImpl::UpsertHousehold(
     v1::UpsertHouseholdResponse* response) {
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = CheckWritable(*caller, request->household()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   const ChangeContext change{
       caller->id(), request->source().empty() ? "api" : request->source()};
   auto result = registry_->Upsert(request->household(), change);
@@ -66,6 +79,10 @@ grpc::Status RegistryServiceImpl::GetHousehold(
                                     FromProto(request->as_of()))
                : registry_->Get(request->household_id());
   if (!h.ok()) return ToGrpcStatus(h.status());
+  if (absl::Status s = CheckCovers(caller->principal, AreaOf(*h), Named(*h));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(h);
   return grpc::Status::OK;
 }
@@ -77,6 +94,10 @@ grpc::Status RegistryServiceImpl::FindHouseholdByMember(
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto h = registry_->FindByMember(request->id_number());
   if (!h.ok()) return ToGrpcStatus(h.status());
+  if (absl::Status s = CheckCovers(caller->principal, AreaOf(*h), Named(*h));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(h);
   return grpc::Status::OK;
 }
@@ -86,8 +107,10 @@ grpc::Status RegistryServiceImpl::ListHouseholds(
     v1::ListHouseholdsResponse* response) {
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto page = registry_->List(ToFilter(*request), request->page_size(),
-                              request->page_token());
+  auto filter = ToFilter(*caller, *request);
+  if (!filter.ok()) return ToGrpcStatus(filter.status());
+  auto page =
+      registry_->List(*filter, request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (auto& h : page->households) *response->add_households() = std::move(h);
   response->set_next_page_token(page->next_page_token);
@@ -99,6 +122,14 @@ grpc::Status RegistryServiceImpl::GetHouseholdHistory(
     v1::GetHouseholdHistoryResponse* response) {
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  // Seen by those who may see the household now.
+  auto now = registry_->Get(request->household_id());
+  if (!now.ok()) return ToGrpcStatus(now.status());
+  if (absl::Status s =
+          CheckCovers(caller->principal, AreaOf(*now), Named(*now));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   auto history = registry_->History(request->household_id());
   if (!history.ok()) return ToGrpcStatus(history.status());
   for (auto& c : *history) *response->add_changes() = std::move(c);
@@ -142,7 +173,17 @@ grpc::Status RegistryServiceImpl::ImportRegistry(
         actor, absl::StrCat("import ", header.households_source(), ":",
                             item.household_line())};
     std::vector<FieldError> errors;
-    auto result = registry_->Upsert(item.household(), change, &errors);
+    absl::StatusOr<UpsertResult> result;
+    if (absl::Status allowed = CheckWritable(*caller, item.household());
+        absl::IsPermissionDenied(allowed)) {
+      // Refused like a bad value, on the household's line; the rest goes on.
+      errors.push_back({-1, "district_code", std::string(allowed.message())});
+      result = absl::InvalidArgumentError(allowed.message());
+    } else if (!allowed.ok()) {
+      result = allowed;  // the store failed: stops the import below
+    } else {
+      result = registry_->Upsert(item.household(), change, &errors);
+    }
     if (result.ok()) {
       switch (result->outcome) {
         case UpsertOutcome::kCreated:
@@ -193,13 +234,26 @@ grpc::Status RegistryServiceImpl::ExportRegistry(
     grpc::ServerWriter<v1::Household>* writer) {
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return ToGrpcStatus(registry_->ForEach(
-      ToFilter(*request), [&](const v1::Household& h) -> absl::Status {
+  auto filter = ToFilter(*caller, *request);
+  if (!filter.ok()) return ToGrpcStatus(filter.status());
+  return ToGrpcStatus(
+      registry_->ForEach(*filter, [&](const v1::Household& h) -> absl::Status {
         if (!writer->Write(h)) {
           return absl::CancelledError("the client stopped reading the export");
         }
         return absl::OkStatus();
       }));
+}
+
+absl::Status RegistryServiceImpl::CheckWritable(const Caller& caller,
+                                                const v1::Household& h) const {
+  // Where it goes, and where it is: nobody moves another's household into
+  // their own area.
+  RETURN_IF_ERROR(CheckCovers(caller.principal, AreaOf(h), Named(h)));
+  auto existing = registry_->Get(h.household_id());
+  if (absl::IsNotFound(existing.status())) return absl::OkStatus();
+  if (!existing.ok()) return existing.status();
+  return CheckCovers(caller.principal, AreaOf(*existing), Named(*existing));
 }
 
 }  // namespace dibao

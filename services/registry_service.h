@@ -42,6 +42,11 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
       grpc::ServerWriter<v1::Household>* writer) override;
 
  private:
+  // OK when `caller` may write `household`: its new area and, when it
+  // exists, its current one are in the caller's jurisdiction.
+  absl::Status CheckWritable(const Caller& caller,
+                             const v1::Household& household) const;
+
   const Gatekeeper* const gate_;
   Registry* const registry_;
 };

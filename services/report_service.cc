@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "access/jurisdiction.h"
 #include "base/dates.h"
 #include "base/log.h"
 #include "reports/benefit_cliff.h"
@@ -37,6 +38,22 @@ absl::StatusOr<absl::CivilDay> DayOr(bool has, const v1::Date& date,
   return *day;
 }
 
+// `area` narrowed to what `caller` may see (access/jurisdiction.h).
+absl::Status Narrow(const Caller& caller, v1::AreaFilter* area) {
+  Area a{area->district_code(), area->street(), area->community()};
+  if (absl::Status s = NarrowToJurisdiction(caller.principal, &a); !s.ok()) {
+    return s;
+  }
+  area->set_district_code(a.district_code);
+  area->set_street(a.street);
+  area->set_community(a.community);
+  return absl::OkStatus();
+}
+
+Area AreaOf(const v1::AreaFilter& area) {
+  return {area.district_code(), area.street(), area.community()};
+}
+
 }  // namespace
 
 grpc::Status ReportServiceImpl::Stats(grpc::ServerContext* context,
@@ -46,7 +63,14 @@ grpc::Status ReportServiceImpl::Stats(grpc::ServerContext* context,
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto day = DayOr(request->has_as_of(), request->as_of(), clock_);
   if (!day.ok()) return ToGrpcStatus(day.status());
-  auto stats = ComputeStatistics(*registry_, request->area(), *day);
+  v1::AreaFilter area = request->area();
+  // Counts and money, no person: the operator sees them everywhere.
+  if (caller->role() != v1::ROLE_OPERATOR) {
+    if (absl::Status s = Narrow(*caller, &area); !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+  }
+  auto stats = ComputeStatistics(*registry_, area, *day);
   if (!stats.ok()) return ToGrpcStatus(stats.status());
   *response = *std::move(stats);
   return grpc::Status::OK;
@@ -57,8 +81,9 @@ grpc::Status ReportServiceImpl::PostingList(
     v1::PostingListResponse* response) {
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto lists = BuildPostingList(*registry_, request->area(),
-                                request->communities_only());
+  v1::AreaFilter area = request->area();
+  if (absl::Status s = Narrow(*caller, &area); !s.ok()) return ToGrpcStatus(s);
+  auto lists = BuildPostingList(*registry_, area, request->communities_only());
   if (!lists.ok()) return ToGrpcStatus(lists.status());
   *response = *std::move(lists);
   return grpc::Status::OK;
@@ -71,7 +96,11 @@ grpc::Status ReportServiceImpl::DrawSample(grpc::ServerContext* context,
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   // A sample decides whose homes are visited: it names who drew it.
   const std::string& actor = caller->id();
-  auto sample = samples_->Draw(*registry_, *request, actor);
+  v1::DrawSampleRequest draw = *request;
+  if (absl::Status s = Narrow(*caller, draw.mutable_area()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  auto sample = samples_->Draw(*registry_, draw, actor);
   if (!sample.ok()) return ToGrpcStatus(sample.status());
   LogInfo("spot-check sample ", sample->sample_seq(), " drawn by ", actor, ": ",
           sample->households_size(), " of ", sample->population(),
@@ -88,7 +117,11 @@ grpc::Status ReportServiceImpl::ListSamples(
   if (request->limit() < 0) return Invalid("limit must not be negative");
   auto samples = samples_->List(std::min(request->limit(), 1000));
   if (!samples.ok()) return ToGrpcStatus(samples.status());
-  for (auto& s : *samples) *response->add_samples() = std::move(s);
+  for (auto& s : *samples) {
+    if (Covers(caller->principal, AreaOf(s.area()))) {
+      *response->add_samples() = std::move(s);
+    }
+  }
   return grpc::Status::OK;
 }
 
@@ -99,6 +132,12 @@ grpc::Status ReportServiceImpl::GetSample(grpc::ServerContext* context,
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto sample = samples_->Get(request->sample_seq());
   if (!sample.ok()) return ToGrpcStatus(sample.status());
+  if (absl::Status s =
+          CheckCovers(caller->principal, AreaOf(sample->area()),
+                      absl::StrCat("sample ", sample->sample_seq()));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(sample);
   return grpc::Status::OK;
 }
@@ -111,7 +150,19 @@ grpc::Status ReportServiceImpl::Forecast(grpc::ServerContext* context,
   if (policy_ == nullptr) return NoPolicy();
   auto day = DayOr(request->has_as_of(), request->as_of(), clock_);
   if (!day.ok()) return ToGrpcStatus(day.status());
-  auto forecast = ForecastIntake(*store_, *policy_, request->district_code(),
+  // The forecast is by district: for those who work the whole district.
+  Area district{request->district_code(), "", ""};
+  if (absl::Status s = NarrowToJurisdiction(caller->principal, &district);
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  if (!district.street.empty()) {
+    return ToGrpcStatus(absl::PermissionDeniedError(
+        absl::StrCat("the intake forecast covers a whole district, and ",
+                     caller->id(), " works in part of one (",
+                     DescribeJurisdiction(caller->principal), ")")));
+  }
+  auto forecast = ForecastIntake(*store_, *policy_, district.district_code,
                                  *day, request->list_people());
   if (!forecast.ok()) return ToGrpcStatus(forecast.status());
   *response = *std::move(forecast);
@@ -126,6 +177,10 @@ grpc::Status ReportServiceImpl::Cliff(grpc::ServerContext* context,
   if (policy_ == nullptr) return NoPolicy();
   auto day = DayOr(request->has_as_of(), request->as_of(), clock_);
   if (!day.ok()) return ToGrpcStatus(day.status());
+  if (absl::Status s = areas_->CheckHousehold(*caller, request->household_id());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   auto cliff =
       ComputeBenefitCliff(*store_, *registry_, *policy_, *request, *day);
   if (!cliff.ok()) return ToGrpcStatus(cliff.status());

@@ -11,6 +11,7 @@
 #include "dibao/v1/reports.grpc.pb.h"
 #include "registry/registry.h"
 #include "reports/spot_sample.h"
+#include "services/area_guard.h"
 #include "services/gatekeeper.h"
 #include "storage/store.h"
 
@@ -20,10 +21,11 @@ class ReportServiceImpl final : public v1::ReportService::Service {
  public:
   // All must outlive the service. `policy` may be null: Forecast and Cliff
   // then answer FAILED_PRECONDITION.
-  ReportServiceImpl(const Gatekeeper* gate, Store* store, Registry* registry,
-                    SpotSamples* samples, const v1::Policy* policy,
-                    Clock* clock)
+  ReportServiceImpl(const Gatekeeper* gate, const AreaGuard* areas,
+                    Store* store, Registry* registry, SpotSamples* samples,
+                    const v1::Policy* policy, Clock* clock)
       : gate_(gate),
+        areas_(areas),
         store_(store),
         registry_(registry),
         samples_(samples),
@@ -54,6 +56,7 @@ class ReportServiceImpl final : public v1::ReportService::Service {
 
  private:
   const Gatekeeper* const gate_;
+  const AreaGuard* const areas_;
   Store* const store_;
   Registry* const registry_;
   SpotSamples* const samples_;

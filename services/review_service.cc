@@ -1,6 +1,7 @@
 #include "services/review_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "access/jurisdiction.h"
 #include "base/log.h"
 #include "services/grpc_status.h"
 
@@ -58,7 +59,18 @@ grpc::Status ReviewServiceImpl::ListQueue(grpc::ServerContext* context,
                                           v1::ListQueueResponse* response) {
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto page = queue_->List(*request);
+  // The queue of the caller's jurisdiction: its counts and money too.
+  v1::ListQueueRequest narrowed = *request;
+  v1::QueueFilter* f = narrowed.mutable_filter();
+  Area area{f->district_code(), f->street(), f->community()};
+  if (absl::Status s = NarrowToJurisdiction(caller->principal, &area);
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  f->set_district_code(area.district_code);
+  f->set_street(area.street);
+  f->set_community(area.community);
+  auto page = queue_->List(narrowed);
   if (!page.ok()) return ToGrpcStatus(page.status());
   *response = *std::move(page);
   return grpc::Status::OK;
@@ -71,6 +83,9 @@ grpc::Status ReviewServiceImpl::GetCase(grpc::ServerContext* context,
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->flag_id().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("flag_id is required"));
+  }
+  if (absl::Status s = CheckFlag(*caller, request->flag_id()); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   auto c = queue_->GetCase(request->flag_id());
   if (!c.ok()) return ToGrpcStatus(c.status());
@@ -86,6 +101,9 @@ grpc::Status ReviewServiceImpl::Claim(grpc::ServerContext* context,
   auto ctx =
       ContextOf(*caller, request->flag_id(), request->expected_version());
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  if (absl::Status s = CheckFlag(*caller, request->flag_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   return Done("claimed", *ctx, review_->Claim(*ctx), response);
 }
 
@@ -97,6 +115,9 @@ grpc::Status ReviewServiceImpl::Assign(grpc::ServerContext* context,
   auto ctx =
       ContextOf(*caller, request->flag_id(), request->expected_version());
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  if (absl::Status s = CheckFlag(*caller, request->flag_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   return Done("assigned", *ctx, review_->Assign(*ctx, request->assignee()),
               response);
 }
@@ -109,6 +130,9 @@ grpc::Status ReviewServiceImpl::Decide(grpc::ServerContext* context,
   auto ctx =
       ContextOf(*caller, request->flag_id(), request->expected_version());
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  if (absl::Status s = CheckFlag(*caller, request->flag_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   auto decision = DecisionOf(request->decision(), true, "decision");
   if (!decision.ok()) return ToGrpcStatus(decision.status());
   return Done(
@@ -125,6 +149,9 @@ grpc::Status ReviewServiceImpl::RecordVisit(
   auto ctx =
       ContextOf(*caller, request->flag_id(), request->expected_version());
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  if (absl::Status s = CheckFlag(*caller, request->flag_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   auto result = DecisionOf(request->result(), false, "result");
   if (!result.ok()) return ToGrpcStatus(result.status());
   return Done(
@@ -141,8 +168,20 @@ grpc::Status ReviewServiceImpl::Comment(grpc::ServerContext* context,
   auto ctx =
       ContextOf(*caller, request->flag_id(), request->expected_version());
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
+  if (absl::Status s = CheckFlag(*caller, request->flag_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   return Done("commented", *ctx, review_->Comment(*ctx, request->text()),
               response);
+}
+
+absl::Status ReviewServiceImpl::CheckFlag(const Caller& caller,
+                                          const std::string& flag_id) const {
+  if (flag_id.empty()) return absl::OkStatus();
+  auto flag = flags_->Get(flag_id);
+  if (!flag.ok()) return flag.status();
+  return CheckCovers(caller.principal, AreaOf(*flag),
+                     absl::StrCat("flag ", flag_id));
 }
 
 }  // namespace dibao

@@ -1,6 +1,6 @@
 // gRPC adapter for the review queue: lists and cases from ReviewQueue,
 // claims, assignments, decisions, visits and comments through Review, each
-// naming the caseworker from the call's metadata.
+// as the proven caller and within its jurisdiction.
 //
 // Thread-safe: ReviewQueue and Review are.
 #ifndef DIBAO_SERVICES_REVIEW_SERVICE_H_
@@ -9,6 +9,7 @@
 #include "casework/review.h"
 #include "casework/review_queue.h"
 #include "dibao/v1/review.grpc.pb.h"
+#include "matcher/flag_store.h"
 #include "services/gatekeeper.h"
 
 namespace dibao {
@@ -16,9 +17,9 @@ namespace dibao {
 class ReviewServiceImpl final : public v1::ReviewService::Service {
  public:
   // All must outlive the service.
-  ReviewServiceImpl(const Gatekeeper* gate, const ReviewQueue* queue,
-                    Review* review)
-      : gate_(gate), queue_(queue), review_(review) {}
+  ReviewServiceImpl(const Gatekeeper* gate, const FlagStore* flags,
+                    const ReviewQueue* queue, Review* review)
+      : gate_(gate), flags_(flags), queue_(queue), review_(review) {}
 
   grpc::Status ListQueue(grpc::ServerContext* context,
                          const v1::ListQueueRequest* request,
@@ -43,7 +44,13 @@ class ReviewServiceImpl final : public v1::ReviewService::Service {
                        v1::Flag* response) override;
 
  private:
+  // OK when flag `flag_id` is in `caller`'s jurisdiction (NOT_FOUND for
+  // none; an empty ID is left to the request's own checks).
+  absl::Status CheckFlag(const Caller& caller,
+                         const std::string& flag_id) const;
+
   const Gatekeeper* const gate_;
+  const FlagStore* const flags_;
   const ReviewQueue* const queue_;
   Review* const review_;
 };

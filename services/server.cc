@@ -206,6 +206,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                                                  server->audit_.get());
   server->registry_service_ =
       std::make_unique<RegistryServiceImpl>(g, server->registry_.get());
+  server->areas_ = std::make_unique<AreaGuard>(server->registry_.get());
+  const AreaGuard* areas = server->areas_.get();
   FeedStoreOptions feed_options = options.feeds;
   if (feed_options.scratch_dir.empty()) {
     feed_options.scratch_dir = options.data_dir + "/staging";
@@ -216,28 +218,29 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->upload_limits_ =
       std::make_unique<UploadLimits>(options.uploads, clock);
   server->feed_service_ = std::make_unique<FeedServiceImpl>(
-      g, server->feeds_.get(), clock, server->upload_limits_.get());
+      g, areas, server->feeds_.get(), clock, server->upload_limits_.get());
   server->flags_ = std::make_unique<FlagStore>(server->store_.get());
   server->cycles_ =
       std::make_unique<CycleRunner>(server->store_.get(), server->flags_.get(),
                                     clock, std::move(policy), options.cycle);
   server->cycle_service_ = std::make_unique<CycleServiceImpl>(
-      g, server->store_.get(), server->cycles_.get(), server->flags_.get(),
-      clock);
+      g, areas, server->store_.get(), server->cycles_.get(),
+      server->flags_.get(), clock);
   server->samples_ = std::make_unique<SpotSamples>(server->store_.get(), clock,
                                                    server->audit_.get());
   server->report_service_ = std::make_unique<ReportServiceImpl>(
-      g, server->store_.get(), server->registry_.get(), server->samples_.get(),
-      server->cycles_->policy(), clock);
+      g, areas, server->store_.get(), server->registry_.get(),
+      server->samples_.get(), server->cycles_->policy(), clock);
   server->review_ = std::make_unique<Review>(server->flags_.get(),
                                              server->audit_.get(), clock);
   server->review_queue_ = std::make_unique<ReviewQueue>(
       server->flags_.get(), server->registry_.get(), server->cycles_.get(),
       server->audit_.get(), clock);
   server->review_service_ = std::make_unique<ReviewServiceImpl>(
-      g, server->review_queue_.get(), server->review_.get());
+      g, server->flags_.get(), server->review_queue_.get(),
+      server->review_.get());
   server->audit_service_ =
-      std::make_unique<AuditServiceImpl>(g, server->audit_.get());
+      std::make_unique<AuditServiceImpl>(g, areas, server->audit_.get());
   server->recommender_ = std::make_unique<Recommender>(
       server->store_.get(), server->flags_.get(), server->registry_.get(),
       server->cycles_.get(), server->audit_.get(), clock);

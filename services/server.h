@@ -24,6 +24,7 @@
 #include "matcher/flag_store.h"
 #include "registry/registry.h"
 #include "services/access_service.h"
+#include "services/area_guard.h"
 #include "services/audit_service.h"
 #include "services/cycle_service.h"
 #include "services/feed_service.h"
@@ -125,6 +126,7 @@ class Server {
   std::unique_ptr<AccessServiceImpl> access_service_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<RegistryServiceImpl> registry_service_;
+  std::unique_ptr<AreaGuard> areas_;
   std::unique_ptr<FeedStore> feeds_;
   std::unique_ptr<UploadLimits> upload_limits_;
   std::unique_ptr<FeedServiceImpl> feed_service_;

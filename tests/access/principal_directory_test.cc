@@ -67,8 +67,8 @@ TEST(PrincipalDirectoryTest, MistakesNameThePrincipalAndWhatIsWrong) {
            {R"(principal { id: "x" role: ROLE_DISTRICT_APPROVER })",
             "needs at least one jurisdiction"},
            {R"(principal { id: "x" role: ROLE_COMMUNITY_WORKER
-                 jurisdiction { district_code: "420102" street: "s" } })",
-            "names a street and a community"},
+                 jurisdiction { district_code: "420102" community: "c" } })",
+            "a community is named with its street"},
            {R"(principal { id: "x" role: ROLE_STREET_REVIEWER
                  jurisdiction { district_code: "4201" street: "s" } })",
             "6-digit code"},

@@ -268,7 +268,8 @@ TEST_F(DibaoctlTest, FeedPushReceiptsRejectsAndPersonFacts) {
       batches.out,
       HasSubstr(",LAB-1,labour,employment,DELTA,2026-11-25,3,2,0,1,0,"));
 
-  auto person = Ctl({"person", "show", "420102199003074521"});
+  // The person is in no household: the auditor's to look up.
+  auto person = CtlAs("auditor-1", {"person", "show", "420102199003074521"});
   ASSERT_EQ(person.exit_code, 0) << person.err;
   EXPECT_THAT(person.out,
               HasSubstr("labour  employment  2026-11-25  current   LAB-1"));

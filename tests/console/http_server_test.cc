@@ -278,7 +278,8 @@ TEST_F(ConsoleServerTest, DecisionsCarryTheSignedInCaseworkerIntoTheAudit) {
 
   auto verify = Api("/api/v1/AuditService/VerifyAudit", "{}", session);
   EXPECT_TRUE(FromJson<v1::AuditVerification>(verify->body).ok());
-  auto signed_in = sample_->Ctl({"audit", "log", "--limit=10000"});
+  auto signed_in =
+      sample_->CtlAs("auditor-1", {"audit", "log", "--limit=10000"});
   EXPECT_THAT(signed_in.out, HasSubstr("wang.li"));
 }
 

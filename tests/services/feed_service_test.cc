@@ -148,7 +148,7 @@ TEST_F(FeedServiceTest, UploadCommitsAndReplayChangesNothing) {
   who.set_id_number("420102900307452");  // the 15-digit form of ...4521
   v1::PersonFacts facts;
   ASSERT_TRUE(
-      stub_->GetPersonFacts(Context("clerk-7").get(), who, &facts).ok());
+      stub_->GetPersonFacts(Context("auditor-1").get(), who, &facts).ok());
   ASSERT_EQ(facts.facts_size(), 1);
   EXPECT_EQ(facts.facts(0).record().hukou().status(),
             v1::HUKOU_STATUS_DECEASED);
@@ -181,7 +181,7 @@ TEST_F(FeedServiceTest, BrokenStreamLeavesNoTrace) {
   who.set_id_number("420102199003074513");
   v1::PersonFacts facts;
   ASSERT_TRUE(
-      stub_->GetPersonFacts(Context("clerk-7").get(), who, &facts).ok());
+      stub_->GetPersonFacts(Context("auditor-1").get(), who, &facts).ok());
   EXPECT_EQ(facts.facts_size(), 0);
 }
 

@@ -9,6 +9,7 @@
 #include <grpcpp/security/credentials.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "access/roles.h"
@@ -38,6 +40,7 @@ namespace dibao {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace pb = google::protobuf;
 
 // One principal of the test file per role.
@@ -226,14 +229,14 @@ TEST_F(GatekeeperTest, EveryMethodAllowsExactlyTheRolesHoldingItsPermission) {
   }
   EXPECT_EQ(Audit().size(), entries);
   // What a role holds, it may call: the method answers for itself (an empty
-  // request is usually invalid), never with a refusal of the caller.
+  // request is usually invalid, or outside the caller's jurisdiction), never
+  // with a refusal of the permission.
   for (const Call& c : allowed) {
     auto context = testing::InProcessContext(*server_, c.principal);
     const grpc::Status s =
         CallWithEmptyRequest(channel, context.get(), c.method);
-    EXPECT_NE(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
-        << c.method->full_name() << " as " << c.principal << ": "
-        << s.error_message();
+    EXPECT_THAT(s.error_message(), Not(HasSubstr("needs the permission")))
+        << c.method->full_name() << " as " << c.principal;
     EXPECT_NE(s.error_code(), grpc::StatusCode::UNAUTHENTICATED)
         << c.method->full_name() << " as " << c.principal << ": "
         << s.error_message();
@@ -242,17 +245,173 @@ TEST_F(GatekeeperTest, EveryMethodAllowsExactlyTheRolesHoldingItsPermission) {
   EXPECT_GT(denied.size(), 150u);
 }
 
+// Two households of the district, in two streets; who may see which.
+TEST_F(GatekeeperTest, CaseworkRolesSeeTheirJurisdictionOnly) {
+  auto household = [](const std::string& id, const std::string& street,
+                      const std::string& community, const std::string& person) {
+    v1::Household h;
+    h.set_household_id(id);
+    h.set_district_code("420102");
+    h.set_street(street);
+    h.set_community(community);
+    h.set_registered_address(street + community + "1栋");
+    h.set_status(v1::HOUSEHOLD_STATUS_ACTIVE);
+    h.set_monthly_benefit_fen(30000);
+    *h.mutable_benefit_start_date() = ToProto(absl::CivilDay(2020, 1, 1));
+    v1::Member* m = h.add_members();
+    m->set_id_number(person);
+    m->set_name("张三");
+    m->set_reported_status(v1::REPORTED_STATUS_OTHER);
+    return h;
+  };
+  auto upsert = [&](const std::string& who, const v1::Household& h) {
+    auto stub = v1::RegistryService::NewStub(As(who));
+    grpc::ClientContext context;
+    v1::UpsertHouseholdRequest request;
+    *request.mutable_household() = h;
+    v1::UpsertHouseholdResponse r;
+    return stub->UpsertHousehold(&context, request, &r);
+  };
+  const v1::Household in =
+      household("420102-0001", "胜利街道", "春晓社区", "420102199003074513");
+  const v1::Household out =
+      household("420102-0002", "红旗街道", "建设社区", "11010519491231002X");
+  ASSERT_TRUE(upsert("head-1", in).ok());
+  ASSERT_TRUE(upsert("head-1", out).ok());
+
+  auto get = [&](const std::string& who, const std::string& id) {
+    auto stub = v1::RegistryService::NewStub(As(who));
+    grpc::ClientContext context;
+    v1::GetHouseholdRequest request;
+    request.set_household_id(id);
+    v1::Household h;
+    return stub->GetHousehold(&context, request, &h);
+  };
+  auto list = [&](const std::string& who, const std::string& street) {
+    auto stub = v1::RegistryService::NewStub(As(who));
+    grpc::ClientContext context;
+    v1::ListHouseholdsRequest request;
+    if (!street.empty()) {
+      request.set_district_code("420102");
+      request.set_street(street);
+    }
+    v1::ListHouseholdsResponse r;
+    const grpc::Status s = stub->ListHouseholds(&context, request, &r);
+    if (!s.ok()) return std::string("refused");
+    std::vector<std::string> ids;
+    for (const v1::Household& h : r.households()) {
+      ids.push_back(h.household_id());
+    }
+    std::sort(ids.begin(), ids.end());
+    return absl::StrJoin(ids, " ");
+  };
+  auto facts = [&](const std::string& who, const std::string& person) {
+    auto stub = v1::FeedService::NewStub(As(who));
+    grpc::ClientContext context;
+    v1::GetPersonFactsRequest request;
+    request.set_id_number(person);
+    v1::PersonFacts f;
+    return stub->GetPersonFacts(&context, request, &f).error_code();
+  };
+  struct Case {
+    std::string who;
+    bool sees_in, sees_out;
+    std::string listed;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"cw-spring", true, false, "420102-0001"},
+           {"sr-shengli", true, false, "420102-0001"},
+           {"head-1", true, true, "420102-0001 420102-0002"},
+           {"head-elsewhere", false, false, ""},
+           {"auditor-1", true, true, "420102-0001 420102-0002"},
+       }) {
+    for (const auto& [h, sees] :
+         {std::pair{&in, c.sees_in}, std::pair{&out, c.sees_out}}) {
+      const grpc::Status s = get(c.who, h->household_id());
+      EXPECT_EQ(s.ok(), sees) << c.who << " " << h->household_id();
+      EXPECT_EQ(facts(c.who, h->members(0).id_number()) == grpc::StatusCode::OK,
+                sees)
+          << c.who << " " << h->household_id();
+      if (!sees) {
+        EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+        EXPECT_THAT(s.error_message(),
+                    HasSubstr("outside the jurisdiction of " + c.who));
+      }
+    }
+    EXPECT_EQ(list(c.who, ""), c.listed) << c.who;
+  }
+  // Asking for another street is refused, naming where one works.
+  EXPECT_EQ(list("cw-spring", "红旗街道"), "refused");
+  grpc::Status s = get("cw-spring", "420102-0002");
+  EXPECT_THAT(
+      s.error_message(),
+      HasSubstr("household 420102-0002 is in 420102 红旗街道 建设社区, "
+                "outside the jurisdiction of cw-spring (420102 胜利街道 "
+                "春晓社区)"));
+
+  // Nobody writes outside their jurisdiction, or moves a household into it.
+  const size_t entries = Audit().size();
+  v1::Household moved = out;
+  moved.set_street("胜利街道");
+  moved.set_community("春晓社区");
+  EXPECT_EQ(upsert("cw-spring", moved).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const v1::Household elsewhere =
+      household("420102-0003", "红旗街道", "建设社区", "420102199003074521");
+  EXPECT_EQ(upsert("cw-spring", elsewhere).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(upsert("head-elsewhere", elsewhere).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Audit().size(), entries);
+  v1::Household changed = in;
+  changed.set_monthly_benefit_fen(31000);
+  EXPECT_TRUE(upsert("cw-spring", changed).ok());
+
+  // One household's audit log: its jurisdiction's; the whole log: the
+  // auditor's.
+  auto audit_of = [&](const std::string& who, const std::string& id) {
+    auto stub = v1::AuditService::NewStub(As(who));
+    grpc::ClientContext context;
+    v1::ListAuditRequest request;
+    request.set_household_id(id);
+    v1::ListAuditResponse r;
+    return stub->ListAudit(&context, request, &r).error_code();
+  };
+  EXPECT_EQ(audit_of("cw-spring", "420102-0001"), grpc::StatusCode::OK);
+  EXPECT_EQ(audit_of("cw-spring", "420102-0002"),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(audit_of("head-1", ""), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(audit_of("auditor-1", ""), grpc::StatusCode::OK);
+
+  // The queue of another street: refused; one's own: served.
+  auto queue = [&](const std::string& who, const std::string& street) {
+    auto stub = v1::ReviewService::NewStub(As(who));
+    grpc::ClientContext context;
+    v1::ListQueueRequest request;
+    if (!street.empty()) {
+      request.mutable_filter()->set_district_code("420102");
+      request.mutable_filter()->set_street(street);
+    }
+    v1::ListQueueResponse r;
+    return stub->ListQueue(&context, request, &r).error_code();
+  };
+  EXPECT_EQ(queue("cw-spring", ""), grpc::StatusCode::OK);
+  EXPECT_EQ(queue("cw-spring", "胜利街道"), grpc::StatusCode::OK);
+  EXPECT_EQ(queue("cw-spring", "红旗街道"),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(GatekeeperTest, ACertificateProvesItsPrincipalAndNothingElseDoes) {
   EXPECT_EQ(WhoAmI(As("cw-1")), "cw-1 by certificate");
   // Metadata a network caller sends names nobody, token or not.
-  auto stub = v1::AccessService::NewStub(As("cw-1"));
+  auto stub = v1::AccessService::NewStub(As("cw-spring"));
   grpc::ClientContext context;
   context.AddMetadata(kConsoleUserMetadataKey, "head-1");
   context.AddMetadata(kInProcessTokenMetadataKey, "0123456789abcdef");
   context.AddMetadata("x-dibao-actor", "head-1");
   v1::WhoAmIResponse r;
   ASSERT_TRUE(stub->WhoAmI(&context, {}, &r).ok());
-  EXPECT_EQ(r.principal().id(), "cw-1");
+  EXPECT_EQ(r.principal().id(), "cw-spring");
   EXPECT_EQ(r.principal().role(), v1::ROLE_COMMUNITY_WORKER);
   ASSERT_EQ(r.principal().jurisdiction_size(), 1);
   EXPECT_EQ(r.principal().jurisdiction(0).community(), "春晓社区");

@@ -488,7 +488,7 @@ TEST_F(ReviewServiceTest, AuditChainCountsEveryChange) {
   request.set_limit(5);
   v1::ListAuditResponse response;
   ASSERT_TRUE(
-      audit_->ListAudit(Context("head-1").get(), request, &response).ok());
+      audit_->ListAudit(Context("auditor-1").get(), request, &response).ok());
   EXPECT_EQ(response.head_seq(), households_);
   ASSERT_EQ(response.entries_size(), 5);
   EXPECT_EQ(response.entries(0).seq(), 1);
@@ -518,7 +518,7 @@ TEST_F(ReviewServiceTest, AuditChainCountsEveryChange) {
   request.set_after_seq(households_);
   request.set_limit(0);
   ASSERT_TRUE(
-      audit_->ListAudit(Context("head-1").get(), request, &response).ok());
+      audit_->ListAudit(Context("auditor-1").get(), request, &response).ok());
   EXPECT_EQ(response.head_seq(), households_ + 4);
   ASSERT_EQ(response.entries_size(), 4);
   EXPECT_EQ(response.entries(0).action(), v1::AUDIT_ACTION_FLAG_CLAIMED);
@@ -535,7 +535,7 @@ TEST_F(ReviewServiceTest, AuditChainCountsEveryChange) {
   }
 
   request.set_after_seq(-1);
-  EXPECT_EQ(audit_->ListAudit(Context("head-1").get(), request, &response)
+  EXPECT_EQ(audit_->ListAudit(Context("auditor-1").get(), request, &response)
                 .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 }

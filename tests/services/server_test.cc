@@ -245,7 +245,7 @@ TEST(ServerBinaryTest, ReceiptedFeedBatchSurvivesSigkill) {
         testing::CtlCommand(server, "clerk-7", {"feed", "batches"}));
     EXPECT_THAT(batches.out, HasSubstr("PS-V-1")) << sst_threshold;
     auto person = testing::Run(testing::CtlCommand(
-        server, "clerk-7", {"person", "show", "420102199003074513"}));
+        server, "auditor-1", {"person", "show", "420102199003074513"}));
     EXPECT_THAT(person.out, HasSubstr("鄂A12345")) << sst_threshold;
   }
 }
