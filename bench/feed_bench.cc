@@ -1,11 +1,17 @@
 // Feed ingestion benchmark: starts dibao-server, streams N employment records
-// through it over loopback as one SNAPSHOT batch (generated on the fly, never
-// held in memory), and prints records/s, MB/s and the server's peak RSS.
+// through it as one SNAPSHOT batch (generated on the fly, never held in
+// memory), and prints records/s, MB/s and the server's peak RSS.
 //
 //   build/bench/feed_bench --records=10000000
 //
 // A second run against the same data (--runs=2) measures a re-push of the
 // same snapshot, where every record is unchanged.
+//
+// Each transport gets a fresh server and data directory, in this order:
+// "tls", the agencies' path (TLS 1.3 on loopback TCP, the client proving
+// itself with a certificate), and "local", plaintext on the server's Unix
+// socket; the last line compares them: what TLS and certificates cost.
+// deploy/certs.sh mints the throwaway certificates.
 #include <fcntl.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
@@ -14,7 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -24,8 +32,10 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/marshalling.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -41,7 +51,13 @@ ABSL_FLAG(int, chunk, 1000, "records per gRPC message");
 ABSL_FLAG(int, runs, 2, "batches pushed (the second is unchanged data)");
 ABSL_FLAG(std::string, server_binary, "build/services/dibao-server",
           "dibao-server to start");
-ABSL_FLAG(std::string, data_dir, "", "data directory (default: a temp dir)");
+ABSL_FLAG(std::string, data_dir, "",
+          "parent of the data directories (default: a temp dir)");
+ABSL_FLAG(std::string, certs_script, "deploy/certs.sh",
+          "mints the throwaway CA and certificates");
+ABSL_FLAG(std::vector<std::string>, transports,
+          std::vector<std::string>({"tls", "local"}),
+          "tls (TCP with client certificates), local (Unix socket)");
 
 extern char** environ;
 
@@ -98,25 +114,35 @@ void IdOf(int64_t i, char id[18]) {
   id[17] = dibao::ResidentIdCheckCharacter(absl::string_view(id, 17));
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+// Records per second of each run, or an empty vector when one failed.
+std::vector<double> Bench(const std::string& transport, const std::string& dir,
+                          const std::string& pki) {
   const int64_t n = absl::GetFlag(FLAGS_records);
   const int chunk = absl::GetFlag(FLAGS_chunk);
-  std::string data_dir = absl::GetFlag(FLAGS_data_dir);
-  if (data_dir.empty()) {
-    data_dir = absl::StrCat(std::filesystem::temp_directory_path().string(),
-                            "/dibao-bench-", getpid());
-    std::filesystem::remove_all(data_dir);
-  }
+  const std::string data_dir = dir + "/data-" + transport;
   const std::string log = data_dir + ".log";
+  const std::string socket = dir + "/grpc-" + transport + ".sock";
   std::filesystem::create_directories(data_dir);
 
   // Start the server with its log in a file; find the port it took.
   const std::string binary = absl::GetFlag(FLAGS_server_binary);
-  std::vector<std::string> args = {binary, "--listen=127.0.0.1:0",
-                                   "--data_dir=" + data_dir};
+  std::vector<std::string> args = {
+      binary, "--data_dir=" + data_dir,
+      "--principals=" + dir + "/principals.textproto", "--console_listen=off"};
+  if (transport == "tls") {
+    for (std::string a :
+         {std::string("--listen=127.0.0.1:0"),
+          "--tls_cert=" + pki + "/server.crt",
+          "--tls_key=" + pki + "/server.key", "--tls_ca=" + pki + "/ca.crt"}) {
+      args.push_back(std::move(a));
+    }
+  } else {
+    for (std::string a :
+         {std::string("--listen=off"), "--local_socket=" + socket,
+          std::string("--local_socket_principal=agency-labour")}) {
+      args.push_back(std::move(a));
+    }
+  }
   std::vector<char*> argp;
   for (auto& a : args) argp.push_back(a.data());
   argp.push_back(nullptr);
@@ -128,34 +154,51 @@ int main(int argc, char** argv) {
   if (posix_spawn(&pid, binary.c_str(), &actions, nullptr, argp.data(),
                   environ) != 0) {
     std::cerr << "cannot start " << binary << "\n";
-    return 1;
+    return {};
   }
-  int port = 0;
-  for (int i = 0; i < 500 && port == 0; ++i) {
+  std::string target;
+  for (int i = 0; i < 500 && target.empty(); ++i) {
     std::ifstream in(log);
     std::stringstream text;
     text << in.rdbuf();
     std::smatch m;
     const std::string s = text.str();
-    if (std::regex_search(s, m,
+    if (transport == "tls" &&
+        std::regex_search(s, m,
                           std::regex("listening on 127\\.0\\.0\\.1:(\\d+)"))) {
-      port = std::stoi(m[1]);
+      target = absl::StrCat("127.0.0.1:", m[1].str());
+    } else if (transport != "tls" &&
+               s.find("listening on") != std::string::npos) {
+      target = "unix:" + socket;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (port == 0) {
+  if (target.empty()) {
     std::cerr << "server did not start; see " << log << "\n";
     kill(pid, SIGKILL);
-    return 1;
+    return {};
   }
-  auto stub = dibao::v1::FeedService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  if (transport == "tls") {
+    auto read = [&](const std::string& name) {
+      std::ifstream in(pki + "/" + name);
+      return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = read("ca.crt");
+    ssl.pem_cert_chain = read("agency-labour.crt");
+    ssl.pem_private_key = read("agency-labour.key");
+    credentials = grpc::SslCredentials(ssl);
+  }
+  auto stub =
+      dibao::v1::FeedService::NewStub(grpc::CreateChannel(target, credentials));
 
   std::printf(
-      "feed_bench: %lld employment records per SNAPSHOT batch, "
+      "feed_bench %s (%s): %lld employment records per SNAPSHOT batch, "
       "chunks of %d, server pid %d\n",
-      static_cast<long long>(n), chunk, pid);
-  int exit_code = 0;
+      transport.c_str(), target.c_str(), static_cast<long long>(n), chunk, pid);
+  std::vector<double> rates;
   for (int run = 1; run <= absl::GetFlag(FLAGS_runs); ++run) {
     grpc::ClientContext context;
     dibao::v1::Receipt receipt;
@@ -211,9 +254,10 @@ int main(int argc, char** argv) {
     const double client_cpu = CpuSeconds(getpid()) - client_cpu_start;
     if (!s.ok()) {
       std::printf("run %d failed: %s\n", run, s.error_message().c_str());
-      exit_code = 1;
+      rates.clear();
       break;
     }
+    rates.push_back(n / seconds);
     std::printf(
         "run %d: %lld records in %.2f s = %.0f records/s, %.1f MB/s on the "
         "wire; accepted %lld, unchanged %lld, retired %lld; server peak RSS "
@@ -236,5 +280,56 @@ int main(int argc, char** argv) {
   }
   std::filesystem::remove_all(data_dir);
   std::filesystem::remove(log);
-  return exit_code;
+  return rates;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  std::string dir = absl::GetFlag(FLAGS_data_dir);
+  if (dir.empty()) {
+    dir = absl::StrCat(std::filesystem::temp_directory_path().string(),
+                       "/dibao-bench-", getpid());
+  }
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  // One agency's certificate, and the principals file that names it.
+  {
+    std::ofstream principals(dir + "/principals.textproto");
+    principals << "principal { id: \"agency-labour\" role: ROLE_AGENCY "
+                  "agency: AGENCY_LABOUR }\n";
+  }
+  const std::string pki = dir + "/pki";
+  const std::string mint =
+      absl::StrCat("DIBAO_PRINCIPALS=", dir, "/principals.textproto bash ",
+                   absl::GetFlag(FLAGS_certs_script), " ", pki, " >/dev/null");
+  if (std::system(mint.c_str()) != 0) {
+    std::cerr << "cannot mint certificates with "
+              << absl::GetFlag(FLAGS_certs_script) << "\n";
+    return 1;
+  }
+  std::vector<std::pair<std::string, std::vector<double>>> results;
+  for (const std::string& transport : absl::GetFlag(FLAGS_transports)) {
+    if (transport != "tls" && transport != "local") {
+      std::cerr << "unknown transport " << transport << " (tls, local)\n";
+      return 2;
+    }
+    std::vector<double> rates = Bench(transport, dir, pki);
+    if (rates.empty()) return 1;
+    results.emplace_back(transport, std::move(rates));
+  }
+  if (results.size() == 2) {
+    for (size_t run = 0; run < results[0].second.size(); ++run) {
+      const double a = results[0].second[run], b = results[1].second[run];
+      std::printf(
+          "run %zu: %s %.0f records/s, %s %.0f records/s: %s is %.1f%% "
+          "%s\n",
+          run + 1, results[0].first.c_str(), a, results[1].first.c_str(), b,
+          results[0].first.c_str(), 100.0 * std::abs(b - a) / b,
+          a < b ? "slower" : "faster");
+    }
+  }
+  std::filesystem::remove_all(dir);
+  return 0;
 }
