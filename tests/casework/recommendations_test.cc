@@ -268,7 +268,7 @@ class RecommenderTest : public ::testing::Test {
   }
 
   v1::GenerateRecommendationsResponse Generate() {
-    auto r = recommender_->Generate(testing::kSampleDay + 1, "cw-1");
+    auto r = recommender_->Generate(testing::kSampleDay + 1, "cw-2");
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *r : v1::GenerateRecommendationsResponse();
   }
@@ -310,6 +310,25 @@ TEST_F(RecommenderTest, ApprovedExitUpdatesTheRegistryWithHistoryAndAudit) {
   const auto again = Generate();
   EXPECT_EQ(again.made_size(), 0);
   EXPECT_EQ(again.unchanged(), 1);
+
+  // Four eyes: who confirmed a flag of it, or proposed it, does not decide
+  // it, and nothing changes.
+  for (const char* involved : {"cw-1", "cw-2"}) {
+    auto refused =
+        recommender_->Approve(made.recommendation_id(), involved, "自己审批");
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+    EXPECT_THAT(refused.status().message(), HasSubstr("four eyes"));
+    EXPECT_THAT(refused.status().message(),
+                HasSubstr(std::string(involved) == "cw-1"
+                              ? "cw-1 decided flag "
+                              : "cw-2 proposed recommendation "));
+    EXPECT_EQ(recommender_->Reject(made.recommendation_id(), involved, "x")
+                  .status()
+                  .code(),
+              absl::StatusCode::kPermissionDenied);
+  }
+  EXPECT_EQ(recommender_->Get(made.recommendation_id())->state(),
+            v1::RECOMMENDATION_STATE_PROPOSED);
 
   // Approval needs a note and a person.
   EXPECT_EQ(recommender_->Approve(made.recommendation_id(), "head-1", "")
