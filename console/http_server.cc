@@ -11,10 +11,13 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "access/jurisdiction.h"
+#include "access/roles.h"
 #include "base/csv.h"
 #include "base/free_text.h"
 #include "base/log.h"
 #include "base/status_macros.h"
+#include "dibao/v1/access.pb.h"
 #include "dibao/v1/audit.pb.h"
 #include "dibao/v1/console.pb.h"
 #include "dibao/v1/recommendations.pb.h"
@@ -66,6 +69,7 @@ constexpr ExposedMethod kExposed[] = {
     {"CycleService", "ListCycles", false},
     {"FeedService", "ListBatches", false},  // receipts; IDs masked
     {"FeedService", "GetPersonFacts", true},
+    {"AccessService", "WhoAmI", false},
 };
 
 // Reads of one household's (or person's) details: each is audited.
@@ -146,6 +150,8 @@ v1::ConsoleSessionInfo InfoOf(const ConsoleSession& session) {
   info.set_user_id(session.user_id);
   info.set_user_name(session.user_name);
   info.set_csrf_token(session.csrf_token);
+  info.set_role(session.role);
+  info.set_jurisdiction(session.jurisdiction);
   return info;
 }
 
@@ -283,32 +289,55 @@ void ConsoleServer::Route() {
         absl::UnauthenticatedError("wrong user ID or password");
     // An ID no user can have is refused before it costs memory or a hash.
     if (!CheckPrincipalId(request->id()).ok()) return ReplyError(res, refused);
+    // Limited by address, and by user at that address, before anything
+    // else: a flood from one client is refused here and takes no hashing
+    // slot from anyone else.
+    const absl::Status allowed =
+        sessions_.BeginSignIn(request->id(), req.remote_addr);
+    if (!allowed.ok()) return ReplyError(res, allowed);
     {
       absl::MutexLock lock(&sign_in_mu_);
       if (signing_in_ >= kMaxConcurrentSignIns) {
+        sessions_.AbandonSignIn(request->id(), req.remote_addr);
         return ReplyError(res, absl::ResourceExhaustedError(
                                    "too many sign-ins at once: try again in "
                                    "a moment"));
       }
       ++signing_in_;
     }
-    const absl::Status allowed = sessions_.BeginSignIn(request->id());
-    absl::StatusOr<v1::ConsoleUser> user = refused;
-    if (allowed.ok()) {
-      user = users_->SignIn(request->id(), request->password());
-      sessions_.EndSignIn(request->id(), user.ok());
-    }
+    absl::StatusOr<v1::ConsoleUser> user =
+        users_->SignIn(request->id(), request->password());
+    sessions_.EndSignIn(request->id(), req.remote_addr, user.ok());
     {
       absl::MutexLock lock(&sign_in_mu_);
       --signing_in_;
     }
-    if (!allowed.ok()) return ReplyError(res, allowed);
     if (!user.ok()) {
       // Not into the audit chain: anyone can try, and it must not grow the
       // chain. The ID is a staff ID, not a resident's.
       LogWarning("console: refused sign-in for '", request->id(), "' from ",
                  req.remote_addr);
       return ReplyError(res, refused);
+    }
+    // A console user is a staff principal of the server's principals file,
+    // with the role and jurisdiction it holds there: the server says which.
+    auto whoami = gateway_.Call("AccessService", "WhoAmI", "", user->id());
+    if (!whoami.ok()) {
+      LogWarning("console: '", request->id(),
+                 "' knows the password but is not a principal: ",
+                 whoami.status().message());
+      return ReplyError(res, absl::PermissionDeniedError(
+                                 "this user is not a principal of the server: "
+                                 "ask the admin to add it to the principals "
+                                 "file"));
+    }
+    v1::WhoAmIResponse me;
+    if (!me.ParseFromString(whoami->response->SerializeAsString())) {
+      return ReplyError(res, absl::InternalError("unreadable WhoAmI answer"));
+    }
+    if (me.principal().role() == v1::ROLE_AGENCY) {
+      return ReplyError(res, absl::PermissionDeniedError(
+                                 "an agency's principal has no console"));
     }
     v1::AuditEntry entry;
     entry.set_actor(user->id());
@@ -319,7 +348,9 @@ void ConsoleServer::Route() {
       return ReplyError(res, s);
     }
     ConsoleSession session;
-    const std::string token = sessions_.Start(*user, &session);
+    const std::string token = sessions_.Start(
+        *user, &session, std::string(RoleName(me.principal().role())),
+        DescribeJurisdiction(me.principal()));
     res.set_header("Set-Cookie",
                    absl::StrCat(kCookieName, "=", token,
                                 "; Path=/; HttpOnly; SameSite=Strict",

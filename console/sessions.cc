@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -21,16 +22,28 @@ std::string RandomToken() {
   return std::string(hex, sizeof bytes * 2);
 }
 
+// Failures are counted per user ID and address.
+std::string FailureKey(absl::string_view user_id, absl::string_view source) {
+  return absl::StrCat(user_id, "\n", source);
+}
+
 }  // namespace
 
 ConsoleSessions::ConsoleSessions(Clock* clock, ConsoleSessionOptions options)
     : clock_(clock), options_(options) {}
 
 std::string ConsoleSessions::Start(const v1::ConsoleUser& user,
-                                   ConsoleSession* started) {
+                                   ConsoleSession* started, std::string role,
+                                   std::string jurisdiction) {
   const absl::Time now = clock_->Now();
   std::string token = RandomToken();
-  ConsoleSession session{user.id(), user.name(), RandomToken(), now, now};
+  ConsoleSession session{user.id(),
+                         user.name(),
+                         std::move(role),
+                         std::move(jurisdiction),
+                         RandomToken(),
+                         now,
+                         now};
   if (started != nullptr) *started = session;
   absl::MutexLock lock(&mu_);
   SweepLocked(now);
@@ -58,11 +71,55 @@ void ConsoleSessions::End(absl::string_view token) {
   sessions_.erase(token);
 }
 
-absl::Status ConsoleSessions::BeginSignIn(absl::string_view user_id) {
+absl::Status ConsoleSessions::AdmitSourceLocked(absl::string_view source,
+                                                absl::Time now) {
+  auto it = sources_.find(source);
+  if (it == sources_.end()) {
+    if (static_cast<int>(sources_.size()) >= options_.max_sources) {
+      return absl::ResourceExhaustedError(
+          "too many sign-ins at once: try again in a minute");
+    }
+    it = sources_
+             .emplace(source,
+                      Attempts{static_cast<double>(options_.source_burst), now})
+             .first;
+  }
+  Attempts& a = it->second;
+  if (a.in_flight > 0) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "a sign-in from ", source, " is still being checked: one at a time"));
+  }
+  const double per_second = options_.source_per_minute / 60.0;
+  a.tokens = std::min<double>(
+      options_.source_burst,
+      a.tokens + absl::ToDoubleSeconds(now - a.refilled) * per_second);
+  a.refilled = now;
+  if (a.tokens < 1) {
+    const int64_t seconds = std::max<int64_t>(
+        1, static_cast<int64_t>(std::ceil((1 - a.tokens) / per_second)));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("too many sign-ins from ", source, ": try again in ",
+                     seconds, " second", seconds == 1 ? "" : "s"));
+  }
+  a.tokens -= 1;
+  ++a.in_flight;
+  return absl::OkStatus();
+}
+
+void ConsoleSessions::EndSourceLocked(absl::string_view source) {
+  auto it = sources_.find(source);
+  if (it != sources_.end()) {
+    it->second.in_flight = std::max(0, it->second.in_flight - 1);
+  }
+}
+
+absl::Status ConsoleSessions::BeginSignIn(absl::string_view user_id,
+                                          absl::string_view source) {
   const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
   SweepLocked(now);
-  Failures& f = failures_[user_id];
+  if (absl::Status s = AdmitSourceLocked(source, now); !s.ok()) return s;
+  Failures& f = failures_[FailureKey(user_id, source)];
   if (f.count > 0 && f.in_flight == 0 && now - f.last >= options_.lockout) {
     f.count = 0;
   }
@@ -70,18 +127,22 @@ absl::Status ConsoleSessions::BeginSignIn(absl::string_view user_id) {
     const int64_t minutes = std::max<int64_t>(
         1, absl::ToInt64Minutes(options_.lockout - (now - f.last) +
                                 absl::Minutes(1) - absl::Nanoseconds(1)));
-    return absl::ResourceExhaustedError(
-        absl::StrCat("too many wrong passwords for this user: try again in ",
-                     minutes, " minute", minutes == 1 ? "" : "s"));
+    EndSourceLocked(source);
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "too many wrong passwords for this user from this address: try again "
+        "in ",
+        minutes, " minute", minutes == 1 ? "" : "s"));
   }
   ++f.in_flight;
   return absl::OkStatus();
 }
 
-void ConsoleSessions::EndSignIn(absl::string_view user_id, bool succeeded) {
+void ConsoleSessions::EndSignIn(absl::string_view user_id,
+                                absl::string_view source, bool succeeded) {
   const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
-  auto it = failures_.find(user_id);
+  EndSourceLocked(source);
+  auto it = failures_.find(FailureKey(user_id, source));
   if (it == failures_.end()) return;
   Failures& f = it->second;
   f.in_flight = std::max(0, f.in_flight - 1);
@@ -91,6 +152,17 @@ void ConsoleSessions::EndSignIn(absl::string_view user_id, bool succeeded) {
     ++f.count;
     f.last = now;
   }
+  if (f.count == 0 && f.in_flight == 0) failures_.erase(it);
+}
+
+void ConsoleSessions::AbandonSignIn(absl::string_view user_id,
+                                    absl::string_view source) {
+  absl::MutexLock lock(&mu_);
+  EndSourceLocked(source);
+  auto it = failures_.find(FailureKey(user_id, source));
+  if (it == failures_.end()) return;
+  Failures& f = it->second;
+  f.in_flight = std::max(0, f.in_flight - 1);
   if (f.count == 0 && f.in_flight == 0) failures_.erase(it);
 }
 
@@ -107,6 +179,12 @@ void ConsoleSessions::SweepLocked(absl::Time now) {
   absl::erase_if(failures_, [&](const auto& entry) {
     return entry.second.in_flight == 0 &&
            now - entry.second.last >= options_.lockout;
+  });
+  // An address idle long enough to have its whole burst back is forgotten.
+  const absl::Duration refill = absl::Seconds(
+      60.0 * options_.source_burst / std::max(1, options_.source_per_minute));
+  absl::erase_if(sources_, [&](const auto& entry) {
+    return entry.second.in_flight == 0 && now - entry.second.refilled >= refill;
   });
 }
 

@@ -7,8 +7,10 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -155,6 +157,90 @@ TEST_F(ConsoleServerTest, WrongPasswordsAreRefusedThenLockedOut) {
   EXPECT_EQ(huge->status, 401);
   EXPECT_EQ(FromJson<v1::ConsoleError>(huge->body).message(),
             "wrong user ID or password");
+}
+
+// A flood of sign-ins from one address, and a guesser locking a caseworker
+// out, against the production limits: the real user, at her own address,
+// gets in every time.
+TEST(ConsoleSignInTest, AFloodOrAGuesserElsewhereLeavesTheRealUserIn) {
+  testing::SampleServerOptions options;
+  options.name = "console-flood";
+  options.load_sample = false;
+  // nobody-here has a password but is no principal of the server.
+  options.console_users = {"wang.li", "nobody-here"};
+  options.console_sign_ins_per_minute = 0;  // production limits
+  auto sample = testing::SampleServer::Start(options);
+  ASSERT_TRUE(sample.ok()) << sample.status();
+  const int port = (*sample)->server().console_port();
+  auto from = [&](const std::string& address) {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", port);
+    c->set_interface(address);  // the client's own address
+    c->set_read_timeout(60);
+    return c;
+  };
+  auto sign_in = [&](httplib::Client& c, const std::string& id,
+                     const std::string& password) {
+    auto res = c.Post(
+        "/api/session",
+        absl::StrCat("{\"id\":\"", id, "\",\"password\":\"", password, "\"}"),
+        "application/json");
+    return res ? res->status : -1;
+  };
+
+  // Five wrong passwords for her from 127.0.0.1 lock her out there only.
+  auto guesser = from("127.0.0.1");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(sign_in(*guesser, "wang.li", "guess-guess"), 401) << i;
+  }
+  EXPECT_EQ(sign_in(*guesser, "wang.li", kConsolePassword), 429);
+  auto her = from("127.0.0.2");
+  EXPECT_EQ(sign_in(*her, "wang.li", kConsolePassword), 200);
+  // A password is not enough: the user must be a principal.
+  auto other = from("127.0.0.4");
+  EXPECT_EQ(sign_in(*other, "nobody-here", kConsolePassword), 403);
+
+  // Four threads flooding random IDs from 127.0.0.3 for two seconds while
+  // she signs in four times from 127.0.0.2.
+  std::atomic<bool> stop{false};
+  std::atomic<int> hashed{0}, limited{0};
+  std::vector<std::thread> flood;
+  for (int t = 0; t < 4; ++t) {
+    flood.emplace_back([&, t] {
+      auto c = from("127.0.0.3");
+      for (int i = 0; !stop; ++i) {
+        const int status =
+            sign_in(*c, absl::StrCat("random-", t, "-", i), "whatever-123");
+        (status == 429 ? limited : hashed)++;
+      }
+    });
+  }
+  int hers = 0;
+  for (int i = 0; i < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    const int status = sign_in(*her, "wang.li", kConsolePassword);
+    EXPECT_EQ(status, 200) << i;
+    hers += status == 200;
+  }
+  stop = true;
+  for (std::thread& t : flood) t.join();
+  EXPECT_EQ(hers, 4);
+  EXPECT_LE(hashed.load(), 10);  // the burst; the rest refused unhashed
+  EXPECT_GT(limited.load(), 10);
+  std::printf(
+      "flood: %d attempts refused by address, %d checked; she signed "
+      "in %d of 4 times\n",
+      limited.load(), hashed.load(), hers);
+}
+
+TEST_F(ConsoleServerTest, SignInTellsTheUsersRoleAndJurisdiction) {
+  auto res = Client()->Post("/api/session",
+                            absl::StrCat("{\"id\":\"li.na\",\"password\":\"",
+                                         kConsolePassword, "\"}"),
+                            "application/json");
+  ASSERT_EQ(res->status, 200) << res->body;
+  auto info = FromJson<v1::ConsoleSessionInfo>(res->body);
+  EXPECT_EQ(info.role(), "community worker");
+  EXPECT_EQ(info.jurisdiction(), "420102");
 }
 
 TEST_F(ConsoleServerTest, SignInSetsAStrictHttpOnlyCookieAndSignOutEndsIt) {

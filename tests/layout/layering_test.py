@@ -25,7 +25,7 @@ ALLOWED = {
     "reports": {"matcher", "registry", "feeds", "storage", "formats", "base"},
     "access": {"base"},
     "console/users": {"base"},
-    "console": {"console/users", "storage", "formats", "base"},
+    "console": {"access", "console/users", "storage", "formats", "base"},
     "services": {"access", "console", "console/users", "casework", "reports", "matcher",
                  "registry", "feeds", "storage", "formats", "base"},
     "sample": {"formats", "base"},

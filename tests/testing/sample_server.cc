@@ -29,6 +29,10 @@ absl::StatusOr<std::unique_ptr<SampleServer>> SampleServer::Start(
     server_options.console.listen = "127.0.0.1:0";
     server_options.console.web_root = BinaryPath("web");
     server_options.console.users_file = s->dir_ + "/console-users.textproto";
+    if (const int n = s->options_.console_sign_ins_per_minute; n > 0) {
+      server_options.console.sessions.source_burst = n;
+      server_options.console.sessions.source_per_minute = n;
+    }
     WriteFile(server_options.console.users_file, users);
   }
   auto server = Server::Start(server_options, &s->clock_);

@@ -34,6 +34,9 @@ struct SampleServerOptions {
   std::vector<std::string> console_users;
   // Load the sample; false: an empty store.
   bool load_sample = true;
+  // The console's sign-ins per address (burst and per minute): generous,
+  // as every test signs in from 127.0.0.1; 0 keeps the production limits.
+  int console_sign_ins_per_minute = 1000;
 };
 
 class SampleServer {
