@@ -139,6 +139,16 @@ absl::Status ConsoleSessions::BeginSignIn(absl::string_view user_id,
 
 void ConsoleSessions::EndSignIn(absl::string_view user_id,
                                 absl::string_view source, bool succeeded) {
+  Finish(user_id, source, succeeded ? Outcome::kSucceeded : Outcome::kFailed);
+}
+
+void ConsoleSessions::AbandonSignIn(absl::string_view user_id,
+                                    absl::string_view source) {
+  Finish(user_id, source, Outcome::kAbandoned);
+}
+
+void ConsoleSessions::Finish(absl::string_view user_id,
+                             absl::string_view source, Outcome outcome) {
   const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
   EndSourceLocked(source);
@@ -146,23 +156,12 @@ void ConsoleSessions::EndSignIn(absl::string_view user_id,
   if (it == failures_.end()) return;
   Failures& f = it->second;
   f.in_flight = std::max(0, f.in_flight - 1);
-  if (succeeded) {
+  if (outcome == Outcome::kSucceeded) {
     f.count = 0;
-  } else {
+  } else if (outcome == Outcome::kFailed) {
     ++f.count;
     f.last = now;
   }
-  if (f.count == 0 && f.in_flight == 0) failures_.erase(it);
-}
-
-void ConsoleSessions::AbandonSignIn(absl::string_view user_id,
-                                    absl::string_view source) {
-  absl::MutexLock lock(&mu_);
-  EndSourceLocked(source);
-  auto it = failures_.find(FailureKey(user_id, source));
-  if (it == failures_.end()) return;
-  Failures& f = it->second;
-  f.in_flight = std::max(0, f.in_flight - 1);
   if (f.count == 0 && f.in_flight == 0) failures_.erase(it);
 }
 

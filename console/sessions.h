@@ -104,6 +104,10 @@ class ConsoleSessions {
   };
   void EndSourceLocked(absl::string_view source)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  enum class Outcome { kSucceeded, kFailed, kAbandoned };
+  // Ends an attempt begun by BeginSignIn.
+  void Finish(absl::string_view user_id, absl::string_view source,
+              Outcome outcome);
   absl::Status AdmitSourceLocked(absl::string_view source, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SweepLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
