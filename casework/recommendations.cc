@@ -511,9 +511,9 @@ absl::StatusOr<v1::Recommendation> Recommender::LoadForDecision(
   // Four eyes (一评两审): who proposed it, or confirmed a flag it rests on,
   // does not also decide it.
   if (r.made_by() == actor) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        actor, " proposed recommendation ", r.recommendation_id(),
-        ", so another approver decides it (four eyes)"));
+    return absl::PermissionDeniedError(
+        absl::StrCat(actor, " proposed recommendation ", r.recommendation_id(),
+                     ", so another approver decides it (four eyes)"));
   }
   for (const std::string& flag_id : r.flag_ids()) {
     auto flag = flags_->Get(flag_id);
@@ -521,10 +521,10 @@ absl::StatusOr<v1::Recommendation> Recommender::LoadForDecision(
     if (!flag.ok()) return flag.status();
     for (const v1::ReviewDecision& d : flag->decisions()) {
       if (d.by() == actor) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            actor, " decided flag ", flag_id, ", on which recommendation ",
-            r.recommendation_id(),
-            " rests, so another approver decides it (four eyes)"));
+        return absl::PermissionDeniedError(
+            absl::StrCat(actor, " decided flag ", flag_id,
+                         ", on which recommendation ", r.recommendation_id(),
+                         " rests, so another approver decides it (four eyes)"));
       }
     }
   }
