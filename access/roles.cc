@@ -65,6 +65,11 @@ uint32_t Holders(Permission permission) {
       return kStreet | kDistrict;
     case v1::SAMPLE_READ:
       return kStreet | kDistrict | kAuditor;
+    // 一评两审: each stage its own role.
+    case v1::RECOMMENDATION_EVALUATE:
+      return kCommunity;
+    case v1::RECOMMENDATION_REVIEW:
+      return kStreet;
     case v1::RECOMMENDATION_DECIDE:
       return kDistrict;
     case v1::AUDIT_VERIFY:

@@ -301,6 +301,40 @@ std::string MaskId(absl::string_view id) {
                       id.substr(id.size() - 4));
 }
 
+std::string MaskIdsInText(absl::string_view text) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto alnum = [&](char c) {
+    return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  };
+  std::string out;
+  size_t copied = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!digit(text[i]) || (i > 0 && alnum(text[i - 1]))) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && digit(text[end])) ++end;
+    size_t run = end - i;
+    if (run == 17 && end < text.size() &&
+        (text[end] == 'X' || text[end] == 'x')) {
+      ++end;
+      ++run;
+    }
+    const bool bounded = end == text.size() || !alnum(text[end]);
+    if (bounded && (run == 18 || run == 15)) {
+      absl::StrAppend(&out, text.substr(copied, i - copied),
+                      MaskId(text.substr(i, run)));
+      copied = end;
+    }
+    i = end;
+  }
+  if (copied == 0) return std::string(text);
+  absl::StrAppend(&out, text.substr(copied));
+  return out;
+}
+
 std::string MaskName(absl::string_view name) {
   const auto* bytes = reinterpret_cast<const uint8_t*>(name.data());
   const int32_t length =

@@ -85,6 +85,12 @@ absl::string_view ProvinceName(absl::string_view two_digits);
 // Input of 10 characters or fewer is fully masked.
 std::string MaskId(absl::string_view id);
 
+// `text` with every resident ID in it masked as MaskId does: a run of 18
+// characters (17 digits and a digit or X) or of 15 digits, not part of a
+// longer run of digits or letters. Whether the check character fits does
+// not matter: a mistyped ID still names a person.
+std::string MaskIdsInText(absl::string_view text);
+
 // A name for log lines: the first character (UTF-8 aware), then '*'s.
 std::string MaskName(absl::string_view name);
 

@@ -138,6 +138,87 @@ std::optional<v1::Household> Applied(const v1::Recommendation& r,
   }
 }
 
+// The state a stage takes recommendations in, and the one it passes them
+// on in.
+v1::RecommendationState StateBefore(v1::RecommendationStage stage) {
+  switch (stage) {
+    case v1::RECOMMENDATION_STAGE_EVALUATION:
+      return v1::RECOMMENDATION_STATE_PROPOSED;
+    case v1::RECOMMENDATION_STAGE_STREET_REVIEW:
+      return v1::RECOMMENDATION_STATE_EVALUATED;
+    default:
+      return v1::RECOMMENDATION_STATE_REVIEWED;
+  }
+}
+
+v1::RecommendationState StateAfter(v1::RecommendationStage stage) {
+  switch (stage) {
+    case v1::RECOMMENDATION_STAGE_EVALUATION:
+      return v1::RECOMMENDATION_STATE_EVALUATED;
+    case v1::RECOMMENDATION_STAGE_STREET_REVIEW:
+      return v1::RECOMMENDATION_STATE_REVIEWED;
+    default:
+      return v1::RECOMMENDATION_STATE_APPROVED;
+  }
+}
+
+// Who does a stage, for messages.
+absl::string_view StageHolder(v1::RecommendationStage stage) {
+  switch (stage) {
+    case v1::RECOMMENDATION_STAGE_EVALUATION:
+      return "community worker";
+    case v1::RECOMMENDATION_STAGE_STREET_REVIEW:
+      return "street reviewer";
+    default:
+      return "district approver";
+  }
+}
+
+// What a recommendation in `state` waits for, as a hint after an error.
+std::string NextStep(v1::RecommendationState state) {
+  switch (state) {
+    case v1::RECOMMENDATION_STATE_PROPOSED:
+      return "; the community evaluates it first (dibaoctl recommendations "
+             "evaluate)";
+    case v1::RECOMMENDATION_STATE_EVALUATED:
+      return "; the street reviews it next (dibaoctl recommendations review)";
+    case v1::RECOMMENDATION_STATE_REVIEWED:
+      return "; the district approves or rejects it next (dibaoctl "
+             "recommendations approve|reject)";
+    default:
+      return "";
+  }
+}
+
+// A recommendation still on its way through the stages.
+bool Standing(v1::RecommendationState state) {
+  return state == v1::RECOMMENDATION_STATE_PROPOSED ||
+         state == v1::RECOMMENDATION_STATE_EVALUATED ||
+         state == v1::RECOMMENDATION_STATE_REVIEWED;
+}
+
+// Appends the stage's result and repeats it in the decided_* fields.
+void Record(v1::Recommendation* r, v1::RecommendationStage stage, bool passed,
+            const std::string& actor, const std::string& note, absl::Time at) {
+  v1::StageDecision* d = r->add_stages();
+  d->set_stage(stage);
+  d->set_passed(passed);
+  d->set_by(actor);
+  *d->mutable_at() = ToProto(at);
+  d->set_note(note);
+  r->set_decided_by(actor);
+  *r->mutable_decided_at() = ToProto(at);
+  r->set_decision_note(note);
+}
+
+absl::Status Outgrown(const v1::Recommendation& r, const v1::Household& h) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "household ", r.household_id(), " changed since recommendation ",
+      r.recommendation_id(), " was made (registry version ", h.version(),
+      ", not ", r.household_version(),
+      "); run `dibaoctl recommendations generate` for a new one"));
+}
+
 }  // namespace
 
 absl::CivilDay EffectiveDay(v1::RecommendationKind kind, int notice_days,
@@ -337,7 +418,7 @@ absl::StatusOr<v1::GenerateRecommendationsResponse> Recommender::Generate(
   std::map<std::string, const v1::Recommendation*> proposed;
   std::map<std::string, std::set<std::string>> covered;
   for (const v1::Recommendation& r : all) {
-    if (r.state() == v1::RECOMMENDATION_STATE_PROPOSED) {
+    if (Standing(r.state())) {
       proposed[r.household_id()] = &r;
     } else if (r.state() == v1::RECOMMENDATION_STATE_APPROVED ||
                r.state() == v1::RECOMMENDATION_STATE_REJECTED) {
@@ -417,6 +498,22 @@ absl::StatusOr<v1::GenerateRecommendationsResponse> Recommender::Generate(
   return response;
 }
 
+absl::Status Recommender::ForEach(
+    const std::function<absl::Status(const v1::Recommendation&)>& fn) const {
+  auto it = store_->NewIterator(Cf::kRecommendations);
+  const std::string prefix = keys::RecommendationPrefix();
+  v1::Recommendation r;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    if (!r.ParseFromArray(it->value().data(),
+                          static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("unreadable stored recommendation");
+    }
+    RETURN_IF_ERROR(fn(r));
+  }
+  return FromRocks(it->status(), "scan recommendations");
+}
+
 absl::StatusOr<v1::ListRecommendationsResponse> Recommender::List(
     const v1::ListRecommendationsRequest& request) const {
   if (!v1::RecommendationState_IsValid(request.state())) {
@@ -484,8 +581,9 @@ absl::StatusOr<v1::Recommendation> Recommender::Get(
   return r;
 }
 
-absl::StatusOr<v1::Recommendation> Recommender::LoadForDecision(
-    absl::string_view id, const std::string& actor, const std::string& note) {
+absl::StatusOr<v1::Recommendation> Recommender::LoadForStage(
+    absl::string_view id, v1::RecommendationStage stage,
+    const std::string& actor, const std::string& note) {
   if (actor.empty()) {
     return absl::InvalidArgumentError(
         "who decides is required: every decision names its maker");
@@ -497,20 +595,36 @@ absl::StatusOr<v1::Recommendation> Recommender::LoadForDecision(
         "a decision needs a note saying what it rests on");
   }
   ASSIGN_OR_RETURN(v1::Recommendation r, Get(id));
-  if (r.state() != v1::RECOMMENDATION_STATE_PROPOSED) {
+  const v1::RecommendationState expected = StateBefore(stage);
+  if (r.state() != expected) {
+    std::string why;
+    if (r.state() == v1::RECOMMENDATION_STATE_SUPERSEDED) {
+      why = absl::StrCat(" (by ", r.superseded_by(), ")");
+    } else if (!r.decided_by().empty()) {
+      why = absl::StrCat(" (by ", r.decided_by(), ")");
+    }
     return absl::FailedPreconditionError(absl::StrCat(
         "recommendation ", r.recommendation_id(), " is ",
-        RecommendationStateName(r.state()),
-        r.decided_by().empty() ? std::string()
-                               : absl::StrCat(" (by ", r.decided_by(), ")"),
-        r.superseded_by().empty()
-            ? std::string()
-            : absl::StrCat(" (by ", r.superseded_by(), ")"),
-        ": only PROPOSED ones can be decided"));
+        RecommendationStateName(r.state()), why, ": the ",
+        RecommendationStageName(stage), " takes only ",
+        RecommendationStateName(expected), " ones", NextStep(r.state())));
   }
-  // Four eyes (一评两审): who proposed it, or confirmed a flag it rests on,
-  // does not also decide it.
-  if (r.made_by() == actor) {
+  // 一评两审 by different people: whoever evaluated or reviewed it does not
+  // also review or approve it.
+  for (const v1::StageDecision& earlier : r.stages()) {
+    if (earlier.by() == actor) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          actor, " did the ", RecommendationStageName(earlier.stage()),
+          " of recommendation ", r.recommendation_id(), ", so another ",
+          StageHolder(stage), " does the ", RecommendationStageName(stage),
+          " (four eyes)"));
+    }
+  }
+  if (stage == v1::RECOMMENDATION_STAGE_EVALUATION) return r;
+  // Four eyes: who proposed it does not approve it, and who confirmed a
+  // flag it rests on neither reviews nor approves it.
+  if (stage == v1::RECOMMENDATION_STAGE_DISTRICT_APPROVAL &&
+      r.made_by() == actor) {
     return absl::PermissionDeniedError(
         absl::StrCat(actor, " proposed recommendation ", r.recommendation_id(),
                      ", so another approver decides it (four eyes)"));
@@ -521,13 +635,58 @@ absl::StatusOr<v1::Recommendation> Recommender::LoadForDecision(
     if (!flag.ok()) return flag.status();
     for (const v1::ReviewDecision& d : flag->decisions()) {
       if (d.by() == actor) {
-        return absl::PermissionDeniedError(
-            absl::StrCat(actor, " decided flag ", flag_id,
-                         ", on which recommendation ", r.recommendation_id(),
-                         " rests, so another approver decides it (four eyes)"));
+        return absl::PermissionDeniedError(absl::StrCat(
+            actor, " decided flag ", flag_id, ", on which recommendation ",
+            r.recommendation_id(), " rests, so another ", StageHolder(stage),
+            " does the ", RecommendationStageName(stage), " (four eyes)"));
       }
     }
   }
+  return r;
+}
+
+absl::StatusOr<v1::Recommendation> Recommender::Evaluate(
+    absl::string_view id, const std::string& actor, const std::string& note,
+    bool reject) {
+  return PassOrReject(id, v1::RECOMMENDATION_STAGE_EVALUATION, actor, note,
+                      reject);
+}
+
+absl::StatusOr<v1::Recommendation> Recommender::Review(absl::string_view id,
+                                                       const std::string& actor,
+                                                       const std::string& note,
+                                                       bool reject) {
+  return PassOrReject(id, v1::RECOMMENDATION_STAGE_STREET_REVIEW, actor, note,
+                      reject);
+}
+
+absl::StatusOr<v1::Recommendation> Recommender::PassOrReject(
+    absl::string_view id, v1::RecommendationStage stage,
+    const std::string& actor, const std::string& note, bool reject) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(v1::Recommendation r, LoadForStage(id, stage, actor, note));
+  if (!reject) {
+    // Passing on a proposal the household has outgrown wastes the next
+    // stage's time: Generate() makes a new one.
+    ASSIGN_OR_RETURN(v1::Household h, registry_->Get(r.household_id()));
+    if (h.version() != r.household_version()) return Outgrown(r, h);
+  }
+  const absl::Time now = clock_->Now();
+  Record(&r, stage, !reject, actor, note, now);
+  r.set_state(reject ? v1::RECOMMENDATION_STATE_REJECTED : StateAfter(stage));
+  const v1::AuditAction action = reject
+                                     ? v1::AUDIT_ACTION_RECOMMENDATION_REJECTED
+                                 : stage == v1::RECOMMENDATION_STAGE_EVALUATION
+                                     ? v1::AUDIT_ACTION_RECOMMENDATION_EVALUATED
+                                     : v1::AUDIT_ACTION_RECOMMENDATION_REVIEWED;
+  rocksdb::WriteBatch batch;
+  RETURN_IF_ERROR(WriteRecommendation(store_, r, &batch));
+  RETURN_IF_ERROR(
+      audit_->Commit({EntryFor(r, action, actor, now,
+                               absl::StrCat(RecommendationStageName(stage),
+                                            reject ? " rejected " : " passed ",
+                                            Summary(r), ": ", note))},
+                     &batch));
   return r;
 }
 
@@ -539,21 +698,16 @@ absl::StatusOr<v1::Recommendation> Recommender::Approve(
         "no policy is loaded: start dibao-server with --policy FILE");
   }
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(v1::Recommendation r, LoadForDecision(id, actor, note));
+  ASSIGN_OR_RETURN(v1::Recommendation r,
+                   LoadForStage(id, v1::RECOMMENDATION_STAGE_DISTRICT_APPROVAL,
+                                actor, note));
   ASSIGN_OR_RETURN(v1::Household h, registry_->Get(r.household_id()));
-  if (h.version() != r.household_version()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "household ", r.household_id(), " changed since recommendation ",
-        r.recommendation_id(), " was made (registry version ", h.version(),
-        ", not ", r.household_version(),
-        "); run `dibaoctl recommendations generate` for a new one"));
-  }
+  if (h.version() != r.household_version()) return Outgrown(r, h);
   const absl::Time now = clock_->Now();
   const absl::CivilDay today = clock_->Today();
+  Record(&r, v1::RECOMMENDATION_STAGE_DISTRICT_APPROVAL, true, actor, note,
+         now);
   r.set_state(v1::RECOMMENDATION_STATE_APPROVED);
-  r.set_decided_by(actor);
-  *r.mutable_decided_at() = ToProto(now);
-  r.set_decision_note(note);
   if (r.kind() != v1::RECOMMENDATION_KIND_GRADUAL_EXIT) {
     // The notice runs from the approval.
     const absl::CivilDay effective =
@@ -598,20 +752,8 @@ absl::StatusOr<v1::Recommendation> Recommender::Approve(
 
 absl::StatusOr<v1::Recommendation> Recommender::Reject(
     absl::string_view id, const std::string& actor, const std::string& note) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(v1::Recommendation r, LoadForDecision(id, actor, note));
-  const absl::Time now = clock_->Now();
-  r.set_state(v1::RECOMMENDATION_STATE_REJECTED);
-  r.set_decided_by(actor);
-  *r.mutable_decided_at() = ToProto(now);
-  r.set_decision_note(note);
-  rocksdb::WriteBatch batch;
-  RETURN_IF_ERROR(WriteRecommendation(store_, r, &batch));
-  RETURN_IF_ERROR(audit_->Commit(
-      {EntryFor(r, v1::AUDIT_ACTION_RECOMMENDATION_REJECTED, actor, now,
-                absl::StrCat("rejected ", Summary(r), ": ", note))},
-      &batch));
-  return r;
+  return PassOrReject(id, v1::RECOMMENDATION_STAGE_DISTRICT_APPROVAL, actor,
+                      note, /*reject=*/true);
 }
 
 absl::StatusOr<v1::Recommendation> Recommender::ApplyGradualExit(

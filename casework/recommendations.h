@@ -21,8 +21,17 @@
 // day of the month after the policy's notice period, counted from the
 // approval; increases and KEEP on the first of the next month.
 //
-// A household has at most one PROPOSED recommendation: when its confirmed
-// flags or its registry version change, the next Generate() supersedes it.
+// 一评两审: a recommendation is made PROPOSED; the community worker
+// evaluates it (EVALUATED), the street reviewer reviews it (REVIEWED) and
+// the district approver approves it (APPROVED, applied to the registry);
+// any stage may reject it instead. Each stage is a different principal:
+// nobody reviews or approves what they evaluated or reviewed, nobody
+// reviews or approves a recommendation resting on a flag they decided, and
+// its maker does not approve it (four eyes).
+//
+// A household has at most one standing (PROPOSED, EVALUATED or REVIEWED)
+// recommendation: when its confirmed flags or its registry version change,
+// the next Generate() supersedes it.
 // Confirmed flags an APPROVED or REJECTED recommendation already covered
 // are not recommended on again.
 //
@@ -101,11 +110,25 @@ class Recommender {
       const v1::ListRecommendationsRequest& request) const;
   // NOT_FOUND for an unknown ID.
   absl::StatusOr<v1::Recommendation> Get(absl::string_view id) const;
+  // Every stored recommendation in ID order; stops at `fn`'s first error.
+  absl::Status ForEach(
+      const std::function<absl::Status(const v1::Recommendation&)>& fn) const;
 
-  // A PROPOSED recommendation approved by `actor` for the reason in `note`
-  // (required), and applied to the registry in the same write.
-  // FAILED_PRECONDITION when it is not PROPOSED or the household changed
-  // since it was made.
+  // 评: a PROPOSED recommendation passed to the street by `actor` for the
+  // reason in `note` (required), or rejected. FAILED_PRECONDITION when it
+  // is in another state or the household changed since it was made.
+  absl::StatusOr<v1::Recommendation> Evaluate(absl::string_view id,
+                                              const std::string& actor,
+                                              const std::string& note,
+                                              bool reject = false);
+  // 审: an EVALUATED one passed to the district, or rejected.
+  // PERMISSION_DENIED for its evaluator or who decided one of its flags.
+  absl::StatusOr<v1::Recommendation> Review(absl::string_view id,
+                                            const std::string& actor,
+                                            const std::string& note,
+                                            bool reject = false);
+  // 审: a REVIEWED one approved, and applied to the registry in the same
+  // write; or rejected. PERMISSION_DENIED for whoever took part before.
   absl::StatusOr<v1::Recommendation> Approve(absl::string_view id,
                                              const std::string& actor,
                                              const std::string& note);
@@ -116,11 +139,20 @@ class Recommender {
  private:
   // Every stored recommendation, in ID order.
   absl::StatusOr<std::vector<v1::Recommendation>> All() const;
-  // Loads a PROPOSED recommendation for a decision by `actor`.
-  absl::StatusOr<v1::Recommendation> LoadForDecision(absl::string_view id,
-                                                     const std::string& actor,
-                                                     const std::string& note)
+  // Loads a recommendation for `stage`'s decision by `actor`: in the state
+  // the stage takes, and `actor` not barred by four eyes.
+  absl::StatusOr<v1::Recommendation> LoadForStage(absl::string_view id,
+                                                  v1::RecommendationStage stage,
+                                                  const std::string& actor,
+                                                  const std::string& note)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Passes `id` on from `stage` (not the approval, which applies it) or
+  // rejects it there.
+  absl::StatusOr<v1::Recommendation> PassOrReject(absl::string_view id,
+                                                  v1::RecommendationStage stage,
+                                                  const std::string& actor,
+                                                  const std::string& note,
+                                                  bool reject);
   // Applies an approved gradual exit whose period ended.
   absl::StatusOr<v1::Recommendation> ApplyGradualExit(v1::Recommendation r,
                                                       const std::string& actor)

@@ -19,6 +19,7 @@
 #include "base/resident_id.h"
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "formats/metadata.h"
 #include "formats/registry_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "sample/sample_district.h"
@@ -90,6 +91,9 @@ std::unique_ptr<grpc::ClientContext> NewContext(const CliOptions& options,
                         absl::ToChronoMilliseconds(streaming
                                                        ? options.stream_deadline
                                                        : options.deadline));
+  if (!options.purpose.empty()) {
+    context->AddMetadata(kPurposeMetadataKey, options.purpose);
+  }
   return context;
 }
 

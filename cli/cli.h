@@ -36,6 +36,9 @@ struct CliOptions {
   std::string key;
   std::string ca;
   std::string tls_server_name;
+  // Why the data is read: on the audit chain with every read; required by
+  // bulk exports.
+  std::string purpose;
   // Output of listing commands: table, csv or jsonl.
   std::string format = "table";
   bool format_given = false;  // --format was on the command line
@@ -78,6 +81,8 @@ struct CliOptions {
   std::string wage;      // report cliff: monthly wage in yuan
   std::string member;    // report cliff: the member taking the job
   bool people = false;   // report forecast: list the people too
+  std::string stage;     // report posting: evaluation, review or approval
+  std::string since;     // report posting: results from this day
   // review ..., audit log.
   std::string decision;  // review decide: confirm, dismiss or needs-visit
   std::string result;    // review visit: confirm or dismiss
@@ -89,6 +94,7 @@ struct CliOptions {
   std::string assignee;  // review list: whose flags; "-" for unclaimed
   int64_t after = 0;     // audit log: entries after this seq
   std::string sort;      // review list: the queue's order
+  bool reject = false;   // recommendations evaluate/review: refuse it
   // user add / list: the console's user file and the user.
   std::string users_file;
   std::string user_id;

@@ -68,6 +68,11 @@ class CommandLine {
                     "the name the server's certificate must carry, when not "
                     "the host of --server")
         ->envname("DIBAO_TLS_SERVER_NAME");
+    app_.add_option("--purpose", o_.purpose,
+                    "why you read the data (kept on the audit chain with "
+                    "each read; registry export requires it), e.g. \"2026 Q4 "
+                    "spot check\"")
+        ->envname("DIBAO_PURPOSE");
     DurationOption(&app_, "--deadline", &o_.deadline,
                    "deadline of each call, e.g. 30s");
     DurationOption(&app_, "--stream-deadline", &o_.stream_deadline,
@@ -315,6 +320,11 @@ class CommandLine {
               "masked",
               ReportPosting);
     Area(cmd);
+    cmd->add_option("--stage", o_.stage,
+                    "三榜: the results of a stage instead: evaluation, review "
+                    "or approval");
+    cmd->add_option("--since", o_.since,
+                    "with --stage: results decided from this day (YYYY-MM-DD)");
     Format(cmd);
     cmd = Add(report, "forecast",
               "per street: non-beneficiaries whose unemployment benefit "
@@ -437,7 +447,8 @@ class CommandLine {
     cmd = Add(recs, "list", "for the bureau's approval (member IDs masked)",
               RecommendationsList);
     cmd->add_option("--state", o_.state,
-                    "proposed, approved, rejected or superseded");
+                    "proposed, evaluated, reviewed, approved, rejected or "
+                    "superseded");
     Area(cmd, /*whole=*/false);
     Household(cmd, "only this household's");
     Format(cmd);
@@ -445,11 +456,26 @@ class CommandLine {
               RecommendationsShow);
     One(cmd, "RECOMMENDATION_ID", "the recommendation, e.g. R0000001");
     Format(cmd);
-    cmd = Add(recs, "approve", "apply it to the registry (history and audit)",
+    cmd = Add(recs, "evaluate",
+              "评: the community passes a proposed one to the street",
+              RecommendationsEvaluate);
+    One(cmd, "RECOMMENDATION_ID", "the recommendation");
+    Note(cmd, "what the evaluation rests on (required)");
+    cmd->add_flag("--reject", o_.reject, "refuse it instead of passing it on");
+    cmd = Add(recs, "review",
+              "审: the street passes an evaluated one to the district",
+              RecommendationsReview);
+    One(cmd, "RECOMMENDATION_ID", "the recommendation");
+    Note(cmd, "what the review rests on (required)");
+    cmd->add_flag("--reject", o_.reject, "refuse it instead of passing it on");
+    cmd = Add(recs, "approve",
+              "审: the district approves a reviewed one and applies it to the "
+              "registry (history and audit)",
               RecommendationsApprove);
     One(cmd, "RECOMMENDATION_ID", "the recommendation");
     Note(cmd, "what the approval rests on (required)");
-    cmd = Add(recs, "reject", "reject it", RecommendationsReject);
+    cmd = Add(recs, "reject", "the district rejects a reviewed one",
+              RecommendationsReject);
     One(cmd, "RECOMMENDATION_ID", "the recommendation");
     Note(cmd, "why (required)");
 

@@ -87,6 +87,8 @@ int AuditHistory(const Env& env);
 int RecommendationsGenerate(const Env& env);
 int RecommendationsList(const Env& env);
 int RecommendationsShow(const Env& env);
+int RecommendationsEvaluate(const Env& env);
+int RecommendationsReview(const Env& env);
 int RecommendationsApprove(const Env& env);
 int RecommendationsReject(const Env& env);
 int UserAdd(const Env& env);

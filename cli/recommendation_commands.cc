@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/clock.h"
 #include "base/dates.h"
 #include "base/money.h"
 #include "base/resident_id.h"
@@ -45,7 +46,14 @@ void Print(const v1::Recommendation& r, std::ostream& out) {
   for (const std::string& line : r.arithmetic()) out << "    " << line << "\n";
   out << "  made by " << r.made_by() << " from registry version "
       << r.household_version() << "\n";
-  if (!r.decided_by().empty()) {
+  for (const v1::StageDecision& d : r.stages()) {
+    out << "  " << RecommendationStageName(d.stage())
+        << (d.passed() ? " passed" : " rejected") << " by " << d.by() << " on "
+        << FormatDate(absl::ToCivilDay(FromProto(d.at()), BureauTimeZone()))
+        << ": " << d.note() << "\n";
+  }
+  if (r.stages().empty() && !r.decided_by().empty()) {
+    // Decided before the stages were recorded.
     out << "  " << RecommendationStateName(r.state()) << " by "
         << r.decided_by() << ": " << r.decision_note() << "\n";
   }
@@ -58,23 +66,43 @@ void Print(const v1::Recommendation& r, std::ostream& out) {
   }
 }
 
-// approve / reject: one ID and a note.
-int Decide(const Env& env, bool approve) {
-  const char* verb = approve ? "approve" : "reject";
+// The stage a command decides at.
+enum class Step { kEvaluate, kReview, kApprove, kReject };
+
+// evaluate / review / approve / reject: one ID and a note.
+int Decide(const Env& env, Step step) {
+  static constexpr const char* kVerbs[] = {"evaluate", "review", "approve",
+                                           "reject"};
+  const char* verb = kVerbs[static_cast<int>(step)];
+  const bool staged = step == Step::kEvaluate || step == Step::kReview;
   if (env.args.size() != 1 || env.options.note.empty()) {
     env.err << "usage: dibaoctl recommendations " << verb
-            << " RECOMMENDATION_ID --note TEXT\n";
+            << " RECOMMENDATION_ID --note TEXT" << (staged ? " [--reject]" : "")
+            << "\n";
     return kExitUsage;
   }
   v1::DecideRecommendationRequest request;
   request.set_recommendation_id(env.args[0]);
   request.set_note(env.options.note);
+  request.set_reject(staged && env.options.reject);
   auto context = NewContext(env.options);
+  auto stub = Stub(env.options);
   v1::Recommendation r;
-  grpc::Status s =
-      approve
-          ? Stub(env.options)->ApproveRecommendation(context.get(), request, &r)
-          : Stub(env.options)->RejectRecommendation(context.get(), request, &r);
+  grpc::Status s;
+  switch (step) {
+    case Step::kEvaluate:
+      s = stub->EvaluateRecommendation(context.get(), request, &r);
+      break;
+    case Step::kReview:
+      s = stub->ReviewRecommendation(context.get(), request, &r);
+      break;
+    case Step::kApprove:
+      s = stub->ApproveRecommendation(context.get(), request, &r);
+      break;
+    case Step::kReject:
+      s = stub->RejectRecommendation(context.get(), request, &r);
+      break;
+  }
   if (!s.ok()) return Fail(env.err, FromGrpc(s));
   Print(r, env.out);
   return kExitOk;
@@ -180,7 +208,13 @@ int RecommendationsShow(const Env& env) {
   return kExitOk;
 }
 
-int RecommendationsApprove(const Env& env) { return Decide(env, true); }
-int RecommendationsReject(const Env& env) { return Decide(env, false); }
+int RecommendationsEvaluate(const Env& env) {
+  return Decide(env, Step::kEvaluate);
+}
+int RecommendationsReview(const Env& env) { return Decide(env, Step::kReview); }
+int RecommendationsApprove(const Env& env) {
+  return Decide(env, Step::kApprove);
+}
+int RecommendationsReject(const Env& env) { return Decide(env, Step::kReject); }
 
 }  // namespace dibao::cli

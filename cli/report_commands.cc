@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/reports.grpc.pb.h"
+#include "formats/names.h"
 #include "formats/registry_format.h"
 
 namespace dibao::cli {
@@ -287,13 +288,70 @@ void PrintPosting(const v1::PostingListResponse& response, OutputFormat format,
   }
 }
 
+// One stage's results (三榜), as masked as the standing list.
+void PrintStagePosting(const v1::PostingListResponse& response,
+                       v1::RecommendationStage stage, OutputFormat format,
+                       std::ostream& out) {
+  if (format == OutputFormat::kJsonl) {
+    for (const auto& c : response.communities()) {
+      out << ToJsonLine(c) << "\n";
+    }
+    return;
+  }
+  const std::vector<std::string> csv_columns = {
+      "district_code",   "street",  "community", "head_name",
+      "head_id",         "members", "kind",      "current_benefit_fen",
+      "new_benefit_fen", "decided", "effective"};
+  Table all(csv_columns);
+  for (const auto& c : response.communities()) {
+    Table t({"户主 head", "身份证号 ID", "人数 members", "kind", "现 now yuan",
+             "拟 after yuan", "decided", "effective"});
+    for (const auto& e : c.results()) {
+      all.AddRow({c.district_code(), c.street(), c.community(),
+                  e.head_name_masked(), e.head_id_masked(),
+                  absl::StrCat(e.members()), RecommendationKindName(e.kind()),
+                  absl::StrCat(e.current_benefit_fen()),
+                  absl::StrCat(e.new_benefit_fen()), FormatDate(e.decided()),
+                  FormatDate(e.effective())});
+      t.AddRow({e.head_name_masked(), e.head_id_masked(),
+                absl::StrCat(e.members()), RecommendationKindName(e.kind()),
+                FormatYuan(e.current_benefit_fen()),
+                FormatYuan(e.new_benefit_fen()), FormatDate(e.decided()),
+                FormatDate(e.effective())});
+    }
+    if (format == OutputFormat::kCsv) continue;
+    out << "公示 " << RecommendationStageName(stage) << " " << c.district_code()
+        << " " << c.street() << " " << c.community() << ": " << c.households()
+        << " households\n";
+    Indented(t, out);
+    out << "\n";
+  }
+  if (format == OutputFormat::kCsv) all.Print(OutputFormat::kCsv, out, true);
+}
+
+absl::StatusOr<v1::RecommendationStage> ParseStage(absl::string_view text) {
+  const std::string lower = absl::AsciiStrToLower(text);
+  if (lower == "evaluation" || lower == "evaluate") {
+    return v1::RECOMMENDATION_STAGE_EVALUATION;
+  }
+  if (lower == "review" || lower == "street") {
+    return v1::RECOMMENDATION_STAGE_STREET_REVIEW;
+  }
+  if (lower == "approval" || lower == "approve" || lower == "district") {
+    return v1::RECOMMENDATION_STAGE_DISTRICT_APPROVAL;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--stage ", text, " is not a stage: evaluation, review or approval"));
+}
+
 }  // namespace
 
 int ReportPosting(const Env& env) {
   const CliOptions& o = env.options;
-  if (!env.args.empty()) {
+  if (!env.args.empty() || (!o.since.empty() && o.stage.empty())) {
     env.err << "usage: dibaoctl report posting [--district D [--street S "
-               "[--community C]]] [--format table|csv]\n";
+               "[--community C]]] [--stage evaluation|review|approval "
+               "[--since YYYY-MM-DD]] [--format table|csv|jsonl]\n";
     return kExitUsage;
   }
   auto format = ParseOutputFormat(o.format);
@@ -301,6 +359,24 @@ int ReportPosting(const Env& env) {
   CliOptions long_call = o;
   long_call.deadline = std::max(o.deadline, absl::Minutes(5));
   auto stub = NewStub(o);
+  if (!o.stage.empty()) {
+    auto stage = ParseStage(o.stage);
+    if (!stage.ok()) return Fail(env.err, stage.status());
+    v1::PostingListRequest request;
+    *request.mutable_area() = AreaFrom(o);
+    request.set_stage(*stage);
+    if (!o.since.empty()) {
+      auto day = ParseDate(o.since);
+      if (!day.ok()) return Fail(env.err, day.status());
+      *request.mutable_since() = ToProto(*day);
+    }
+    v1::PostingListResponse response;
+    grpc::Status s =
+        stub->PostingList(NewContext(long_call).get(), request, &response);
+    if (!s.ok()) return Fail(env.err, FromGrpc(s));
+    PrintStagePosting(response, *stage, *format, env.out);
+    return kExitOk;
+  }
   // The communities first, then one call each: a city's lists together do
   // not fit in one message, and the output starts at once.
   v1::PostingListRequest index_request;

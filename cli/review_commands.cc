@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/dates.h"
 #include "base/money.h"
+#include "base/resident_id.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/audit.grpc.pb.h"
@@ -98,14 +99,16 @@ std::string ActionName(v1::AuditAction a) {
 }
 
 void AddEntry(const v1::AuditEntry& e, Table* t) {
+  // Whose data a read was: a person's ID, masked like every table's.
   t->AddRow({absl::StrCat(e.seq()), When(e.at()), e.actor(),
              ActionName(e.action()), e.household_id(), e.flag_id(),
-             e.recommendation_id(), e.detail()});
+             e.recommendation_id(), e.detail(), e.purpose(),
+             e.subject().empty() ? "" : MaskId(e.subject())});
 }
 
 Table EntryTable() {
   return Table({"seq", "at", "actor", "action", "household", "flag",
-                "recommendation", "detail"});
+                "recommendation", "detail", "purpose", "subject"});
 }
 
 }  // namespace

@@ -103,13 +103,12 @@ class ConsoleServer {
   // The request comes from the console's own pages (Host and Origin):
   // PERMISSION_DENIED naming the other site otherwise.
   absl::Status CheckSite(const httplib::Request& req) const;
-  // A service call on behalf of `user`, with its DETAILS_VIEWED entry when
-  // it reads a household's details (a read that cannot be recorded is not
-  // answered).
-  absl::StatusOr<JsonCall> CallAudited(absl::string_view service,
-                                       absl::string_view method,
-                                       absl::string_view body,
-                                       absl::string_view user) const;
+  // A service call on behalf of `user` (the server records its reads of
+  // personal data).
+  absl::StatusOr<JsonCall> CallFor(absl::string_view service,
+                                   absl::string_view method,
+                                   absl::string_view body,
+                                   absl::string_view user) const;
   // The same listing as a spreadsheet, every page: the columns dibaoctl
   // prints, through the one CSV writer (base/csv.h). Only listings with a
   // CSV form have one (INVALID_ARGUMENT otherwise).

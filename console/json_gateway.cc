@@ -8,7 +8,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "base/resident_id.h"
 #include "formats/metadata.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -22,16 +21,6 @@ constexpr char kPackage[] = "dibao.v1.";
 absl::Status FromGrpc(const grpc::Status& s) {
   return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
                       s.error_message());
-}
-
-std::string StringField(const pb::Message& message, absl::string_view name) {
-  const pb::FieldDescriptor* field =
-      message.GetDescriptor()->FindFieldByName(std::string(name));
-  if (field == nullptr || field->is_repeated() ||
-      field->type() != pb::FieldDescriptor::TYPE_STRING) {
-    return "";
-  }
-  return message.GetReflection()->GetString(message, field);
 }
 
 }  // namespace
@@ -94,6 +83,8 @@ absl::StatusOr<JsonCall> JsonGateway::Call(absl::string_view service,
   context.AddMetadata(kInProcessTokenMetadataKey, in_process_token_);
   if (!actor.empty()) {
     context.AddMetadata(kConsoleUserMetadataKey, std::string(actor));
+    // The server records every read of personal data with its purpose.
+    context.AddMetadata(kPurposeMetadataKey, "web console");
   }
   absl::Notification done;
   grpc::Status status;
@@ -122,46 +113,6 @@ absl::StatusOr<std::string> JsonGateway::ToJson(const pb::Message& message) {
                                             std::string(printed.message())));
   }
   return out;
-}
-
-std::string SubjectOf(const JsonCall& call) {
-  if (!call.request) return "";
-  for (const char* name :
-       {"flag_id", "household_id", "recommendation_id", "id_number"}) {
-    std::string v = StringField(*call.request, name);
-    if (v.empty()) continue;
-    return absl::string_view(name) == "id_number" ? MaskId(v) : v;
-  }
-  return "";
-}
-
-std::string HouseholdIdOf(const JsonCall& call) {
-  if (call.request) {
-    if (std::string id = StringField(*call.request, "household_id");
-        !id.empty()) {
-      return id;
-    }
-  }
-  if (!call.response) return "";
-  const pb::Message& response = *call.response;
-  if (std::string id = StringField(response, "household_id"); !id.empty()) {
-    return id;
-  }
-  const pb::Descriptor* d = response.GetDescriptor();
-  const pb::Reflection* r = response.GetReflection();
-  for (int i = 0; i < d->field_count(); ++i) {
-    const pb::FieldDescriptor* f = d->field(i);
-    if (f->is_repeated() || f->type() != pb::FieldDescriptor::TYPE_MESSAGE ||
-        !r->HasField(response, f)) {
-      continue;
-    }
-    if (std::string id =
-            StringField(r->GetMessage(response, f), "household_id");
-        !id.empty()) {
-      return id;
-    }
-  }
-  return "";
 }
 
 }  // namespace dibao

@@ -69,16 +69,6 @@ class JsonGateway {
       methods_;
 };
 
-// What a call looked at, for its audit entry: the request's first
-// non-empty flag_id, household_id, recommendation_id or id_number (a
-// resident ID masked). Empty when none.
-std::string SubjectOf(const JsonCall& call);
-
-// The household a call concerns: the first non-empty string field named
-// household_id in the request, then in the response, then one message
-// level down in the response. Empty when none.
-std::string HouseholdIdOf(const JsonCall& call);
-
 }  // namespace dibao
 
 #endif  // DIBAO_CONSOLE_JSON_GATEWAY_H_

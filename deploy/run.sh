@@ -14,7 +14,8 @@
 # deploy/principals.textproto into $DIBAO_VAR/pki, the server requires them
 # on its TLS listener, and each step below runs as the principal whose role
 # it is (agencies push, the operator runs the cycle on the local socket,
-# the community worker confirms, the district approver approves).
+# the community worker confirms and evaluates, the street reviewer reviews,
+# the district approver approves).
 #
 # Environment: DIBAO_VAR (default ./var), DIBAO_LISTEN (127.0.0.1:50051),
 # DIBAO_CONSOLE (the console, 127.0.0.1:8080; "off": none), DIBAO_SEED
@@ -155,6 +156,17 @@ as $cw recommendations generate --as-of="$as_of"
 "${ctl[@]}" recommendations list --state=proposed --format=csv > "$var/recommendations.csv"
 "${ctl[@]}" recommendations list --state=proposed
 first_rec=$(awk -F, 'NR == 2 {print $1}' "$var/recommendations.csv")
+if [ -n "$first_rec" ] && [ "${DIBAO_DEMO_DECISIONS:-1}" = 1 ]; then
+  # 一评两审: the community evaluates, the street reviews, the district
+  # approves (left to you: the command is printed at the end); each stage
+  # by its own principal, each result on that stage's posting list (三榜).
+  echo
+  echo "run: DEMONSTRATION: $cw evaluates $first_rec (评), street-shengli reviews it (审):"
+  as $cw recommendations evaluate "$first_rec" --note="sample run: demonstration evaluation" | sed -n 1p
+  as street-shengli recommendations review "$first_rec" --note="sample run: demonstration review" | sed -n 1p
+  echo "run: the street review's posting list (dibaoctl report posting --stage=review):"
+  as street-shengli report posting --stage=review
+fi
 
 # The top of her queue after the demonstration, for the commands printed
 # last.
@@ -197,7 +209,8 @@ if [ -n "$cw_top" ]; then
   echo "      build/cli/dibaoctl$server_flag report cliff --household=$cw_top_household --wage=300"
 fi
 echo "The district approver, head-01 (DIBAO_CERT=$pki/head-01.crt DIBAO_KEY=$pki/head-01.key):"
-[ -z "$first_rec" ] || echo "      build/cli/dibaoctl$server_flag recommendations approve $first_rec --note='...'"
+[ -z "$first_rec" ] || echo "      build/cli/dibaoctl$server_flag recommendations approve $first_rec --note='...'   (the third stage: evaluated by $cw, reviewed by street-shengli)"
+[ -z "$first_rec" ] || echo "      build/cli/dibaoctl$server_flag report posting --stage=approval   (三榜: the approval's posting list)"
 echo "      build/cli/dibaoctl$server_flag spot-check draw --fraction=0.05 --seed=2026 --stratify=street"
 echo "      build/cli/dibaoctl$server_flag report forecast --as-of=$as_of"
 echo "      build/cli/dibaoctl$server_flag registry get $first"

@@ -12,6 +12,12 @@ namespace dibao {
 inline constexpr char kConsoleUserMetadataKey[] = "x-dibao-console-user";
 inline constexpr char kInProcessTokenMetadataKey[] = "x-dibao-in-process-token";
 
+// Why the caller reads what it reads ("2026 Q4 spot check", "console
+// GetCase"): UTF-8, at most 128 bytes, recorded with every read of personal
+// data on the audit chain; bulk exports require it. A binary header (the
+// -bin suffix), so that it may be Chinese.
+inline constexpr char kPurposeMetadataKey[] = "x-dibao-purpose-bin";
+
 }  // namespace dibao
 
 #endif  // DIBAO_FORMATS_METADATA_H_

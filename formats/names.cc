@@ -68,6 +68,19 @@ std::string RecommendationStateName(v1::RecommendationState state) {
                                        "RECOMMENDATION_STATE_"));
 }
 
+std::string RecommendationStageName(v1::RecommendationStage stage) {
+  switch (stage) {
+    case v1::RECOMMENDATION_STAGE_EVALUATION:
+      return "community evaluation";
+    case v1::RECOMMENDATION_STAGE_STREET_REVIEW:
+      return "street review";
+    case v1::RECOMMENDATION_STAGE_DISTRICT_APPROVAL:
+      return "district approval";
+    default:
+      return "no stage";
+  }
+}
+
 absl::StatusOr<v1::RecommendationState> ParseRecommendationState(
     absl::string_view text) {
   v1::RecommendationState state;

@@ -39,6 +39,9 @@ std::string RecommendationStateName(v1::RecommendationState state);
 absl::StatusOr<v1::RecommendationState> ParseRecommendationState(
     absl::string_view text);
 
+// "community evaluation", "street review", "district approval".
+std::string RecommendationStageName(v1::RecommendationStage stage);
+
 // "R0000123" for 123; and back (INVALID_ARGUMENT for anything else).
 std::string FormatRecommendationId(uint64_t seq);
 absl::StatusOr<uint64_t> ParseRecommendationId(absl::string_view id);

@@ -52,13 +52,15 @@ std::string MaskNameForPosting(absl::string_view name) {
 }
 
 std::string MaskIdForPosting(absl::string_view id_number) {
+  // The birth date and the sequence (which with the address code and the
+  // birth date picks out one person) go; the check character alone
+  // identifies nobody.
   if (id_number.size() == 18) {
-    return absl::StrCat(id_number.substr(0, 6), std::string(8, '*'),
-                        id_number.substr(14));
+    return absl::StrCat(id_number.substr(0, 6), std::string(11, '*'),
+                        id_number.substr(17));
   }
   if (id_number.size() == 15) {
-    return absl::StrCat(id_number.substr(0, 6), std::string(6, '*'),
-                        id_number.substr(12));
+    return absl::StrCat(id_number.substr(0, 6), std::string(9, '*'));
   }
   return std::string(id_number.size(), '*');
 }

@@ -8,10 +8,10 @@
 // - names by Unicode code point, never by byte: 1 character "*", 2 "张*",
 //   3 or more the first and last with a * for each between ("张*明",
 //   "欧阳**明"); text that is not valid UTF-8 becomes "*";
-// - an 18-character ID keeps the 6-digit address code and the last 4
-//   (sequence and check): the 8-digit birth date is hidden; a 15-digit ID
-//   keeps the first 6 and last 3 (its birth date is the 6 digits between);
-//   any other length is masked entirely.
+// - an 18-character ID keeps the 6-digit address code and the check
+//   character: the birth date and the sequence are hidden
+//   (420102***********X); a 15-digit ID keeps the first 6 (it has no check
+//   character); any other length is masked entirely.
 //
 // The head of household is the member whose relation is 户主 (or 本人 /
 // "head", any case); when no member says so, the oldest member (earliest

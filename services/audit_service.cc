@@ -42,11 +42,16 @@ grpc::Status AuditServiceImpl::ListAudit(grpc::ServerContext* context,
         !s.ok()) {
       return ToGrpcStatus(s);
     }
-    return ToGrpcStatus(audit_->ForHousehold(request->household_id(),
-                                             [&](const v1::AuditEntry& e) {
-                                               *response->add_entries() = e;
-                                               return absl::OkStatus();
-                                             }));
+    if (absl::Status s = audit_->ForHousehold(request->household_id(),
+                                              [&](const v1::AuditEntry& e) {
+                                                *response->add_entries() = e;
+                                                return absl::OkStatus();
+                                              });
+        !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+    return ToGrpcStatus(
+        gate_->reads().One(*caller, request->household_id(), ""));
   }
   // The whole chain crosses every jurisdiction: the auditor's to read.
   if (caller->role() != v1::ROLE_AUDITOR) {
@@ -60,7 +65,9 @@ grpc::Status AuditServiceImpl::ListAudit(grpc::ServerContext* context,
       audit_->List(static_cast<uint64_t>(request->after_seq()), limit);
   if (!entries.ok()) return ToGrpcStatus(entries.status());
   for (auto& e : *entries) *response->add_entries() = std::move(e);
-  return grpc::Status::OK;
+  return ToGrpcStatus(gate_->reads().Many(
+      *caller, response->entries_size(),
+      absl::StrCat("audit entries after ", request->after_seq())));
 }
 
 }  // namespace dibao

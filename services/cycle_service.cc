@@ -5,6 +5,7 @@
 #include "access/jurisdiction.h"
 #include "base/dates.h"
 #include "base/log.h"
+#include "formats/list_views.h"
 #include "google/protobuf/util/time_util.h"
 #include "matcher/intake_check.h"
 #include "matcher/rules/rule.h"
@@ -64,6 +65,22 @@ grpc::Status CycleServiceImpl::RunCycle(grpc::ServerContext* context,
           " new flags, ", resolved, " auto-resolved, ",
           report->households_failed(), " failed, in ",
           google::protobuf::util::TimeUtil::ToString(report->duration()));
+  // On the chain: a cycle decides which flags open and which resolve.
+  v1::AuditEntry entry;
+  entry.set_actor(actor);
+  entry.set_action(v1::AUDIT_ACTION_CYCLE_RUN);
+  entry.set_records(report->households_assessed());
+  entry.set_detail(absl::StrCat(
+      "cycle ", report->cycle_seq(), " as of ", FormatDate(*as_of),
+      request->full() ? " (full)" : "", ": ", report->households_assessed(),
+      " households assessed, ", new_flags, " new flags, ", resolved,
+      " auto-resolved, ", report->households_failed(), " failed"));
+  entry.set_ref(absl::StrCat("cycle ", report->cycle_seq()));
+  if (absl::Status s = gate_->audit()->Append(std::move(entry)); !s.ok()) {
+    LogError("cycle ", report->cycle_seq(),
+             " ran but is not on the audit chain: ", s.message());
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(report);
   return grpc::Status::OK;
 }
@@ -102,11 +119,22 @@ grpc::Status CycleServiceImpl::ListFlags(grpc::ServerContext* context,
   auto page = flags_->List(filter, request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
   // Only the caller's jurisdiction: a page may come back shorter than
-  // asked, with the token for the next.
+  // asked, with the token for the next. IDs masked: GetFlag has them.
   for (auto& f : page->flags) {
     if (Covers(caller->principal, AreaOf(f))) {
+      ToListView(&f);
       *response->add_flags() = std::move(f);
     }
+  }
+  if (absl::Status s = gate_->reads().Many(
+          *caller, response->flags_size(),
+          absl::StrCat(
+              "a page of flags (IDs masked)",
+              request->household_id().empty()
+                  ? std::string()
+                  : absl::StrCat(" of household ", request->household_id())));
+      !s.ok()) {
+    return ToGrpcStatus(s);
   }
   response->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
@@ -121,6 +149,12 @@ grpc::Status CycleServiceImpl::GetFlag(grpc::ServerContext* context,
   if (!flag.ok()) return ToGrpcStatus(flag.status());
   if (absl::Status s = CheckCovers(caller->principal, AreaOf(*flag),
                                    absl::StrCat("flag ", flag->flag_id()));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  if (absl::Status s =
+          gate_->reads().One(*caller, flag->household_id(),
+                             flag->finding().id_number(), flag->flag_id());
       !s.ok()) {
     return ToGrpcStatus(s);
   }
@@ -141,6 +175,10 @@ grpc::Status CycleServiceImpl::GetAssessment(
   }
   auto a = cycles_->GetAssessment(request->household_id());
   if (!a.ok()) return ToGrpcStatus(a.status());
+  if (absl::Status s = gate_->reads().One(*caller, request->household_id(), "");
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(a);
   return grpc::Status::OK;
 }
@@ -173,6 +211,14 @@ grpc::Status CycleServiceImpl::CheckApplicant(
   auto result = dibao::CheckApplicant(*store_, *cycles_->policy(),
                                       request->household(), as_of, today);
   if (!result.ok()) return ToGrpcStatus(result.status());
+  // What partner agencies know of each applicant left the server.
+  if (absl::Status s = gate_->reads().Many(
+          *caller, request->household().members_size(),
+          absl::StrCat("partner facts of the applying household ",
+                       request->household().household_id()));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(result);
   return grpc::Status::OK;
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/dates.h"
 #include "base/log.h"
 #include "base/resident_id.h"
 #include "formats/feed_kinds.h"
@@ -76,6 +77,29 @@ grpc::Status FeedServiceImpl::Upload(
   auto committed = (*upload)->Commit();
   if (!committed.ok()) return ToGrpcStatus(committed.status());
   *receipt = *std::move(committed);
+  if (!receipt->replayed()) {
+    // On the chain right after the commit: counts and digest, no records.
+    v1::AuditEntry entry;
+    entry.set_actor(caller->id());
+    entry.set_action(v1::AUDIT_ACTION_FEED_BATCH_COMMITTED);
+    entry.set_records(receipt->accepted() + receipt->unchanged() +
+                      receipt->rejected());
+    entry.set_detail(absl::StrCat(
+        "batch ", header.batch_id(), " (", AgencyName(header.agency()), " ",
+        FindFeedKind(header.kind())->name, ", ",
+        header.mode() == v1::BATCH_MODE_SNAPSHOT ? "SNAPSHOT" : "DELTA",
+        ", as of ", FormatDate(header.as_of()), ") number ",
+        receipt->batch_seq(), ": ", receipt->accepted(), " accepted, ",
+        receipt->unchanged(), " unchanged, ", receipt->rejected(),
+        " rejected, ", receipt->retired(), " retired; SHA-256 ",
+        receipt->digest()));
+    entry.set_ref(absl::StrCat("feed batch ", header.batch_id()));
+    if (absl::Status s = gate_->audit()->Append(std::move(entry)); !s.ok()) {
+      LogError("batch ", header.batch_id(),
+               " committed but not on the audit chain: ", s.message());
+      return ToGrpcStatus(s);
+    }
+  }
   LogInfo(
       "batch ", header.batch_id(), " (", AgencyName(header.agency()), " ",
       FindFeedKind(header.kind())->name, ") ",
@@ -130,13 +154,20 @@ grpc::Status FeedServiceImpl::GetRejections(
                        AgencyName(caller->principal.agency()))));
     }
   }
-  return ToGrpcStatus(feeds_->ForEachRejection(
+  // The records as the agency sent them: counted on the chain.
+  int64_t sent = 0;
+  const absl::Status streamed = feeds_->ForEachRejection(
       request->batch_id(), [&](const v1::RecordRejection& r) -> absl::Status {
         if (!writer->Write(r)) {
           return absl::CancelledError("the client stopped reading");
         }
+        ++sent;
         return absl::OkStatus();
-      }));
+      });
+  const absl::Status recorded = gate_->reads().Many(
+      *caller, sent,
+      absl::StrCat("rejected records of batch ", request->batch_id()));
+  return ToGrpcStatus(streamed.ok() ? recorded : streamed);
 }
 
 grpc::Status FeedServiceImpl::GetPersonFacts(
@@ -151,6 +182,9 @@ grpc::Status FeedServiceImpl::GetPersonFacts(
   }
   auto facts = feeds_->PersonTimeline(id->number());
   if (!facts.ok()) return ToGrpcStatus(facts.status());
+  if (absl::Status s = gate_->reads().One(*caller, "", id->number()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   response->set_id_number(std::string(id->number()));
   for (auto& f : *facts) *response->add_facts() = std::move(f);
   return grpc::Status::OK;

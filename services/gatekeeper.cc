@@ -11,7 +11,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "access/roles.h"
+#include "base/free_text.h"
 #include "base/log.h"
 #include "base/sha256.h"
 #include "google/protobuf/descriptor.h"
@@ -82,6 +84,13 @@ std::shared_ptr<const PrincipalDirectory> Gatekeeper::directory() const {
   return directory_;
 }
 
+std::optional<v1::Principal> Gatekeeper::Find(absl::string_view id) const {
+  const std::shared_ptr<const PrincipalDirectory> dir = directory();
+  const v1::Principal* p = dir->Find(id);
+  if (p == nullptr) return std::nullopt;
+  return *p;
+}
+
 absl::StatusOr<Caller> Gatekeeper::Resolve(const PrincipalDirectory& directory,
                                            absl::string_view id,
                                            absl::string_view proven_by) const {
@@ -96,7 +105,10 @@ absl::StatusOr<Caller> Gatekeeper::Resolve(const PrincipalDirectory& directory,
     return absl::UnauthenticatedError(
         absl::StrCat("principal \"", id, "\" is disabled"));
   }
-  return Caller{*p, std::string(proven_by)};
+  Caller caller;
+  caller.principal = *p;
+  caller.proven_by = std::string(proven_by);
+  return caller;
 }
 
 absl::StatusOr<Caller> Gatekeeper::Identify(
@@ -171,6 +183,15 @@ absl::StatusOr<Caller> Gatekeeper::Admit(const grpc::ServerContext& context,
         method, " needs the permission ", v1::Permission_Name(needed),
         ", which \"", caller->id(), "\" (role: ", RoleName(caller->role()),
         ") does not hold"));
+  }
+  caller->method =
+      absl::StrCat(absl::StripPrefix(service, "dibao.v1."), ".", method);
+  const auto& md = context.client_metadata();
+  if (auto it = md.find(kPurposeMetadataKey); it != md.end()) {
+    caller->purpose = Value(it->second);
+    if (absl::Status s = CheckName("the purpose", caller->purpose); !s.ok()) {
+      return s;
+    }
   }
   return caller;
 }

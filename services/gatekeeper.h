@@ -25,6 +25,7 @@
 #include <grpcpp/server_context.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -34,19 +35,11 @@
 #include "dibao/v1/access.pb.h"
 #include "dibao/v1/permission.pb.h"
 #include "formats/metadata.h"
+#include "services/caller.h"
+#include "services/read_audit.h"
 #include "storage/audit_log.h"
 
 namespace dibao {
-
-// A proven, allowed caller.
-struct Caller {
-  v1::Principal principal;
-  // "certificate", "local socket" or "console".
-  std::string proven_by;
-
-  const std::string& id() const { return principal.id(); }
-  v1::Role role() const { return principal.role(); }
-};
 
 struct GatekeeperOptions {
   // The principals file; empty: nobody may call.
@@ -64,9 +57,11 @@ class Gatekeeper {
       GatekeeperOptions options, AuditLog* audit);
 
   // The caller of `service`.`method` ("dibao.v1.ReviewService", "Decide")
-  // when proven and allowed. UNAUTHENTICATED when the call proves nobody
-  // (or a principal not in the file, disabled or revoked);
-  // PERMISSION_DENIED naming the permission and role otherwise.
+  // when proven and allowed, with the purpose it states
+  // (kPurposeMetadataKey). UNAUTHENTICATED when the call proves nobody (or
+  // a principal not in the file, disabled or revoked); PERMISSION_DENIED
+  // naming the permission and role otherwise; INVALID_ARGUMENT for a
+  // purpose that is too long or not text.
   absl::StatusOr<Caller> Admit(const grpc::ServerContext& context,
                                absl::string_view service,
                                absl::string_view method) const;
@@ -75,9 +70,16 @@ class Gatekeeper {
   // kInProcessTokenMetadataKey.
   const std::string& in_process_token() const { return in_process_token_; }
 
+  // The principal `id` as the file in force has it; nullopt for none.
+  std::optional<v1::Principal> Find(absl::string_view id) const;
   // Who the call proves, without asking for a permission.
   absl::StatusOr<Caller> Identify(const grpc::ServerContext& context) const;
 
+  // Records reads of personal data on the audit chain.
+  const ReadAudit& reads() const { return reads_; }
+  // The chain itself, for adapters that record what their engine does not
+  // (a committed batch, a cycle run).
+  AuditLog* audit() const { return audit_; }
   // Reads the principals file again. A file with an error is refused (the
   // principals in force stay) and the refusal is audited too. `actor`
   // names who asked ("SIGHUP" or a principal).
@@ -90,7 +92,7 @@ class Gatekeeper {
 
  private:
   Gatekeeper(GatekeeperOptions options, AuditLog* audit)
-      : options_(std::move(options)), audit_(audit) {}
+      : options_(std::move(options)), audit_(audit), reads_(audit) {}
   std::shared_ptr<const PrincipalDirectory> directory() const;
   absl::StatusOr<Caller> Resolve(const PrincipalDirectory& directory,
                                  absl::string_view id,
@@ -98,6 +100,7 @@ class Gatekeeper {
 
   const GatekeeperOptions options_;
   AuditLog* const audit_;
+  const ReadAudit reads_;
   std::string in_process_token_;
   mutable absl::Mutex mu_;
   std::shared_ptr<const PrincipalDirectory> directory_ ABSL_GUARDED_BY(mu_);

@@ -6,24 +6,14 @@
 #include "access/jurisdiction.h"
 #include "base/dates.h"
 #include "base/log.h"
+#include "formats/list_views.h"
+#include "formats/names.h"
 #include "services/grpc_status.h"
 
 namespace dibao {
 namespace {
 constexpr absl::string_view kService =
     v1::RecommendationService::service_full_name();
-
-// Logs the decision (IDs and actor only: no personal data) and maps it.
-grpc::Status Decided(absl::string_view what, const std::string& actor,
-                     absl::StatusOr<v1::Recommendation> r,
-                     v1::Recommendation* response) {
-  if (!r.ok()) return ToGrpcStatus(r.status());
-  LogInfo("recommendation ", r->recommendation_id(), " (",
-          RecommendationKindName(r->kind()), ", household ", r->household_id(),
-          ") ", what, " by ", actor);
-  *response = *std::move(r);
-  return grpc::Status::OK;
-}
 
 // The operator runs the nightly job but sees no personal data: what was
 // made or applied, by ID, area and kind, without amounts, members or
@@ -112,6 +102,13 @@ grpc::Status RecommendationServiceImpl::ListRecommendations(
                                 return !Covers(caller->principal, AreaOf(r));
                               }),
                items->end());
+  // Members' IDs masked: GetRecommendation has them.
+  for (v1::Recommendation& r : *items) ToListView(&r);
+  if (absl::Status s = gate_->reads().Many(
+          *caller, items->size(), "a page of recommendations (IDs masked)");
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(page);
   return grpc::Status::OK;
 }
@@ -129,40 +126,86 @@ grpc::Status RecommendationServiceImpl::GetRecommendation(
       !s.ok()) {
     return ToGrpcStatus(s);
   }
+  if (absl::Status s = gate_->reads().One(*caller, r->household_id(), "",
+                                          r->recommendation_id());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(r);
   return grpc::Status::OK;
+}
+
+grpc::Status RecommendationServiceImpl::Decide(
+    grpc::ServerContext* context, absl::string_view method,
+    const v1::DecideRecommendationRequest& request, const Step& step,
+    v1::Recommendation* response) {
+  auto caller = gate_->Admit(*context, kService, method);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = CheckRecommendation(*caller, request); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  const std::string& actor = caller->id();
+  absl::StatusOr<v1::Recommendation> r = step(actor);
+  if (!r.ok()) return ToGrpcStatus(r.status());
+  // IDs and actor only: no personal data.
+  LogInfo("recommendation ", r->recommendation_id(), " (",
+          RecommendationKindName(r->kind()), ", household ", r->household_id(),
+          ") ", RecommendationStateName(r->state()), " by ", actor, " (",
+          method, ")");
+  *response = *std::move(r);
+  return grpc::Status::OK;
+}
+
+grpc::Status RecommendationServiceImpl::EvaluateRecommendation(
+    grpc::ServerContext* context,
+    const v1::DecideRecommendationRequest* request,
+    v1::Recommendation* response) {
+  return Decide(
+      context, __func__, *request,
+      [&](const std::string& actor) {
+        return recommender_->Evaluate(request->recommendation_id(), actor,
+                                      request->note(), request->reject());
+      },
+      response);
+}
+
+grpc::Status RecommendationServiceImpl::ReviewRecommendation(
+    grpc::ServerContext* context,
+    const v1::DecideRecommendationRequest* request,
+    v1::Recommendation* response) {
+  return Decide(
+      context, __func__, *request,
+      [&](const std::string& actor) {
+        return recommender_->Review(request->recommendation_id(), actor,
+                                    request->note(), request->reject());
+      },
+      response);
 }
 
 grpc::Status RecommendationServiceImpl::ApproveRecommendation(
     grpc::ServerContext* context,
     const v1::DecideRecommendationRequest* request,
     v1::Recommendation* response) {
-  auto caller = gate_->Admit(*context, kService, __func__);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  const std::string& actor = caller->id();
-  if (absl::Status s = CheckRecommendation(*caller, *request); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  return Decided("approved", actor,
-                 recommender_->Approve(request->recommendation_id(), actor,
-                                       request->note()),
-                 response);
+  return Decide(
+      context, __func__, *request,
+      [&](const std::string& actor) {
+        return recommender_->Approve(request->recommendation_id(), actor,
+                                     request->note());
+      },
+      response);
 }
 
 grpc::Status RecommendationServiceImpl::RejectRecommendation(
     grpc::ServerContext* context,
     const v1::DecideRecommendationRequest* request,
     v1::Recommendation* response) {
-  auto caller = gate_->Admit(*context, kService, __func__);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  const std::string& actor = caller->id();
-  if (absl::Status s = CheckRecommendation(*caller, *request); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  return Decided("rejected", actor,
-                 recommender_->Reject(request->recommendation_id(), actor,
-                                      request->note()),
-                 response);
+  return Decide(
+      context, __func__, *request,
+      [&](const std::string& actor) {
+        return recommender_->Reject(request->recommendation_id(), actor,
+                                    request->note());
+      },
+      response);
 }
 
 }  // namespace dibao

@@ -1,9 +1,13 @@
-// gRPC adapter for recommendations: generate, list, show, approve and
-// reject, each as the proven caller and within its jurisdiction.
+// gRPC adapter for recommendations: generate, list, show, and the three
+// stages (evaluate, review, approve or reject), each as the proven caller and
+// within its jurisdiction.
 //
 // Thread-safe: Recommender is.
 #ifndef DIBAO_SERVICES_RECOMMENDATION_SERVICE_H_
 #define DIBAO_SERVICES_RECOMMENDATION_SERVICE_H_
+
+#include <functional>
+#include <string>
 
 #include "base/clock.h"
 #include "casework/recommendations.h"
@@ -31,6 +35,14 @@ class RecommendationServiceImpl final
   grpc::Status GetRecommendation(grpc::ServerContext* context,
                                  const v1::GetRecommendationRequest* request,
                                  v1::Recommendation* response) override;
+  grpc::Status EvaluateRecommendation(
+      grpc::ServerContext* context,
+      const v1::DecideRecommendationRequest* request,
+      v1::Recommendation* response) override;
+  grpc::Status ReviewRecommendation(
+      grpc::ServerContext* context,
+      const v1::DecideRecommendationRequest* request,
+      v1::Recommendation* response) override;
   grpc::Status ApproveRecommendation(
       grpc::ServerContext* context,
       const v1::DecideRecommendationRequest* request,
@@ -41,6 +53,13 @@ class RecommendationServiceImpl final
       v1::Recommendation* response) override;
 
  private:
+  // One stage's decision by the caller, once admitted to `method` and the
+  // recommendation's jurisdiction.
+  using Step = std::function<absl::StatusOr<v1::Recommendation>(
+      const std::string& actor)>;
+  grpc::Status Decide(grpc::ServerContext* context, absl::string_view method,
+                      const v1::DecideRecommendationRequest& request,
+                      const Step& step, v1::Recommendation* response);
   // OK when the recommendation is in `caller`'s jurisdiction.
   absl::Status CheckRecommendation(
       const Caller& caller,

@@ -1,6 +1,8 @@
 #include "services/report_service.h"
 
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "access/jurisdiction.h"
@@ -10,6 +12,7 @@
 #include "reports/intake_forecast.h"
 #include "reports/posting_list.h"
 #include "reports/report_stats.h"
+#include "reports/stage_posting.h"
 #include "services/grpc_status.h"
 
 namespace dibao {
@@ -83,6 +86,32 @@ grpc::Status ReportServiceImpl::PostingList(
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   v1::AreaFilter area = request->area();
   if (absl::Status s = Narrow(*caller, &area); !s.ok()) return ToGrpcStatus(s);
+  if (request->stage() != v1::RECOMMENDATION_STAGE_UNSPECIFIED) {
+    std::optional<absl::CivilDay> since;
+    if (request->has_since()) {
+      auto day = FromProto(request->since());
+      if (!day.ok()) {
+        return Invalid(absl::StrCat("since: ", day.status().message()));
+      }
+      since = *day;
+    }
+    // Recommendations are few beside households: the stage's results of
+    // the caller's area are gathered, then masked and grouped.
+    std::vector<v1::Recommendation> results;
+    absl::Status read = recommender_->ForEach([&](const v1::Recommendation& r) {
+      if (Covers(caller->principal, AreaOf(r)) &&
+          StagePassed(r, request->stage())) {
+        results.push_back(r);
+      }
+      return absl::OkStatus();
+    });
+    if (!read.ok()) return ToGrpcStatus(read);
+    auto lists = BuildStagePostingList(*registry_, area, request->stage(),
+                                       since, results);
+    if (!lists.ok()) return ToGrpcStatus(lists.status());
+    *response = *std::move(lists);
+    return grpc::Status::OK;
+  }
   auto lists = BuildPostingList(*registry_, area, request->communities_only());
   if (!lists.ok()) return ToGrpcStatus(lists.status());
   *response = *std::move(lists);
@@ -165,6 +194,15 @@ grpc::Status ReportServiceImpl::Forecast(grpc::ServerContext* context,
   auto forecast = ForecastIntake(*store_, *policy_, district.district_code,
                                  *day, request->list_people());
   if (!forecast.ok()) return ToGrpcStatus(forecast.status());
+  if (request->list_people()) {
+    if (absl::Status s = gate_->reads().Many(
+            *caller, forecast->people_size(),
+            absl::StrCat("people of the intake forecast of ",
+                         district.district_code));
+        !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+  }
   *response = *std::move(forecast);
   return grpc::Status::OK;
 }
@@ -184,6 +222,10 @@ grpc::Status ReportServiceImpl::Cliff(grpc::ServerContext* context,
   auto cliff =
       ComputeBenefitCliff(*store_, *registry_, *policy_, *request, *day);
   if (!cliff.ok()) return ToGrpcStatus(cliff.status());
+  if (absl::Status s = gate_->reads().One(*caller, request->household_id(), "");
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(cliff);
   return grpc::Status::OK;
 }

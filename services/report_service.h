@@ -1,4 +1,5 @@
-// gRPC adapter for the bureau's reports: statistics, posting lists,
+// gRPC adapter for the bureau's reports: statistics, posting lists (the
+// standing one and the three stages'),
 // spot-check samples, the intake forecast and the benefit-cliff calculator.
 // Validates requests, calls one matcher function each, maps the results.
 //
@@ -7,6 +8,7 @@
 #define DIBAO_SERVICES_REPORT_SERVICE_H_
 
 #include "base/clock.h"
+#include "casework/recommendations.h"
 #include "dibao/v1/policy.pb.h"
 #include "dibao/v1/reports.grpc.pb.h"
 #include "registry/registry.h"
@@ -23,12 +25,14 @@ class ReportServiceImpl final : public v1::ReportService::Service {
   // then answer FAILED_PRECONDITION.
   ReportServiceImpl(const Gatekeeper* gate, const AreaGuard* areas,
                     Store* store, Registry* registry, SpotSamples* samples,
-                    const v1::Policy* policy, Clock* clock)
+                    const Recommender* recommender, const v1::Policy* policy,
+                    Clock* clock)
       : gate_(gate),
         areas_(areas),
         store_(store),
         registry_(registry),
         samples_(samples),
+        recommender_(recommender),
         policy_(policy),
         clock_(clock) {}
 
@@ -60,6 +64,8 @@ class ReportServiceImpl final : public v1::ReportService::Service {
   Store* const store_;
   Registry* const registry_;
   SpotSamples* const samples_;
+  // The three stages' posting lists read the recommendations.
+  const Recommender* const recommender_;
   const v1::Policy* const policy_;
   Clock* const clock_;
 };

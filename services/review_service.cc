@@ -2,7 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "access/jurisdiction.h"
+#include "access/roles.h"
 #include "base/log.h"
+#include "formats/list_views.h"
 #include "services/grpc_status.h"
 
 namespace dibao {
@@ -72,6 +74,21 @@ grpc::Status ReviewServiceImpl::ListQueue(grpc::ServerContext* context,
   f->set_community(area.community);
   auto page = queue_->List(narrowed);
   if (!page.ok()) return ToGrpcStatus(page.status());
+  // A page of many households: IDs masked (the case has them, read one by
+  // one), and the page counted on the chain.
+  for (v1::QueueItem& item : *page->mutable_items()) {
+    ToListView(item.mutable_flag());
+  }
+  if (absl::Status s = gate_->reads().Many(
+          *caller, page->items_size(),
+          absl::StrCat("a review queue page (IDs masked) of ",
+                       area.district_code.empty() ? "every district"
+                                                  : area.district_code,
+                       area.street.empty() ? "" : " ", area.street,
+                       area.community.empty() ? "" : " ", area.community));
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(page);
   return grpc::Status::OK;
 }
@@ -89,6 +106,12 @@ grpc::Status ReviewServiceImpl::GetCase(grpc::ServerContext* context,
   }
   auto c = queue_->GetCase(request->flag_id());
   if (!c.ok()) return ToGrpcStatus(c.status());
+  if (absl::Status s = gate_->reads().One(
+          *caller, c->household().household_id(),
+          c->item().flag().finding().id_number(), c->item().flag().flag_id());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = *std::move(c);
   return grpc::Status::OK;
 }
@@ -116,6 +139,10 @@ grpc::Status ReviewServiceImpl::Assign(grpc::ServerContext* context,
       ContextOf(*caller, request->flag_id(), request->expected_version());
   if (!ctx.ok()) return ToGrpcStatus(ctx.status());
   if (absl::Status s = CheckFlag(*caller, request->flag_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  if (absl::Status s = CheckAssignee(request->flag_id(), request->assignee());
+      !s.ok()) {
     return ToGrpcStatus(s);
   }
   return Done("assigned", *ctx, review_->Assign(*ctx, request->assignee()),
@@ -182,6 +209,27 @@ absl::Status ReviewServiceImpl::CheckFlag(const Caller& caller,
   if (!flag.ok()) return flag.status();
   return CheckCovers(caller.principal, AreaOf(*flag),
                      absl::StrCat("flag ", flag_id));
+}
+
+absl::Status ReviewServiceImpl::CheckAssignee(
+    const std::string& flag_id, const std::string& assignee) const {
+  // A flag given to someone who cannot work it would sit unseen.
+  if (assignee.empty() || flag_id.empty()) return absl::OkStatus();
+  const std::optional<v1::Principal> p = gate_->Find(assignee);
+  if (!p || p->disabled()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", assignee, "\" is not a principal of this server",
+                     p ? " (disabled)" : ""));
+  }
+  if (!RoleHolds(p->role(), v1::CASE_WORK)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", assignee, "\" (role: ", RoleName(p->role()),
+        ") does not work flags: give it to a community worker or street "
+        "reviewer"));
+  }
+  auto flag = flags_->Get(flag_id);
+  if (!flag.ok()) return flag.status();
+  return CheckCovers(*p, AreaOf(*flag), absl::StrCat("flag ", flag_id));
 }
 
 }  // namespace dibao

@@ -46,6 +46,10 @@ class ReviewServiceImpl final : public v1::ReviewService::Service {
  private:
   // OK when flag `flag_id` is in `caller`'s jurisdiction (NOT_FOUND for
   // none; an empty ID is left to the request's own checks).
+  // OK when `assignee` is an enabled principal that works flags in the
+  // flag's area; INVALID_ARGUMENT or PERMISSION_DENIED naming why not.
+  absl::Status CheckAssignee(const std::string& flag_id,
+                             const std::string& assignee) const;
   absl::Status CheckFlag(const Caller& caller,
                          const std::string& flag_id) const;
 

@@ -228,9 +228,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       server->flags_.get(), clock);
   server->samples_ = std::make_unique<SpotSamples>(server->store_.get(), clock,
                                                    server->audit_.get());
-  server->report_service_ = std::make_unique<ReportServiceImpl>(
-      g, areas, server->store_.get(), server->registry_.get(),
-      server->samples_.get(), server->cycles_->policy(), clock);
   server->review_ = std::make_unique<Review>(server->flags_.get(),
                                              server->audit_.get(), clock);
   server->review_queue_ = std::make_unique<ReviewQueue>(
@@ -246,6 +243,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       server->cycles_.get(), server->audit_.get(), clock);
   server->recommendation_service_ = std::make_unique<RecommendationServiceImpl>(
       g, server->recommender_.get(), clock);
+  server->report_service_ = std::make_unique<ReportServiceImpl>(
+      g, areas, server->store_.get(), server->registry_.get(),
+      server->samples_.get(), server->recommender_.get(),
+      server->cycles_->policy(), clock);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

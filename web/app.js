@@ -148,7 +148,7 @@ function renderChrome() {
     h('span', { class: 'brand' }, t('title')),
     state.session ? h('nav', {}, links.map(([p, text]) => h('a', { href: `#/${p}`, 'data-page': p }, text))) : h('nav', {}),
     h('span', { class: 'who' },
-      state.session ? `${state.session.userName || state.session.userId} (${state.session.userId})` : ''),
+      state.session ? `${state.session.userName || state.session.userId} (${state.session.userId}${state.session.role ? ` · ${state.session.role}` : ''}${state.session.jurisdiction ? ` · ${state.session.jurisdiction}` : ''})` : ''),
     h('button', { type: 'button', id: 'lang', onclick: () => { state.lang = state.lang === 'zh' ? 'en' : 'zh'; localStorage.setItem('dibao.lang', state.lang); render(); } }, t('lang')),
     state.session ? h('button', { type: 'button', id: 'signout', onclick: signOut }, t('signOut')) : '');
 }
@@ -326,11 +326,13 @@ async function renderFlag(r) {
     h('div', {}, h('h3', {}, t('partner')), table([t('agency'), t('kind'), t('batch'), t('validFrom'), t('validTo'), t('values')],
       fnd.facts.map((x) => h('tr', {}, h('td', {}, label(x.agency)), h('td', {}, label(x.kind)), h('td', { class: 'mono' }, x.batchId), h('td', {}, day(x.validFrom)), h('td', {}, day(x.validTo)), h('td', {}, factValues(x.record)))))));
   const a = c.assessment;
-  // Reads of the case (DETAILS_VIEWED) are on the trail too; they are
+  // Reads of the case (PERSONAL_DATA_READ, and DETAILS_VIEWED before the
+  // server recorded them) are on the trail too; they are
   // folded away unless asked for, so the decisions stay readable.
   const showReads = r.params.get('reads') === '1';
-  const reads = (c.history || []).filter((e) => e.action === 'AUDIT_ACTION_DETAILS_VIEWED').length;
-  const history = (c.history || []).filter((e) => showReads || e.action !== 'AUDIT_ACTION_DETAILS_VIEWED').map((e) => h('tr', {}, h('td', { class: 'num' }, e.seq), h('td', {}, stamp(e.at)), h('td', {}, e.actor), h('td', {}, label(e.action)), h('td', {}, e.flagId || e.recommendationId || ''), h('td', {}, e.detail)));
+  const isRead = (e) => e.action === 'AUDIT_ACTION_DETAILS_VIEWED' || e.action === 'AUDIT_ACTION_PERSONAL_DATA_READ' || e.action === 'AUDIT_ACTION_BULK_EXPORT';
+  const reads = (c.history || []).filter(isRead).length;
+  const history = (c.history || []).filter((e) => showReads || !isRead(e)).map((e) => h('tr', {}, h('td', { class: 'num' }, e.seq), h('td', {}, stamp(e.at)), h('td', {}, e.actor), h('td', {}, label(e.action)), h('td', {}, e.flagId || e.recommendationId || ''), h('td', {}, e.detail)));
   const decisions = (f.decisions || []).map((d) => h('li', {}, `${stamp(d.at)} ${d.by}: ${label(d.state)}${d.reason && d.reason !== 'DISMISS_REASON_UNSPECIFIED' ? ` (${label(d.reason)})` : ''} — ${d.note}`));
   const comments = (f.comments || []).map((d) => h('li', {}, `${stamp(d.at)} ${d.by}: ${d.text}`));
   // The flag keeps its identity while amounts move: each evidence version
@@ -416,9 +418,9 @@ async function renderRecommendations(r) {
         `recommendations-${st.replace('RECOMMENDATION_STATE_', '').toLowerCase()}.csv`);
     } catch (e) { notice(`${e.code}: ${e.message}`); }
   };
-  const decide = async (method, x, noteEl) => {
+  const decide = async (method, x, noteEl, reject) => {
     try {
-      await call('RecommendationService', method, { recommendationId: x.recommendationId, note: noteEl.value });
+      await call('RecommendationService', method, { recommendationId: x.recommendationId, note: noteEl.value, reject: !!reject });
       await renderRecommendations(r);
       notice(t('saved'), 'ok');
     } catch (e) { notice(`${e.code}: ${e.message}`); }
@@ -438,12 +440,27 @@ async function renderRecommendations(r) {
       x.flagIds.length ? h('p', {}, `${t('flags')}: `, x.flagIds.map((id) => [h('a', { href: `#/flag/${encodeURIComponent(id)}` }, id), ' '])) : '',
       h('details', {}, h('summary', {}, t('evidence')), h('pre', {}, x.evidence.join('\n'))),
       h('details', {}, h('summary', {}, t('arithmetic')), h('pre', {}, x.arithmetic.join('\n'))),
-      x.decidedBy ? h('p', { class: 'muted' }, `${x.decidedBy} ${stamp(x.decidedAt)}: ${x.decisionNote}`) : '',
-      x.state === 'RECOMMENDATION_STATE_PROPOSED' ? h('div', { class: 'actions' }, note,
-        h('button', { type: 'button', class: 'primary approve', onclick: () => decide('ApproveRecommendation', x, note) }, t('approve')),
-        h('button', { type: 'button', class: 'reject', onclick: () => decide('RejectRecommendation', x, note) }, t('reject'))) : '');
+      (x.stages || []).length
+        ? h('ol', { class: 'stages muted' }, x.stages.map((d) => h('li', {}, `${label(d.stage)} · ${d.passed ? t('passed') : t('rejected')} · ${d.by} ${stamp(d.at)}: ${d.note}`)))
+        : (x.decidedBy ? h('p', { class: 'muted' }, `${x.decidedBy} ${stamp(x.decidedAt)}: ${x.decisionNote}`) : ''),
+      stageActions(x, note));
   });
-  const states = ['RECOMMENDATION_STATE_PROPOSED', 'RECOMMENDATION_STATE_APPROVED', 'RECOMMENDATION_STATE_REJECTED', 'RECOMMENDATION_STATE_SUPERSEDED'];
+  // 一评两审: each state waits for one role's stage; the server decides
+  // whether this user may act, the page only offers what the role does.
+  function stageActions(x, note) {
+    const role = state.session.role || '';
+    const step = {
+      RECOMMENDATION_STATE_PROPOSED: ['community worker', 'EvaluateRecommendation', 'EvaluateRecommendation', true, 'evaluate'],
+      RECOMMENDATION_STATE_EVALUATED: ['street reviewer', 'ReviewRecommendation', 'ReviewRecommendation', true, 'review'],
+      RECOMMENDATION_STATE_REVIEWED: ['district approver', 'ApproveRecommendation', 'RejectRecommendation', false, 'approve'],
+    }[x.state];
+    if (!step || (role && role !== step[0])) return '';
+    const [, pass, refuse, staged, verb] = step;
+    return h('div', { class: 'actions' }, note,
+      h('button', { type: 'button', class: `primary ${verb}`, onclick: () => decide(pass, x, note, false) }, t(verb)),
+      h('button', { type: 'button', class: 'reject', onclick: () => decide(refuse, x, note, staged) }, t('reject')));
+  }
+  const states = ['RECOMMENDATION_STATE_PROPOSED', 'RECOMMENDATION_STATE_EVALUATED', 'RECOMMENDATION_STATE_REVIEWED', 'RECOMMENDATION_STATE_APPROVED', 'RECOMMENDATION_STATE_REJECTED', 'RECOMMENDATION_STATE_SUPERSEDED'];
   show(section(t('recommendations'),
     h('div', { class: 'facets' }, states.map((s) => h('a', { class: `chip${s === st ? ' on' : ''}`, href: `#/recs?state=${s}` }, label(s)))),
     h('div', { class: 'actions' },

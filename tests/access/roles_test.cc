@@ -53,8 +53,18 @@ TEST(RolesTest, TheAuditorReadsEverythingAndChangesNothing) {
 }
 
 TEST(RolesTest, EvaluationReviewAndApprovalAreDifferentRoles) {
-  // 评: the community works cases; 审: the district decides proposals.
+  // 评: the community works cases and evaluates proposals; 审: the street
+  // reviews them; 审: the district decides them.
   EXPECT_TRUE(RoleHolds(v1::ROLE_COMMUNITY_WORKER, v1::CASE_WORK));
+  for (int r = v1::Role_MIN; r <= v1::Role_MAX; ++r) {
+    const auto role = static_cast<v1::Role>(r);
+    EXPECT_EQ(RoleHolds(role, v1::RECOMMENDATION_EVALUATE),
+              role == v1::ROLE_COMMUNITY_WORKER)
+        << r;
+    EXPECT_EQ(RoleHolds(role, v1::RECOMMENDATION_REVIEW),
+              role == v1::ROLE_STREET_REVIEWER)
+        << r;
+  }
   EXPECT_FALSE(RoleHolds(v1::ROLE_COMMUNITY_WORKER, v1::RECOMMENDATION_DECIDE));
   EXPECT_FALSE(RoleHolds(v1::ROLE_DISTRICT_APPROVER, v1::CASE_WORK));
   EXPECT_FALSE(RoleHolds(v1::ROLE_AGENCY, v1::CASE_READ));

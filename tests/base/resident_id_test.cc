@@ -162,5 +162,21 @@ TEST(ResidentIdTest, MaskingKeepsAtMostSixAndFour) {
   EXPECT_EQ(MaskName(""), "*");
 }
 
+TEST(ResidentIdTest, IdsInTextAreMaskedWhereverTheyStand) {
+  EXPECT_EQ(MaskIdsInText("members[420102199003074513].income"),
+            "members[420102********4513].income");
+  EXPECT_EQ(MaskIdsInText("420102199003074513 and 11010519491231002X."),
+            "420102********4513 and 110105********002X.");
+  // Mistyped (wrong check character) still names someone; 15 digits too.
+  EXPECT_EQ(MaskIdsInText("ID 420102199003074519"), "ID 420102********4519");
+  EXPECT_EQ(MaskIdsInText("旧号420102900307451，"), "旧号420102*****7451，");
+  // Not IDs: other lengths, parts of longer numbers or words, amounts.
+  for (const char* same : {"2,800.00 yuan", "F0000012", "4201021990030745130",
+                           "A420102199003074513", "1234567890123456", "",
+                           "batch labour-2026-11-25"}) {
+    EXPECT_EQ(MaskIdsInText(same), same);
+  }
+}
+
 }  // namespace
 }  // namespace dibao

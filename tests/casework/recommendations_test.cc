@@ -267,6 +267,17 @@ class RecommenderTest : public ::testing::Test {
                     .ok());
   }
 
+  // 评 and the first 审: the community (cw-3) evaluates, the street
+  // (street-1) reviews; the district decides next.
+  void ThroughStreet(const std::string& id) {
+    auto evaluated = recommender_->Evaluate(id, "cw-3", "评议通过");
+    ASSERT_TRUE(evaluated.ok()) << evaluated.status();
+    EXPECT_EQ(evaluated->state(), v1::RECOMMENDATION_STATE_EVALUATED);
+    auto reviewed = recommender_->Review(id, "street-1", "审核通过");
+    ASSERT_TRUE(reviewed.ok()) << reviewed.status();
+    EXPECT_EQ(reviewed->state(), v1::RECOMMENDATION_STATE_REVIEWED);
+  }
+
   v1::GenerateRecommendationsResponse Generate() {
     auto r = recommender_->Generate(testing::kSampleDay + 1, "cw-2");
     EXPECT_TRUE(r.ok()) << r.status();
@@ -311,6 +322,14 @@ TEST_F(RecommenderTest, ApprovedExitUpdatesTheRegistryWithHistoryAndAudit) {
   EXPECT_EQ(again.made_size(), 0);
   EXPECT_EQ(again.unchanged(), 1);
 
+  // The district decides only what the street reviewed.
+  auto early =
+      recommender_->Approve(made.recommendation_id(), "head-1", "审批通过");
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(early.status().message(),
+              HasSubstr("the community evaluates it first"));
+  ThroughStreet(made.recommendation_id());
+
   // Four eyes: who confirmed a flag of it, or proposed it, does not decide
   // it, and nothing changes.
   for (const char* involved : {"cw-1", "cw-2"}) {
@@ -327,8 +346,18 @@ TEST_F(RecommenderTest, ApprovedExitUpdatesTheRegistryWithHistoryAndAudit) {
                   .code(),
               absl::StatusCode::kPermissionDenied);
   }
+  // Nor who evaluated or reviewed it.
+  for (const char* involved : {"cw-3", "street-1"}) {
+    auto refused =
+        recommender_->Approve(made.recommendation_id(), involved, "自己审批");
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+    EXPECT_THAT(refused.status().message(),
+                HasSubstr(std::string(involved) == "cw-3"
+                              ? "cw-3 did the community evaluation"
+                              : "street-1 did the street review"));
+  }
   EXPECT_EQ(recommender_->Get(made.recommendation_id())->state(),
-            v1::RECOMMENDATION_STATE_PROPOSED);
+            v1::RECOMMENDATION_STATE_REVIEWED);
 
   // Approval needs a note and a person.
   EXPECT_EQ(recommender_->Approve(made.recommendation_id(), "head-1", "")
@@ -340,6 +369,17 @@ TEST_F(RecommenderTest, ApprovedExitUpdatesTheRegistryWithHistoryAndAudit) {
   ASSERT_TRUE(approved.ok()) << approved.status();
   EXPECT_EQ(approved->state(), v1::RECOMMENDATION_STATE_APPROVED);
   EXPECT_EQ(approved->decided_by(), "head-1");
+  // Each stage's result, in order, by three different people.
+  ASSERT_EQ(approved->stages_size(), 3);
+  EXPECT_EQ(approved->stages(0).stage(), v1::RECOMMENDATION_STAGE_EVALUATION);
+  EXPECT_EQ(approved->stages(0).by(), "cw-3");
+  EXPECT_EQ(approved->stages(1).stage(),
+            v1::RECOMMENDATION_STAGE_STREET_REVIEW);
+  EXPECT_EQ(approved->stages(1).by(), "street-1");
+  EXPECT_EQ(approved->stages(2).stage(),
+            v1::RECOMMENDATION_STAGE_DISTRICT_APPROVAL);
+  EXPECT_EQ(approved->stages(2).note(), "审批通过");
+  for (const auto& stage : approved->stages()) EXPECT_TRUE(stage.passed());
 
   const v1::Household h = *registry_->Get(household);
   if (made.kind() == v1::RECOMMENDATION_KIND_EXIT) {
@@ -371,6 +411,10 @@ TEST_F(RecommenderTest, ApprovedExitUpdatesTheRegistryWithHistoryAndAudit) {
   EXPECT_THAT(actions,
               ::testing::Contains(v1::AUDIT_ACTION_RECOMMENDATION_MADE));
   EXPECT_THAT(actions,
+              ::testing::Contains(v1::AUDIT_ACTION_RECOMMENDATION_EVALUATED));
+  EXPECT_THAT(actions,
+              ::testing::Contains(v1::AUDIT_ACTION_RECOMMENDATION_REVIEWED));
+  EXPECT_THAT(actions,
               ::testing::Contains(v1::AUDIT_ACTION_RECOMMENDATION_APPROVED));
   EXPECT_TRUE(audit_->Verify()->ok());
   // Decided flags are not recommended on again.
@@ -385,6 +429,7 @@ TEST_F(RecommenderTest, RejectedIsRecordedAndNotProposedAgain) {
   const std::string id = made.made(0).recommendation_id();
   const int64_t version =
       registry_->Get(made.made(0).household_id())->version();
+  ThroughStreet(id);
   auto rejected =
       recommender_->Reject(id, "head-1", "家属已申请变更，另行处理");
   ASSERT_TRUE(rejected.ok()) << rejected.status();
@@ -397,6 +442,7 @@ TEST_F(RecommenderTest, ChangedHouseholdSupersedesAndRefusesStaleApproval) {
   const auto flags = HouseholdWith("DECEASED_MEMBER");
   for (const auto& f : flags) Confirm(f);
   const v1::Recommendation first = Generate().made(0);
+  ThroughStreet(first.recommendation_id());
 
   // The household changes in the registry (a new address) after it was made.
   v1::Household h = *registry_->Get(first.household_id());
@@ -412,6 +458,7 @@ TEST_F(RecommenderTest, ChangedHouseholdSupersedesAndRefusesStaleApproval) {
             v1::RECOMMENDATION_STATE_SUPERSEDED);
   EXPECT_EQ(recommender_->Get(first.recommendation_id())->superseded_by(),
             next.made(0).recommendation_id());
+  ThroughStreet(next.made(0).recommendation_id());
   auto approved =
       recommender_->Approve(next.made(0).recommendation_id(), "head-1", "ok");
   ASSERT_TRUE(approved.ok()) << approved.status();
@@ -423,6 +470,62 @@ TEST_F(RecommenderTest, ChangedHouseholdSupersedesAndRefusesStaleApproval) {
     }
   }
   EXPECT_EQ(after.monthly_benefit_fen(), approved->new_benefit_fen());
+}
+
+TEST_F(RecommenderTest, EachStageByItsOwnPersonAndAnyStageMayReject) {
+  const auto flags = HouseholdWith("DECEASED_MEMBER");
+  for (const auto& f : flags) Confirm(f);
+  const std::string id = Generate().made(0).recommendation_id();
+  // The street reviews only what the community evaluated.
+  auto early = recommender_->Review(id, "street-1", "审核");
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(early.status().message(), HasSubstr("is PROPOSED"));
+  // The community worker who confirmed the flags evaluates: it is the
+  // residents' committee's own judgement.
+  ASSERT_TRUE(recommender_->Evaluate(id, "cw-1", "入户核实").ok());
+  // Neither the evaluator nor who decided a flag reviews it.
+  auto self = recommender_->Review(id, "cw-1", "审核");
+  EXPECT_EQ(self.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(self.status().message(),
+              HasSubstr("cw-1 did the community evaluation of recommendation"));
+  EXPECT_THAT(self.status().message(), HasSubstr("another street reviewer"));
+  // Evaluating twice is refused: it waits for the street now.
+  EXPECT_THAT(recommender_->Evaluate(id, "cw-3", "again").status().message(),
+              HasSubstr("the street reviews it next"));
+
+  // The street refuses it: REJECTED with the stage that did, on the trail,
+  // and its flags are not proposed on again.
+  auto refused = recommender_->Review(id, "street-1", "死亡信息待户籍核实",
+                                      /*reject=*/true);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->state(), v1::RECOMMENDATION_STATE_REJECTED);
+  ASSERT_EQ(refused->stages_size(), 2);
+  EXPECT_FALSE(refused->stages(1).passed());
+  EXPECT_EQ(refused->stages(1).stage(), v1::RECOMMENDATION_STAGE_STREET_REVIEW);
+  EXPECT_EQ(refused->decided_by(), "street-1");
+  EXPECT_EQ(recommender_->Approve(id, "head-1", "ok").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Generate().made_size(), 0);
+}
+
+TEST_F(RecommenderTest, AChangedHouseholdSupersedesOneHalfwayThrough) {
+  for (const auto& f : HouseholdWith("DECEASED_MEMBER")) Confirm(f);
+  const v1::Recommendation first = Generate().made(0);
+  ASSERT_TRUE(
+      recommender_->Evaluate(first.recommendation_id(), "cw-3", "评议").ok());
+  v1::Household h = *registry_->Get(first.household_id());
+  h.set_residence_address("新地址 2 号");
+  ASSERT_TRUE(registry_->Upsert(h, {"counter", "test"}).ok());
+  // Passing a stale one on is refused; the next run replaces it.
+  EXPECT_THAT(recommender_->Review(first.recommendation_id(), "street-1", "ok")
+                  .status()
+                  .message(),
+              HasSubstr("changed since"));
+  const auto next = Generate();
+  ASSERT_EQ(next.made_size(), 1);
+  EXPECT_EQ(recommender_->Get(first.recommendation_id())->state(),
+            v1::RECOMMENDATION_STATE_SUPERSEDED);
+  EXPECT_EQ(next.made(0).state(), v1::RECOMMENDATION_STATE_PROPOSED);
 }
 
 TEST_F(RecommenderTest, ListFiltersAndBadRequests) {

@@ -78,9 +78,21 @@ TEST_F(DibaoctlTest, SampleDistrictImportsReimportsAndRoundTrips) {
   ASSERT_EQ(again.exit_code, 0);
   EXPECT_THAT(again.out, HasSubstr("0 created, 0 updated, 465 unchanged"));
 
-  auto exported = Ctl({"registry", "export", "--households=" + dir_ + "/h2.csv",
+  // The whole registry leaves only with a stated purpose, counted on the
+  // audit chain.
+  auto unstated = Ctl({"registry", "export", "--households=" + dir_ + "/h2.csv",
+                       "--members=" + dir_ + "/m2.csv"});
+  EXPECT_EQ(unstated.exit_code, 1);
+  EXPECT_THAT(unstated.err, HasSubstr("needs a stated purpose"));
+  auto exported = Ctl({"--purpose=年度复核数据备份", "registry", "export",
+                       "--households=" + dir_ + "/h2.csv",
                        "--members=" + dir_ + "/m2.csv"});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  auto trail =
+      CtlAs("auditor-1", {"audit", "log", "--format=csv", "--limit=10000"});
+  EXPECT_THAT(trail.out, HasSubstr("BULK_EXPORT"));
+  EXPECT_THAT(trail.out, HasSubstr("年度复核数据备份"));
+  EXPECT_THAT(trail.out, HasSubstr("465 records"));
   EXPECT_EQ(SortedLines(testing::ReadFile(dir_ + "/h2.csv")),
             SortedLines(testing::ReadFile(dir_ + "/sample/households.csv")));
   EXPECT_EQ(SortedLines(testing::ReadFile(dir_ + "/m2.csv")),

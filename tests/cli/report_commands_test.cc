@@ -80,7 +80,7 @@ TEST_F(ReportCommandsTest, PostingListIsMasked) {
   const std::vector<std::string> cells = absl::StrSplit(lines[1], ',');
   ASSERT_EQ(cells.size(), 7u);
   EXPECT_EQ(cells[4].size(), 18u);
-  EXPECT_EQ(cells[4].substr(6, 8), "********");
+  EXPECT_EQ(cells[4].substr(6, 11), "***********");
   EXPECT_THAT(cells[3], HasSubstr("*"));
 
   auto table = Ctl({"report", "posting", "--district=420102",

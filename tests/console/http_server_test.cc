@@ -348,8 +348,8 @@ TEST_F(ConsoleServerTest, DecisionsCarryTheSignedInCaseworkerIntoTheAudit) {
   auto entries = FromJson<v1::ListAuditResponse>(log->body);
   bool viewed = false, decided_entry = false;
   for (const v1::AuditEntry& e : entries.entries()) {
-    if (e.action() == v1::AUDIT_ACTION_DETAILS_VIEWED &&
-        e.actor() == "wang.li" &&
+    if (e.action() == v1::AUDIT_ACTION_PERSONAL_DATA_READ &&
+        e.actor() == "wang.li" && e.purpose() == "web console" &&
         absl::StrContains(e.detail(), "ReviewService.GetCase " + flag)) {
       viewed = true;
     }

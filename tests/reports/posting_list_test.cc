@@ -36,15 +36,16 @@ TEST(MaskNameForPostingTest, ByCodePointNotByte) {
 }
 
 TEST(MaskIdForPostingTest, HidesBirthDateAndSequence) {
-  EXPECT_EQ(MaskIdForPosting("420102199003074513"), "420102********4513");
-  EXPECT_EQ(MaskIdForPosting("11010519491231002X"), "110105********002X");
+  EXPECT_EQ(MaskIdForPosting("420102199003074513"), "420102***********3");
+  EXPECT_EQ(MaskIdForPosting("11010519491231002X"), "110105***********X");
   // Old 15-digit numbers: address, YYMMDD, 3-digit sequence.
-  EXPECT_EQ(MaskIdForPosting("420102900307451"), "420102******451");
+  EXPECT_EQ(MaskIdForPosting("420102900307451"), "420102*********");
   EXPECT_EQ(MaskIdForPosting("12345"), "*****");
   for (const std::string id : {"420102900307451", "420102199003074513"}) {
     const std::string masked = MaskIdForPosting(id);
     EXPECT_THAT(masked, Not(HasSubstr("900307")));
     EXPECT_THAT(masked, Not(HasSubstr("0307")));
+    EXPECT_THAT(masked, Not(HasSubstr("451")));
     EXPECT_EQ(masked.size(), id.size());
   }
 }
@@ -132,7 +133,7 @@ TEST(PostingListTest, NeverShowsAFullIdBirthDateOrName) {
     for (const auto& c : lists->communities()) {
       for (const auto& e : c.entries()) {
         EXPECT_THAT(e.head_name_masked(), HasSubstr("*"));
-        EXPECT_THAT(e.head_id_masked(), HasSubstr("********"));
+        EXPECT_THAT(e.head_id_masked(), HasSubstr("***********"));
         EXPECT_GT(e.members(), 0);
       }
     }

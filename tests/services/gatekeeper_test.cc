@@ -158,7 +158,7 @@ class GatekeeperTest : public ::testing::Test {
     request.set_limit(10000);
     v1::ListAuditResponse response;
     EXPECT_TRUE(stub->ListAudit(&context, request, &response).ok());
-    return {response.entries().begin(), response.entries().end()};
+    return testing::ChangesOnly(response.entries());
   }
 
   grpc::Status Reload(std::shared_ptr<grpc::Channel> channel) {

@@ -5,8 +5,11 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include "absl/strings/match.h"
 #include "base/dates.h"
 #include "base/resident_id.h"
+#include "dibao/v1/audit.grpc.pb.h"
+#include "formats/metadata.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -213,14 +216,41 @@ TEST_F(RegistryServiceTest, ListPagesAndExportStreamsEverything) {
   EXPECT_EQ(page.households_size(), 2);
   EXPECT_FALSE(page.next_page_token().empty());
 
+  // Everyone at once: only with a stated purpose, and counted.
   v1::ListHouseholdsRequest all;
+  {
+    auto unstated = Context();
+    auto reader = stub_->ExportRegistry(unstated.get(), all);
+    v1::Household h;
+    EXPECT_FALSE(reader->Read(&h));
+    const grpc::Status s = reader->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("needs a stated purpose"));
+  }
   auto context = Context();
+  context->AddMetadata(kPurposeMetadataKey, "年度备份");
   auto reader = stub_->ExportRegistry(context.get(), all);
   v1::Household h;
   int n = 0;
   while (reader->Read(&h)) ++n;
   EXPECT_TRUE(reader->Finish().ok());
   EXPECT_EQ(n, 5);
+  std::vector<v1::AuditEntry> exports;
+  v1::ListAuditRequest chain;
+  chain.set_limit(10000);
+  v1::ListAuditResponse entries;
+  ASSERT_TRUE(v1::AuditService::NewStub(channel_)
+                  ->ListAudit(Context("auditor-1").get(), chain, &entries)
+                  .ok());
+  for (const v1::AuditEntry& e : entries.entries()) {
+    if (e.action() == v1::AUDIT_ACTION_BULK_EXPORT &&
+        absl::StrContains(e.detail(), "ExportRegistry")) {
+      exports.push_back(e);
+    }
+  }
+  ASSERT_EQ(exports.size(), 1u);
+  EXPECT_EQ(exports[0].records(), 5);
+  EXPECT_EQ(exports[0].purpose(), "年度备份");
 }
 
 TEST_F(RegistryServiceTest, OversizedMessageIsRefused) {

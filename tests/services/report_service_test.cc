@@ -137,7 +137,7 @@ TEST_F(ReportServiceTest, StatsAndPostingList) {
   EXPECT_EQ(e.head_name_masked(), "欧**明");
   EXPECT_EQ(
       e.head_id_masked(),
-      absl::StrCat("420102********", IdOf("42010219800501001").substr(14)));
+      absl::StrCat("420102***********", IdOf("42010219800501001").substr(17)));
   EXPECT_EQ(e.members(), 2);
   EXPECT_EQ(e.monthly_benefit_fen(), 41000);
 }

@@ -12,6 +12,7 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -209,7 +210,7 @@ class ReviewServiceTest : public ::testing::Test {
     const grpc::Status s =
         audit_->ListAudit(Context("head-1").get(), request, &response);
     EXPECT_TRUE(s.ok()) << s.error_message();
-    return {response.entries().begin(), response.entries().end()};
+    return testing::ChangesOnly(response.entries());
   }
 
   v1::AuditVerification Verify() {
@@ -468,31 +469,42 @@ TEST_F(ReviewServiceTest, ClaimAndConfirmAreAuditedWithTheCaseworker) {
   // The case shows it too.
   const v1::Case c = GetCase(top.flag_id());
   EXPECT_EQ(c.item().flag().state(), v1::FLAG_STATE_CONFIRMED);
-  ASSERT_GE(c.history_size(), 2);
-  EXPECT_EQ(c.history(c.history_size() - 1).seq(), decide.seq());
+  const std::vector<v1::AuditEntry> changes = testing::ChangesOnly(c.history());
+  ASSERT_GE(changes.size(), 2u);
+  EXPECT_EQ(changes.back().seq(), decide.seq());
 
-  // The chain holds two more entries and verifies.
+  // The chain holds two more changes, three reads (the trail twice and the
+  // case), and verifies.
   const v1::AuditVerification v = Verify();
   EXPECT_TRUE(v.ok()) << v.problem();
-  EXPECT_EQ(v.entries(), before + 2);
+  EXPECT_EQ(v.entries(), before + 2 + 3);
   EXPECT_EQ(v.first_broken_seq(), 0);
   EXPECT_EQ(v.head_hash().size(), 64u);
 }
 
 TEST_F(ReviewServiceTest, AuditChainCountsEveryChange) {
-  // Before any review action: one registry entry per imported household.
+  // Before any review action: one registry entry per imported household,
+  // one per committed feed batch, one for the cycle.
   v1::AuditVerification v = Verify();
   ASSERT_TRUE(v.ok()) << v.problem();
-  EXPECT_EQ(v.entries(), households_);
+  const int64_t base = v.entries();
   v1::ListAuditRequest request;
-  request.set_limit(5);
+  request.set_limit(10000);
   v1::ListAuditResponse response;
   ASSERT_TRUE(
       audit_->ListAudit(Context("auditor-1").get(), request, &response).ok());
-  EXPECT_EQ(response.head_seq(), households_);
-  ASSERT_EQ(response.entries_size(), 5);
+  EXPECT_EQ(response.head_seq(), base);
+  ASSERT_EQ(response.entries_size(), base);
   EXPECT_EQ(response.entries(0).seq(), 1);
-  EXPECT_EQ(response.entries(4).seq(), 5);
+  std::map<v1::AuditAction, int64_t> by_action;
+  for (const v1::AuditEntry& e : response.entries()) ++by_action[e.action()];
+  EXPECT_EQ(by_action[v1::AUDIT_ACTION_REGISTRY_CHANGE], households_);
+  EXPECT_GT(by_action[v1::AUDIT_ACTION_FEED_BATCH_COMMITTED], 0);
+  EXPECT_EQ(by_action[v1::AUDIT_ACTION_CYCLE_RUN], 1);
+  EXPECT_EQ(by_action[v1::AUDIT_ACTION_REGISTRY_CHANGE] +
+                by_action[v1::AUDIT_ACTION_FEED_BATCH_COMMITTED] +
+                by_action[v1::AUDIT_ACTION_CYCLE_RUN],
+            base);
 
   // Three flags: a claim, an assignment, a comment, a dismissal.
   const std::vector<v1::Flag> top = TopFlags(3);
@@ -512,27 +524,32 @@ TEST_F(ReviewServiceTest, AuditChainCountsEveryChange) {
                      "declared at the counter on 2026-10-20", 0, &f)
                   .ok());
 
+  // The four changes follow, among the reads of the queue and the chain
+  // (each on the chain too).
   v = Verify();
   EXPECT_TRUE(v.ok()) << v.problem();
-  EXPECT_EQ(v.entries(), households_ + 4);
-  request.set_after_seq(households_);
+  request.set_after_seq(base);
   request.set_limit(0);
   ASSERT_TRUE(
       audit_->ListAudit(Context("auditor-1").get(), request, &response).ok());
-  EXPECT_EQ(response.head_seq(), households_ + 4);
-  ASSERT_EQ(response.entries_size(), 4);
-  EXPECT_EQ(response.entries(0).action(), v1::AUDIT_ACTION_FLAG_CLAIMED);
-  EXPECT_EQ(response.entries(1).action(), v1::AUDIT_ACTION_FLAG_ASSIGNED);
-  EXPECT_EQ(response.entries(1).actor(), "supervisor");
-  EXPECT_EQ(response.entries(2).action(), v1::AUDIT_ACTION_FLAG_COMMENTED);
-  EXPECT_EQ(response.entries(3).action(), v1::AUDIT_ACTION_FLAG_DECIDED);
-  EXPECT_EQ(response.entries(3).detail(),
-            "DISMISSED (ALREADY_DECLARED): declared at the counter on "
-            "2026-10-20");
+  EXPECT_EQ(response.head_seq(), v.entries());
   for (int i = 1; i < response.entries_size(); ++i) {
     EXPECT_EQ(response.entries(i).seq(), response.entries(i - 1).seq() + 1);
     EXPECT_EQ(response.entries(i).prev_hash().size(), 32u);
   }
+  const std::vector<v1::AuditEntry> changes =
+      testing::ChangesOnly(response.entries());
+  ASSERT_EQ(changes.size(), 4u);
+  EXPECT_EQ(static_cast<int64_t>(response.entries_size()) - 4,
+            2);  // the queue page and the first chain read
+  EXPECT_EQ(changes[0].action(), v1::AUDIT_ACTION_FLAG_CLAIMED);
+  EXPECT_EQ(changes[1].action(), v1::AUDIT_ACTION_FLAG_ASSIGNED);
+  EXPECT_EQ(changes[1].actor(), "supervisor");
+  EXPECT_EQ(changes[2].action(), v1::AUDIT_ACTION_FLAG_COMMENTED);
+  EXPECT_EQ(changes[3].action(), v1::AUDIT_ACTION_FLAG_DECIDED);
+  EXPECT_EQ(changes[3].detail(),
+            "DISMISSED (ALREADY_DECLARED): declared at the counter on "
+            "2026-10-20");
 
   request.set_after_seq(-1);
   EXPECT_EQ(audit_->ListAudit(Context("auditor-1").get(), request, &response)
@@ -568,7 +585,7 @@ TEST_F(ReviewServiceTest, ChangesByNobodyAreUnauthenticated) {
   const v1::Case c = GetCase(top.flag_id());
   EXPECT_EQ(c.item().flag().version(), top.version());
   EXPECT_TRUE(c.item().flag().assignee().empty());
-  EXPECT_EQ(Verify().entries(), before);
+  EXPECT_EQ(Verify().entries(), before + 1);  // the case read just now
 }
 
 TEST_F(ReviewServiceTest, BadDecisionsAreInvalidArguments) {
@@ -775,10 +792,45 @@ TEST_F(ReviewServiceTest, ConcurrentDecisionsOneWinsOneIsRefused) {
     EXPECT_EQ(stored.version(), winner.flag.version());
     ASSERT_EQ(stored.decisions_size(), 1);
   }
-  // One audit entry per winner, none for the refused.
+  // One audit entry per winner, none for the refused (and one per case
+  // read above).
   const v1::AuditVerification v = Verify();
   EXPECT_TRUE(v.ok()) << v.problem();
-  EXPECT_EQ(v.entries(), before + static_cast<int64_t>(flags.size()));
+  EXPECT_EQ(v.entries(), before + 2 * static_cast<int64_t>(flags.size()));
+}
+
+}  // namespace
+}  // namespace dibao
+
+namespace dibao {
+namespace {
+
+TEST_F(ReviewServiceTest, FlagsAreGivenOnlyToWhoCanWorkThemThere) {
+  v1::Flag outside;
+  for (const v1::Flag& f : TopFlags(20)) {
+    if (f.community() != "春晓社区") {
+      outside = f;
+      break;
+    }
+  }
+  ASSERT_FALSE(outside.flag_id().empty());
+  auto assign = [&](const std::string& to) {
+    v1::AssignRequest request;
+    request.set_flag_id(outside.flag_id());
+    request.set_assignee(to);
+    v1::Flag f;
+    return review_->Assign(Context("supervisor").get(), request, &f);
+  };
+  const grpc::Status nobody = assign("no-such-worker");
+  EXPECT_EQ(nobody.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(nobody.error_message(), HasSubstr("not a principal"));
+  const grpc::Status auditor = assign("auditor-1");
+  EXPECT_EQ(auditor.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(auditor.error_message(), HasSubstr("does not work flags"));
+  const grpc::Status elsewhere = assign("cw-spring");
+  EXPECT_EQ(elsewhere.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(elsewhere.error_message(), HasSubstr("cw-spring"));
+  EXPECT_TRUE(assign("cw-zhao").ok());
 }
 
 }  // namespace

@@ -9,8 +9,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
+#include "dibao/v1/audit.pb.h"
 #include "services/server.h"
 
 namespace dibao::testing {
@@ -34,6 +36,20 @@ std::shared_ptr<grpc::Channel> ChannelAs(const std::string& address,
 std::unique_ptr<grpc::ClientContext> InProcessContext(
     Server& server, const std::string& principal,
     absl::Duration deadline = absl::Seconds(30));
+
+// `entries` without the reads (PERSONAL_DATA_READ, BULK_EXPORT): what
+// changed. A test that reads the chain records a read itself.
+template <typename Entries>
+std::vector<v1::AuditEntry> ChangesOnly(const Entries& entries) {
+  std::vector<v1::AuditEntry> out;
+  for (const v1::AuditEntry& e : entries) {
+    if (e.action() != v1::AUDIT_ACTION_PERSONAL_DATA_READ &&
+        e.action() != v1::AUDIT_ACTION_BULK_EXPORT) {
+      out.push_back(e);
+    }
+  }
+  return out;
+}
 
 }  // namespace dibao::testing
 

@@ -55,7 +55,10 @@ TEST(ConsoleEndToEndTest, SignInDismissTheTopFlagAndFindItInTheAudit) {
   EXPECT_THAT(log.out, HasSubstr("wang.li"));
   EXPECT_THAT(log.out, HasSubstr(flag));
   EXPECT_THAT(log.out, HasSubstr("PARTNER_DATA_WRONG"));
-  EXPECT_THAT(log.out, HasSubstr("viewed in the console"));
+  // Each read of the case is on the chain, with the console's purpose.
+  EXPECT_THAT(log.out, HasSubstr("PERSONAL_DATA_READ"));
+  EXPECT_THAT(log.out, HasSubstr("ReviewService.GetCase " + flag));
+  EXPECT_THAT(log.out, HasSubstr("web console"));
   auto verify = s.Ctl({"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
