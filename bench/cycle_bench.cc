@@ -29,10 +29,12 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/aes_ctr.h"
 #include "base/clock.h"
 #include "base/dates.h"
 #include "base/resident_id.h"
@@ -42,6 +44,7 @@
 #include "matcher/flag_store.h"
 #include "matcher/policy.h"
 #include "registry/registry.h"
+#include "storage/encryption.h"
 #include "storage/store.h"
 
 ABSL_FLAG(int64_t, beneficiaries, 1'000'000, "beneficiaries in the registry");
@@ -53,6 +56,9 @@ ABSL_FLAG(std::string, policy, "deploy/policy.textproto", "policy file");
 ABSL_FLAG(int, block_cache_mb, 64, "RocksDB block cache of the cycle process");
 ABSL_FLAG(int, threads, 0, "cycle threads (0: one per core)");
 ABSL_FLAG(bool, skip_full, false, "measure only the nightly cycle");
+ABSL_FLAG(
+    bool, encrypted, false,
+    "encrypt the store at rest (a random key in <data_dir>/../bench.key)");
 ABSL_FLAG(bool, generate_only, false,
           "generate the province in --data_dir and stop: copies of it can "
           "then be measured with --reuse, each from the same start");
@@ -388,10 +394,28 @@ int64_t Push(FeedStore& feeds, const Province& p, v1::FeedKind kind,
   return receipt->accepted() + receipt->unchanged();
 }
 
-StoreOptions BenchStoreOptions(int block_cache_mb) {
+// With --encrypted: the store's key, made once beside the data directory
+// (the cycle's child process opens the same store).
+std::string BenchKey(const std::string& dir) {
+  if (!absl::GetFlag(FLAGS_encrypted)) return "";
+  const std::string path = dir + "/bench.key";
+  if (!std::filesystem::exists(path)) {
+    auto key = AesCtr::RandomBytes(AesCtr::kKeyBytes);
+    Check(key.status(), "key");
+    std::ofstream(path) << absl::BytesToHexString(*key) << "\n";
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);
+  }
+  auto key = ReadEncryptionKey(path, dir + "/data");
+  Check(key.status(), "key file");
+  return *key;
+}
+
+StoreOptions BenchStoreOptions(const std::string& dir, int block_cache_mb) {
   StoreOptions so;
   so.sync_writes = false;  // a benchmark, not a durability test
   so.block_cache_mb = block_cache_mb;
+  so.encryption_key = BenchKey(dir);
   return so;
 }
 
@@ -411,7 +435,7 @@ Province MakeProvince(int64_t beneficiaries, int64_t population,
 void Generate(const std::string& dir, int64_t beneficiaries,
               int64_t population) {
   const absl::Time t0 = absl::Now();
-  auto store = Store::Open(dir + "/data", BenchStoreOptions(64));
+  auto store = Store::Open(dir + "/data", BenchStoreOptions(dir, 64));
   Check(store.status(), "open");
   FakeClock clock(absl::FromCivil(absl::CivilSecond(2026, 11, 1, 2, 0, 0),
                                   BureauTimeZone()));
@@ -485,8 +509,9 @@ int Measure(const std::string& dir, int64_t beneficiaries, int64_t population) {
   auto policy = LoadPolicy(absl::GetFlag(FLAGS_policy));
   Check(policy.status(), "policy");
   auto shared = std::make_shared<const v1::Policy>(*policy);
-  auto store = Store::Open(
-      dir + "/data", BenchStoreOptions(absl::GetFlag(FLAGS_block_cache_mb)));
+  auto store =
+      Store::Open(dir + "/data",
+                  BenchStoreOptions(dir, absl::GetFlag(FLAGS_block_cache_mb)));
   Check(store.status(), "open");
   FakeClock clock(absl::FromCivil(absl::CivilSecond(2026, 11, 2, 2, 0, 0),
                                   BureauTimeZone()));
@@ -681,7 +706,8 @@ int main(int argc, char** argv) {
       "--policy=" + absl::GetFlag(FLAGS_policy),
       absl::StrCat("--block_cache_mb=", absl::GetFlag(FLAGS_block_cache_mb)),
       absl::StrCat("--threads=", absl::GetFlag(FLAGS_threads)),
-      absl::StrCat("--skip_full=", absl::GetFlag(FLAGS_skip_full))};
+      absl::StrCat("--skip_full=", absl::GetFlag(FLAGS_skip_full)),
+      absl::StrCat("--encrypted=", absl::GetFlag(FLAGS_encrypted))};
   std::vector<char*> argp;
   for (auto& a : args) argp.push_back(a.data());
   argp.push_back(nullptr);

@@ -11,7 +11,9 @@
 // "tls", the agencies' path (TLS 1.3 on loopback TCP, the client proving
 // itself with a certificate), and "local", plaintext on the server's Unix
 // socket; the last line compares them: what TLS and certificates cost.
-// deploy/certs.sh mints the throwaway certificates.
+// deploy/certs.sh mints the throwaway certificates. A transport named with
+// "-encrypted" (--transports=tls,tls-encrypted) runs the server on a data
+// directory encrypted at rest: what encryption costs.
 #include <fcntl.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
@@ -37,10 +39,13 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/marshalling.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/aes_ctr.h"
 #include "base/dates.h"
 #include "base/resident_id.h"
 #include "dibao/v1/feeds.grpc.pb.h"
@@ -57,7 +62,9 @@ ABSL_FLAG(std::string, certs_script, "deploy/certs.sh",
           "mints the throwaway CA and certificates");
 ABSL_FLAG(std::vector<std::string>, transports,
           std::vector<std::string>({"tls", "local"}),
-          "tls (TCP with client certificates), local (Unix socket)");
+          "tls (TCP with client certificates), local (Unix socket); either "
+          "with -encrypted (tls-encrypted): the data directory encrypted at "
+          "rest");
 
 extern char** environ;
 
@@ -123,13 +130,23 @@ std::vector<double> Bench(const std::string& transport, const std::string& dir,
   const std::string log = data_dir + ".log";
   const std::string socket = dir + "/grpc-" + transport + ".sock";
   std::filesystem::create_directories(data_dir);
+  const bool tls = absl::StartsWith(transport, "tls");
 
   // Start the server with its log in a file; find the port it took.
   const std::string binary = absl::GetFlag(FLAGS_server_binary);
   std::vector<std::string> args = {
       binary, "--data_dir=" + data_dir,
       "--principals=" + dir + "/principals.textproto", "--console_listen=off"};
-  if (transport == "tls") {
+  if (absl::EndsWith(transport, "-encrypted")) {
+    const std::string key = dir + "/data.key";
+    std::ofstream(key) << absl::BytesToHexString(*dibao::AesCtr::RandomBytes(
+                              dibao::AesCtr::kKeyBytes))
+                       << "\n";
+    std::filesystem::permissions(key, std::filesystem::perms::owner_read |
+                                          std::filesystem::perms::owner_write);
+    args.push_back("--encryption_key_file=" + key);
+  }
+  if (tls) {
     for (std::string a :
          {std::string("--listen=127.0.0.1:0"),
           "--tls_cert=" + pki + "/server.crt",
@@ -163,12 +180,10 @@ std::vector<double> Bench(const std::string& transport, const std::string& dir,
     text << in.rdbuf();
     std::smatch m;
     const std::string s = text.str();
-    if (transport == "tls" &&
-        std::regex_search(s, m,
-                          std::regex("listening on 127\\.0\\.0\\.1:(\\d+)"))) {
+    if (tls && std::regex_search(
+                   s, m, std::regex("listening on 127\\.0\\.0\\.1:(\\d+)"))) {
       target = absl::StrCat("127.0.0.1:", m[1].str());
-    } else if (transport != "tls" &&
-               s.find("listening on") != std::string::npos) {
+    } else if (!tls && s.find("listening on") != std::string::npos) {
       target = "unix:" + socket;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -180,7 +195,7 @@ std::vector<double> Bench(const std::string& transport, const std::string& dir,
   }
   std::shared_ptr<grpc::ChannelCredentials> credentials =
       grpc::InsecureChannelCredentials();
-  if (transport == "tls") {
+  if (tls) {
     auto read = [&](const std::string& name) {
       std::ifstream in(pki + "/" + name);
       return std::string(std::istreambuf_iterator<char>(in), {});
@@ -311,8 +326,10 @@ int main(int argc, char** argv) {
   }
   std::vector<std::pair<std::string, std::vector<double>>> results;
   for (const std::string& transport : absl::GetFlag(FLAGS_transports)) {
-    if (transport != "tls" && transport != "local") {
-      std::cerr << "unknown transport " << transport << " (tls, local)\n";
+    if (transport != "tls" && transport != "local" &&
+        transport != "tls-encrypted" && transport != "local-encrypted") {
+      std::cerr << "unknown transport " << transport
+                << " (tls, local, tls-encrypted, local-encrypted)\n";
       return 2;
     }
     std::vector<double> rates = Bench(transport, dir, pki);

@@ -65,7 +65,22 @@ if [ ! -f "$users" ]; then
     < "$demo_password_file" > /dev/null
 fi
 
-build/services/dibao-server --listen="$listen" --data_dir="$var/data" \
+# Encryption at rest, as production runs it: a random key beside, not
+# inside, the data directory (DIBAO_VAR/keys/data.key, 0600), made with the
+# directory. A directory an earlier run made without one stays plain.
+key=$var/keys/data.key
+encryption=()
+if [ -f "$key" ] || [ ! -e "$var/data/CURRENT" ]; then
+  if [ ! -f "$key" ]; then
+    mkdir -p "$var/keys" && chmod 700 "$var/keys"
+    (umask 077; openssl rand -hex 32 > "$key")
+  fi
+  encryption=(--encryption_key_file="$key")
+else
+  echo "run: $var/data was made without encryption; it stays plain (remove $var to start encrypted)"
+fi
+
+build/services/dibao-server --listen="$listen" --data_dir="$var/data" "${encryption[@]}" \
   --tls_cert="$pki/server.crt" --tls_key="$pki/server.key" --tls_ca="$pki/ca.crt" \
   --principals=deploy/principals.textproto \
   --local_socket="$socket" --local_socket_principal=operator-01 \
@@ -186,7 +201,7 @@ echo "run: the audit trail (dibaoctl audit verify):"
 echo
 server_flag=""
 [ "$listen" = 127.0.0.1:50051 ] || server_flag=" --server=$listen"
-echo "dibao-server is still running on $listen (pid $(cat "$pidfile")), data in $var/data, log in $log."
+echo "dibao-server is still running on $listen (pid $(cat "$pidfile")), data in $var/data${encryption:+ (encrypted at rest, key $key)}, log in $log."
 if [ "$console" != off ]; then
   echo
   echo "The web console: http://$console/"

@@ -36,6 +36,10 @@ ABSL_FLAG(std::string, local_socket_principal, "",
           "the principal calls on the local socket act as");
 ABSL_FLAG(std::string, data_dir, "",
           "RocksDB data directory (default ./var/data)");
+ABSL_FLAG(std::string, encryption_key_file, "",
+          "encrypt the data directory at rest with the key in this file (64 "
+          "hex digits, mode 0600, outside the data directory); the "
+          "directory opens only with the key it was made with");
 ABSL_FLAG(std::string, config, "",
           "server config in protobuf text format (dibao.v1.ServerConfig); "
           "flags override it");
@@ -68,7 +72,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "dibao-server [--config=FILE] [--listen=HOST:PORT|off --tls_cert=PEM "
       "--tls_key=PEM --tls_ca=PEM] [--principals=FILE] "
-      "[--local_socket=PATH --local_socket_principal=ID] [--data_dir=DIR] "
+      "[--local_socket=PATH --local_socket_principal=ID] [--data_dir=DIR "
+      "[--encryption_key_file=FILE]] "
       "[--policy=FILE] [--console_listen=HOST:PORT|off] "
       "[--console_users=FILE]");
   absl::ParseCommandLine(argc, argv);
@@ -85,6 +90,9 @@ int main(int argc, char** argv) {
   dibao::ServerOptions options = dibao::FromConfig(config);
   if (auto v = absl::GetFlag(FLAGS_listen); !v.empty()) options.listen = v;
   if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) options.data_dir = v;
+  if (auto v = absl::GetFlag(FLAGS_encryption_key_file); !v.empty()) {
+    options.encryption_key_file = v;
+  }
   if (auto v = absl::GetFlag(FLAGS_policy); !v.empty()) options.policy_file = v;
   if (auto v = absl::GetFlag(FLAGS_tls_cert); !v.empty()) {
     options.tls.cert_file = v;
@@ -152,7 +160,9 @@ int main(int argc, char** argv) {
           ? ""
           : " and ",
       (*server)->local_address(), ", data in ", options.data_dir,
-      options.store.sync_writes ? " (synced writes)" : " (UNSYNCED writes)",
+      options.store.sync_writes ? " (synced writes" : " (UNSYNCED writes",
+      options.encryption_key_file.empty() ? ", plain files)"
+                                          : ", encrypted at rest)",
       options.policy_file.empty()
           ? "; no policy: cycles and intake checks are refused"
           : absl::StrCat("; policy ", options.policy_file));

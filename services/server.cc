@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/text_proto.h"
 #include "matcher/policy.h"
+#include "storage/encryption.h"
 
 namespace dibao {
 
@@ -42,6 +43,7 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
   if (s.has_block_cache_mb()) o.store.block_cache_mb = s.block_cache_mb();
   if (s.has_write_buffer_mb()) o.store.write_buffer_mb = s.write_buffer_mb();
   if (s.has_max_open_files()) o.store.max_open_files = s.max_open_files();
+  o.encryption_key_file = s.encryption_key_file();
   const v1::FeedConfig& f = config.feeds();
   if (f.has_max_records_per_batch()) {
     o.feeds.max_records_per_batch = f.max_records_per_batch();
@@ -184,7 +186,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     if (!credentials.ok()) return credentials.status();
     tls_credentials = *std::move(credentials);
   }
-  auto store = Store::Open(options.data_dir, options.store);
+  StoreOptions store_options = options.store;
+  if (!options.encryption_key_file.empty()) {
+    auto key = ReadEncryptionKey(options.encryption_key_file, options.data_dir);
+    if (!key.ok()) return key.status();
+    store_options.encryption_key = *std::move(key);
+  }
+  auto store = Store::Open(options.data_dir, store_options);
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
   auto audit = AuditLog::Open(server->store_.get(), clock);

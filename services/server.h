@@ -65,6 +65,9 @@ struct ServerOptions {
   bool local_socket_group = false;
   std::string data_dir = "./var/data";
   StoreOptions store;
+  // Encryption at rest: the key file (storage/encryption.h); read at
+  // start into store.encryption_key. Empty: plain files.
+  std::string encryption_key_file;
   // Largest message accepted or sent, bytes.
   int max_message_bytes = 4 << 20;
   // Feed uploads; scratch_dir defaults to <data_dir>/staging.

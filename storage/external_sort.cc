@@ -8,6 +8,7 @@
 #include <queue>
 
 #include "absl/strings/str_cat.h"
+#include "base/aes_ctr.h"
 #include "storage/keys.h"
 
 namespace dibao {
@@ -29,17 +30,18 @@ absl::Status IoError(absl::string_view what, const std::string& path) {
       absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
 }
 
-// Reads one run file sequentially: [u32 key size][u32 value size][key][value].
+// Reads one run file sequentially: [u32 key size][u32 value size][key][value],
+// decrypting each buffer it reads.
 class RunReader {
  public:
   static absl::StatusOr<std::unique_ptr<RunReader>> Open(
-      const std::string& path, size_t buffer_bytes) {
-    std::unique_ptr<RunReader> r(new RunReader());
+      const std::string& path, const AesCtr& cipher, size_t buffer_bytes) {
+    std::unique_ptr<RunReader> r(new RunReader(cipher));
     r->path_ = path;
     r->file_ = std::fopen(path.c_str(), "rb");
     if (r->file_ == nullptr) return IoError("cannot read sort run", path);
+    std::setvbuf(r->file_, nullptr, _IONBF, 0);
     r->buffer_.resize(buffer_bytes);
-    std::setvbuf(r->file_, r->buffer_.data(), _IOFBF, r->buffer_.size());
     r->Next();
     return r;
   }
@@ -55,8 +57,8 @@ class RunReader {
 
   void Next() {
     char header[8];
-    const size_t n = std::fread(header, 1, sizeof(header), file_);
-    if (n == 0 && std::feof(file_)) {
+    const size_t n = Read(header, sizeof(header));
+    if (n == 0 && status_.ok()) {
       valid_ = false;
       return;
     }
@@ -68,8 +70,7 @@ class RunReader {
       return;
     }
     record_.resize(size_t{k} + v);
-    if (std::fread(record_.data(), 1, record_.size(), file_) !=
-        record_.size()) {
+    if (Read(record_.data(), record_.size()) != record_.size()) {
       Fail();
       return;
     }
@@ -78,29 +79,60 @@ class RunReader {
   }
 
  private:
-  RunReader() = default;
+  explicit RunReader(const AesCtr& cipher) : cipher_(cipher) {}
   void Fail() {
     valid_ = false;
-    status_ = absl::DataLossError(absl::StrCat("truncated sort run ", path_));
+    if (status_.ok()) {
+      status_ = absl::DataLossError(absl::StrCat("truncated sort run ", path_));
+    }
+  }
+  // Up to `n` bytes into `out`: fewer only at the end of the file (or on an
+  // error, which status_ then holds).
+  size_t Read(char* out, size_t n) {
+    size_t done = 0;
+    while (done < n) {
+      if (pos_ == end_ && !Fill()) break;
+      const size_t take = std::min(n - done, end_ - pos_);
+      std::memcpy(out + done, buffer_.data() + pos_, take);
+      pos_ += take;
+      done += take;
+    }
+    return done;
+  }
+  bool Fill() {
+    const size_t got = std::fread(buffer_.data(), 1, buffer_.size(), file_);
+    if (got == 0) return false;
+    if (absl::Status s = cipher_.Apply(offset_, buffer_.data(), got); !s.ok()) {
+      status_ = s;
+      return false;
+    }
+    offset_ += got;
+    pos_ = 0;
+    end_ = got;
+    return true;
   }
 
+  const AesCtr cipher_;
   std::string path_;
   std::FILE* file_ = nullptr;
   std::vector<char> buffer_;
+  size_t pos_ = 0;
+  size_t end_ = 0;
+  uint64_t offset_ = 0;
   std::string record_;
   size_t key_size_ = 0;
   bool valid_ = false;
   absl::Status status_;
 };
 
-// Writes one run file.
+// Writes one run file, each buffer encrypted before it reaches the disk:
+// a run holds a batch's records, people's IDs and incomes among them.
 class RunWriter {
  public:
-  explicit RunWriter(std::string path) : path_(std::move(path)) {
+  RunWriter(std::string path, const AesCtr& cipher)
+      : path_(std::move(path)), cipher_(cipher) {
     file_ = std::fopen(path_.c_str(), "wb");
-    if (file_ != nullptr) {
-      std::setvbuf(file_, buffer_.data(), _IOFBF, buffer_.size());
-    }
+    if (file_ != nullptr) std::setvbuf(file_, nullptr, _IONBF, 0);
     ok_ = file_ != nullptr;
   }
   ~RunWriter() {
@@ -110,9 +142,12 @@ class RunWriter {
     header_.clear();
     keys::PutFixed32(&header_, static_cast<uint32_t>(key.size()));
     keys::PutFixed32(&header_, static_cast<uint32_t>(value.size()));
-    ok_ = ok_ && Write(header_) && Write(key) && Write(value);
+    Write(header_);
+    Write(key);
+    Write(value);
   }
   absl::Status Close() {
+    Flush();
     if (file_ != nullptr) {
       ok_ = (std::fclose(file_) == 0) && ok_;
       file_ = nullptr;
@@ -121,12 +156,28 @@ class RunWriter {
   }
 
  private:
-  bool Write(absl::string_view bytes) {
-    return std::fwrite(bytes.data(), 1, bytes.size(), file_) == bytes.size();
+  void Write(absl::string_view bytes) {
+    while (!bytes.empty() && ok_) {
+      const size_t take = std::min(bytes.size(), buffer_.size() - used_);
+      std::memcpy(buffer_.data() + used_, bytes.data(), take);
+      used_ += take;
+      bytes.remove_prefix(take);
+      if (used_ == buffer_.size()) Flush();
+    }
+  }
+  void Flush() {
+    if (!ok_ || used_ == 0) return;
+    ok_ = cipher_.Apply(offset_, buffer_.data(), used_).ok() &&
+          std::fwrite(buffer_.data(), 1, used_, file_) == used_;
+    offset_ += used_;
+    used_ = 0;
   }
   std::string path_;
+  const AesCtr cipher_;
   std::FILE* file_ = nullptr;
   std::vector<char> buffer_ = std::vector<char>(kIoBuffer);
+  size_t used_ = 0;
+  uint64_t offset_ = 0;
   std::string header_;
   bool ok_ = false;
 };
@@ -177,7 +228,7 @@ ExternalSorter::ExternalSorter(Options options)
 ExternalSorter::~ExternalSorter() {
   if (spill_thread_.joinable()) spill_thread_.join();
   std::error_code ec;
-  for (const auto& path : run_paths_) std::filesystem::remove(path, ec);
+  for (const Run& run : runs_) std::filesystem::remove(run.path, ec);
 }
 
 absl::Status ExternalSorter::Add(absl::string_view key,
@@ -219,16 +270,30 @@ absl::Status ExternalSorter::Spill(bool wait) {
   if (filling_.entries.empty()) return absl::OkStatus();
   std::error_code ec;
   std::filesystem::create_directories(options_.scratch_dir, ec);
-  run_paths_.push_back(
-      absl::StrCat(options_.scratch_dir, "/run-", runs_spilled_++));
+  absl::StatusOr<Run> run =
+      NewRun(absl::StrCat(options_.scratch_dir, "/run-", runs_spilled_++));
+  if (!run.ok()) return run.status();
+  runs_.push_back(*std::move(run));
   std::swap(filling_, spilling_);
-  spill_thread_ = std::thread([this, path = run_paths_.back()] {
-    spill_status_ = WriteRun(spilling_, path);
-  });
+  spill_thread_ = std::thread(
+      [this, run = runs_.back()] { spill_status_ = WriteRun(spilling_, run); });
   return wait ? WaitForSpill() : absl::OkStatus();
 }
 
-absl::Status ExternalSorter::WriteRun(Buffer& buffer, const std::string& path) {
+absl::StatusOr<ExternalSorter::Run> ExternalSorter::NewRun(std::string path) {
+  // A key of its own for every run, never written anywhere: what a crash
+  // leaves in the scratch directory cannot be read by anyone.
+  absl::StatusOr<std::string> secret =
+      AesCtr::RandomBytes(AesCtr::kKeyBytes + AesCtr::kNonceBytes);
+  if (!secret.ok()) return secret.status();
+  absl::StatusOr<AesCtr> cipher =
+      AesCtr::Create(absl::string_view(*secret).substr(0, AesCtr::kKeyBytes),
+                     absl::string_view(*secret).substr(AesCtr::kKeyBytes));
+  if (!cipher.ok()) return cipher.status();
+  return Run{std::move(path), *std::move(cipher)};
+}
+
+absl::Status ExternalSorter::WriteRun(Buffer& buffer, const Run& run) {
   auto key_of = [&buffer](const Entry& e) {
     return absl::string_view(buffer.arena.data() + e.offset, e.key_size);
   };
@@ -241,7 +306,7 @@ absl::Status ExternalSorter::WriteRun(Buffer& buffer, const std::string& path) {
               const int c = key_of(a).compare(key_of(b));
               return c < 0 || (c == 0 && a.seq < b.seq);
             });
-  RunWriter out(path);
+  RunWriter out(run.path, run.cipher);
   for (const Entry& e : buffer.entries) {
     const absl::string_view kv(buffer.arena.data() + e.offset,
                                size_t{e.key_size} + e.value_size);
@@ -273,18 +338,19 @@ ExternalSorter::Finish() {
   auto open = [&](size_t n) -> absl::StatusOr<std::unique_ptr<Iterator>> {
     std::vector<std::unique_ptr<RunReader>> runs;
     for (size_t i = 0; i < n; ++i) {
-      auto r = RunReader::Open(run_paths_[i], buffer_bytes);
+      auto r = RunReader::Open(runs_[i].path, runs_[i].cipher, buffer_bytes);
       if (!r.ok()) return r.status();
       runs.push_back(*std::move(r));
     }
     return std::unique_ptr<Iterator>(new MergeIterator(std::move(runs)));
   };
-  while (run_paths_.size() > kMaxFanIn) {
+  while (runs_.size() > kMaxFanIn) {
     auto merging = open(kMaxFanIn);
     if (!merging.ok()) return merging.status();
-    const std::string path =
-        absl::StrCat(options_.scratch_dir, "/merged-", merges_++);
-    RunWriter out(path);
+    absl::StatusOr<Run> merged =
+        NewRun(absl::StrCat(options_.scratch_dir, "/merged-", merges_++));
+    if (!merged.ok()) return merged.status();
+    RunWriter out(merged->path, merged->cipher);
     for (; (*merging)->Valid(); (*merging)->Next()) {
       out.Append((*merging)->key(), (*merging)->value());
     }
@@ -293,12 +359,12 @@ ExternalSorter::Finish() {
     merging->reset();
     std::error_code ec;
     for (size_t i = 0; i < kMaxFanIn; ++i) {
-      std::filesystem::remove(run_paths_[i], ec);
+      std::filesystem::remove(runs_[i].path, ec);
     }
-    run_paths_.erase(run_paths_.begin(), run_paths_.begin() + kMaxFanIn);
-    run_paths_.insert(run_paths_.begin(), path);
+    runs_.erase(runs_.begin(), runs_.begin() + kMaxFanIn);
+    runs_.insert(runs_.begin(), *std::move(merged));
   }
-  return open(run_paths_.size());
+  return open(runs_.size());
 }
 
 }  // namespace dibao

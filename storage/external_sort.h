@@ -9,6 +9,10 @@
 // at most kMaxFanIn runs at once (through buffers that fit the budget), so
 // memory and open files stay bounded too.
 //
+// Run files are encrypted (AES-256-CTR) with a random key per run that is
+// never written down: a run holds the batch's records in full, and the
+// scratch directory may outlive the process that made it.
+//
 // Not thread-safe. Run files are removed when the sorter (and its iterator)
 // are destroyed.
 #ifndef DIBAO_STORAGE_EXTERNAL_SORT_H_
@@ -23,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "base/aes_ctr.h"
 
 namespace dibao {
 
@@ -83,19 +88,25 @@ class ExternalSorter {
     std::string arena;
     std::vector<Entry> entries;
   };
+  // A run file and the cipher it was written with.
+  struct Run {
+    std::string path;
+    AesCtr cipher;
+  };
+  static absl::StatusOr<Run> NewRun(std::string path);
   // Hands the filled buffer to the spill thread (after the previous spill
   // finished); `wait` also waits for this one.
   absl::Status Spill(bool wait);
   absl::Status WaitForSpill();
-  // Sorts `buffer` and writes it to `path`; clears it, keeping capacity.
-  static absl::Status WriteRun(Buffer& buffer, const std::string& path);
+  // Sorts `buffer` and writes it to `run`; clears it, keeping capacity.
+  static absl::Status WriteRun(Buffer& buffer, const Run& run);
 
   Options options_;
   Buffer filling_;
   Buffer spilling_;  // owned by spill_thread_ while it runs
   std::thread spill_thread_;
   absl::Status spill_status_;
-  std::vector<std::string> run_paths_;
+  std::vector<Run> runs_;
   int merges_ = 0;
   int runs_spilled_ = 0;
   int64_t count_ = 0;

@@ -15,6 +15,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
+#include "storage/encryption.h"
 #include "storage/keys.h"
 
 namespace dibao {
@@ -136,6 +137,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   if (!fd.ok()) return fd.status();
   store->lock_fd_ = *fd;
   RETURN_IF_ERROR(RestrictToOwner(dir));
+  RETURN_IF_ERROR(CheckStoreEncryption(dir, options.encryption_key));
+  if (!options.encryption_key.empty()) {
+    ASSIGN_OR_RETURN(store->env_, NewEncryptingEnv(options.encryption_key));
+  }
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache =
@@ -166,6 +171,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   db_options.max_open_files = options.max_open_files;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 5;
+  // Every file RocksDB writes goes through it (the ingested batches too:
+  // sst_options_ below inherits it).
+  if (store->env_) db_options.env = store->env_.get();
 
   // The facts family is only ever read one person at a time (every key of a
   // person shares the first keys::kFactPersonPrefixLength bytes): a prefix

@@ -108,13 +108,19 @@ struct StoreOptions {
   // Table files RocksDB keeps open; -1 keeps all open (fastest, uses a file
   // descriptor per file).
   int max_open_files = 512;
+  // Encryption at rest (storage/encryption.h): the 32-byte key every file
+  // of the store is encrypted under; empty: files are plain. Fixed when the
+  // store is created.
+  std::string encryption_key;
 };
 
 class Store {
  public:
   // Opens (or creates) the store in `dir`. Errors: FAILED_PRECONDITION when
-  // another process holds the directory or the schema is newer than this
-  // build; UNAVAILABLE/PERMISSION_DENIED style errors name the directory.
+  // another process holds the directory, the schema is newer than this
+  // build, or the key does not fit the store (encrypted without it, with
+  // another, or plain with one); UNAVAILABLE/PERMISSION_DENIED style errors
+  // name the directory.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       const std::string& dir, const StoreOptions& options);
 
@@ -198,6 +204,9 @@ class Store {
   std::string dir_;
   StoreOptions options_;
   int lock_fd_ = -1;
+  // The encrypting Env, when a key is given; declared before db_ so that it
+  // outlives it.
+  std::unique_ptr<rocksdb::Env> env_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::Options sst_options_;

@@ -150,6 +150,7 @@ TEST(ServerConfigTest, SampleConfigInDeployParses) {
   const ServerOptions o = FromConfig(*config);
   EXPECT_EQ(o.listen, "127.0.0.1:50051");
   EXPECT_TRUE(o.store.sync_writes);
+  EXPECT_EQ(o.encryption_key_file, "/etc/dibao/data.key");
   EXPECT_EQ(o.feeds.max_records_per_batch, 100'000'000);
   EXPECT_EQ(o.console.listen, "127.0.0.1:8080");
   EXPECT_EQ(o.console.users_file, "/etc/dibao/console-users.textproto");

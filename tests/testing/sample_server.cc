@@ -1,8 +1,11 @@
 #include "tests/testing/sample_server.h"
 
+#include <filesystem>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "base/aes_ctr.h"
 #include "console/users/users_file.h"
 
 namespace dibao::testing {
@@ -18,6 +21,20 @@ absl::StatusOr<std::unique_ptr<SampleServer>> SampleServer::Start(
   server_options.store.sync_writes = false;
   server_options.policy_file =
       std::string(DIBAO_SOURCE_DIR) + "/deploy/policy.textproto";
+  if (s->options_.encrypted) {
+    auto key = AesCtr::RandomBytes(AesCtr::kKeyBytes);
+    if (!key.ok()) return key.status();
+    const std::string path = s->dir_ + "/keys/data.key";
+    std::filesystem::create_directories(s->dir_ + "/keys");
+    WriteFile(path, absl::BytesToHexString(*key));
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);
+    server_options.encryption_key_file = path;
+  }
+  if (s->options_.sst_threshold_records > 0) {
+    server_options.feeds.sst_threshold_records =
+        s->options_.sst_threshold_records;
+  }
   if (!s->options_.console_users.empty()) {
     std::string users;
     for (const std::string& id : s->options_.console_users) {

@@ -34,6 +34,11 @@ struct SampleServerOptions {
   std::vector<std::string> console_users;
   // Load the sample; false: an empty store.
   bool load_sample = true;
+  // Encrypt the data directory at rest, with a random key in
+  // <dir>/keys/data.key; and commit batches of more records than this
+  // through ingested SST files (0: the server's default).
+  bool encrypted = false;
+  int64_t sst_threshold_records = 0;
   // The console's sign-ins per address (burst and per minute): generous,
   // as every test signs in from 127.0.0.1; 0 keeps the production limits.
   int console_sign_ins_per_minute = 1000;
@@ -53,6 +58,8 @@ class SampleServer {
                   std::vector<std::string> args) const;
 
   Server& server() { return *server_; }
+  // Stops the server (the data directory stays).
+  void Stop() { server_.reset(); }
   const std::string& dir() const { return dir_; }
 
  private:
