@@ -37,7 +37,7 @@ class AesCtr {
   // and decryption are the same call.
   absl::Status Apply(uint64_t offset, char* data, size_t n) const;
 
-  // `n` bytes from the system's cryptographic random source (keys,
+  // `n` bytes from the kernel's cryptographic random source (keys,
   // nonces). INTERNAL when it fails.
   static absl::StatusOr<std::string> RandomBytes(size_t n);
 

@@ -71,7 +71,11 @@ targets=()
 case "${1:-}" in
   --sanitize)
     build_dir=build-asan
-    flags+=(-DDIBAO_SANITIZE=ON)
+    # -O1, as the sanitizers' authors advise: it keeps the stack traces
+    # exact and compiles faster than -O3, and the compile is most of this
+    # pass.
+    flags+=(-DDIBAO_SANITIZE=ON "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG"
+            "-DCMAKE_C_FLAGS_RELEASE=-O1 -DNDEBUG")
     ;;
   --binaries)
     targets=(--target dibao-server dibaoctl web)
