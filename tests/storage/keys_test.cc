@@ -205,7 +205,9 @@ TEST(KeysTest, AuditKeys) {
   EXPECT_LT(AuditKey(255), AuditKey(256));
   EXPECT_TRUE(absl::StartsWith(AuditKey(1), AuditPrefix()));
   EXPECT_FALSE(DecodeAuditKey(CycleKey(1)).ok());
-  auto parts = DecodeAuditHouseholdKey(AuditHouseholdKey("H1", 42));
+  // The decoded parts are views into the key, so the key must outlive them.
+  const std::string key = AuditHouseholdKey("H1", 42);
+  auto parts = DecodeAuditHouseholdKey(key);
   ASSERT_TRUE(parts.ok());
   EXPECT_EQ(parts->household_id, "H1");
   EXPECT_EQ(parts->seq, 42u);
