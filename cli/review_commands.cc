@@ -432,21 +432,44 @@ int AuditHistory(const Env& env) {
   }
   auto format = ParseOutputFormat(o.format);
   if (!format.ok()) return Fail(env.err, format.status());
+  // The server answers at most 10,000 entries a call: page until the
+  // --limit asked for (default 100), and say when more are left.
+  constexpr int kPage = 10000;
+  const int64_t wanted = o.limit > 0 ? o.limit : 100;
   v1::ListAuditRequest request;
   request.set_household_id(o.household);
   request.set_after_seq(o.after);
-  request.set_limit(o.limit);
-  auto context = NewContext(o);
-  v1::ListAuditResponse response;
-  grpc::Status s = AuditStub(o)->ListAudit(context.get(), request, &response);
-  if (!s.ok()) return Fail(env.err, FromGrpc(s));
-  if (*format == OutputFormat::kJsonl) {
-    for (const auto& e : response.entries()) env.out << ToJsonLine(e) << "\n";
-    return kExitOk;
-  }
   Table t = EntryTable();
-  for (const auto& e : response.entries()) AddEntry(e, &t);
-  t.Print(*format, env.out);
+  int64_t listed = 0;
+  bool more = false;
+  for (;;) {
+    request.set_limit(
+        static_cast<int32_t>(std::min<int64_t>(kPage, wanted - listed)));
+    auto context = NewContext(o);
+    v1::ListAuditResponse response;
+    grpc::Status s = AuditStub(o)->ListAudit(context.get(), request, &response);
+    if (!s.ok()) return Fail(env.err, FromGrpc(s));
+    for (const auto& e : response.entries()) {
+      if (*format == OutputFormat::kJsonl) {
+        env.out << ToJsonLine(e) << "\n";
+      } else {
+        AddEntry(e, &t);
+      }
+      request.set_after_seq(e.seq());
+    }
+    listed += response.entries_size();
+    more = response.more();
+    // A household's entries come whole, in one answer.
+    if (!o.household.empty() || !more || listed >= wanted ||
+        response.entries_size() == 0) {
+      break;
+    }
+  }
+  if (*format != OutputFormat::kJsonl) t.Print(*format, env.out);
+  if (more) {
+    env.err << listed << " entries listed; more follow: dibaoctl audit log "
+            << "--after " << request.after_seq() << "\n";
+  }
   return kExitOk;
 }
 

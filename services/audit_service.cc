@@ -9,6 +9,7 @@
 namespace dibao {
 namespace {
 constexpr absl::string_view kService = v1::AuditService::service_full_name();
+constexpr int kMaxAuditPage = 10000;
 }  // namespace
 
 grpc::Status AuditServiceImpl::VerifyAudit(grpc::ServerContext* context,
@@ -35,6 +36,12 @@ grpc::Status AuditServiceImpl::ListAudit(grpc::ServerContext* context,
     return ToGrpcStatus(
         absl::InvalidArgumentError("after_seq and limit must not be negative"));
   }
+  if (request->limit() > kMaxAuditPage) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("limit is at most ", kMaxAuditPage,
+                     " entries a call; page with after_seq (the response "
+                     "says when there are more)")));
+  }
   response->set_head_seq(static_cast<int64_t>(audit_->head_seq()));
   if (!request->household_id().empty()) {
     if (absl::Status s =
@@ -59,12 +66,15 @@ grpc::Status AuditServiceImpl::ListAudit(grpc::ServerContext* context,
         absl::StrCat("the whole audit log is the auditor's to read; ",
                      caller->id(), " reads one household's (household_id)")));
   }
-  const int limit =
-      request->limit() == 0 ? 100 : std::min(request->limit(), 10000);
+  const int limit = request->limit() == 0 ? 100 : request->limit();
   auto entries =
       audit_->List(static_cast<uint64_t>(request->after_seq()), limit);
   if (!entries.ok()) return ToGrpcStatus(entries.status());
   for (auto& e : *entries) *response->add_entries() = std::move(e);
+  const int64_t last = response->entries_size() > 0
+                           ? response->entries().rbegin()->seq()
+                           : request->after_seq();
+  response->set_more(last < response->head_seq());
   return ToGrpcStatus(gate_->reads().Many(
       *caller, response->entries_size(),
       absl::StrCat("audit entries after ", request->after_seq())));

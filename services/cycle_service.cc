@@ -90,8 +90,10 @@ grpc::Status CycleServiceImpl::ListCycles(grpc::ServerContext* context,
                                           v1::ListCyclesResponse* response) {
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (request->limit() < 0) return Invalid("limit must not be negative");
-  auto cycles = cycles_->List(std::min(request->limit(), 1000));
+  if (request->limit() < 0 || request->limit() > 1000) {
+    return Invalid("limit is between 0 (the default, 20) and 1000");
+  }
+  auto cycles = cycles_->List(request->limit());
   if (!cycles.ok()) return ToGrpcStatus(cycles.status());
   for (auto& c : *cycles) *response->add_cycles() = std::move(c);
   return grpc::Status::OK;

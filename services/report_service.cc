@@ -143,8 +143,10 @@ grpc::Status ReportServiceImpl::ListSamples(
     v1::ListSamplesResponse* response) {
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (request->limit() < 0) return Invalid("limit must not be negative");
-  auto samples = samples_->List(std::min(request->limit(), 1000));
+  if (request->limit() < 0 || request->limit() > 1000) {
+    return Invalid("limit is between 0 (the default, 50) and 1000");
+  }
+  auto samples = samples_->List(request->limit());
   if (!samples.ok()) return ToGrpcStatus(samples.status());
   for (auto& s : *samples) {
     if (Covers(caller->principal, AreaOf(s.area()))) {

@@ -495,7 +495,23 @@ TEST_F(ReviewServiceTest, AuditChainCountsEveryChange) {
       audit_->ListAudit(Context("auditor-1").get(), request, &response).ok());
   EXPECT_EQ(response.head_seq(), base);
   ASSERT_EQ(response.entries_size(), base);
+  EXPECT_FALSE(response.more());
   EXPECT_EQ(response.entries(0).seq(), 1);
+  // A page says when more follow, and a page too large is refused, not cut.
+  {
+    v1::ListAuditRequest page;
+    page.set_limit(2);
+    v1::ListAuditResponse first;
+    ASSERT_TRUE(
+        audit_->ListAudit(Context("auditor-1").get(), page, &first).ok());
+    EXPECT_EQ(first.entries_size(), 2);
+    EXPECT_TRUE(first.more());
+    page.set_limit(10001);
+    grpc::Status too_many =
+        audit_->ListAudit(Context("auditor-1").get(), page, &first);
+    EXPECT_EQ(too_many.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(too_many.error_message(), HasSubstr("page with after_seq"));
+  }
   std::map<v1::AuditAction, int64_t> by_action;
   for (const v1::AuditEntry& e : response.entries()) ++by_action[e.action()];
   EXPECT_EQ(by_action[v1::AUDIT_ACTION_REGISTRY_CHANGE], households_);
@@ -541,7 +557,7 @@ TEST_F(ReviewServiceTest, AuditChainCountsEveryChange) {
       testing::ChangesOnly(response.entries());
   ASSERT_EQ(changes.size(), 4u);
   EXPECT_EQ(static_cast<int64_t>(response.entries_size()) - 4,
-            2);  // the queue page and the first chain read
+            3);  // the queue page and the first two chain reads
   EXPECT_EQ(changes[0].action(), v1::AUDIT_ACTION_FLAG_CLAIMED);
   EXPECT_EQ(changes[1].action(), v1::AUDIT_ACTION_FLAG_ASSIGNED);
   EXPECT_EQ(changes[1].actor(), "supervisor");
