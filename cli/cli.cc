@@ -103,6 +103,11 @@ absl::Status FromGrpc(const grpc::Status& status) {
                       status.error_message());
 }
 
+absl::StatusOr<std::unique_ptr<TextInput>> OpenInput(const CliOptions& options,
+                                                     const std::string& path) {
+  return TextInput::Open(path, options.encoding);
+}
+
 int Fail(std::ostream& err, const absl::Status& status) {
   err << "error: " << absl::StatusCodeToString(status.code()) << ": "
       << status.message() << "\n";

@@ -48,6 +48,7 @@ struct CliOptions {
   std::string households;
   std::string members;
   std::string input_format;  // csv or jsonl; default from the extension
+  std::string encoding;      // the files' text encoding; empty: detect
   // Area filters.
   std::string district;
   std::string street;

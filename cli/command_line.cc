@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/text_input.h"
 #include "base/version.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -153,6 +154,9 @@ class CommandLine {
   void InputFormat(CLI::App* cmd) {
     cmd->add_option("--input-format", o_.input_format,
                     "csv or jsonl (default: from the file's extension)");
+    cmd->add_option("--encoding", o_.encoding,
+                    absl::StrCat("the files' text encoding: ", kTextEncodings,
+                                 " (default auto: detected, and said)"));
   }
   void Limit(CLI::App* cmd, const std::string& help) {
     cmd->add_option("--limit", o_.limit, help);

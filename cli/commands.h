@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/text_input.h"
 #include "cli/cli.h"
 #include "dibao/v1/feeds.pb.h"
 #include "dibao/v1/matching.pb.h"
@@ -35,6 +36,9 @@ std::shared_ptr<grpc::Channel> Connect(const CliOptions& options);
 // Prints "error: CODE: message" and returns kExitFailed.
 int Fail(std::ostream& err, const absl::Status& status);
 absl::Status FromGrpc(const grpc::Status& status);
+// Opens an input file as UTF-8 text in the --encoding given (or detected).
+absl::StatusOr<std::unique_ptr<TextInput>> OpenInput(const CliOptions& options,
+                                                     const std::string& path);
 
 // A partner fact's own fields as its agency's file shows them ("header =
 // row"), without the person's ID and name; empty for an unknown kind.

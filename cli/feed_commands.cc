@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -45,6 +46,25 @@ void PrintReceipt(const v1::Receipt& r, std::ostream& out) {
       << "  marked for matching: " << r.persons_marked() << " persons, "
       << r.households_marked() << " beneficiary households\n"
       << "  batch #" << r.batch_seq() << ", digest " << r.digest() << "\n";
+  if (!h.source_encoding().empty()) {
+    out << "  " << (h.source().empty() ? "file" : h.source()) << " read as "
+        << h.source_encoding() << "\n";
+  }
+  if (r.unreadable() > 0) {
+    out << "  " << r.unreadable() << " of the rejected are lines the file "
+        << "could not be read in\n";
+  }
+  if (r.retirements_held() > 0) {
+    out << "  " << r.retirements_held() << " current facts not in the "
+        << "snapshot were kept, not retired: ";
+    if (r.rejected_without_person() > 0) {
+      out << r.rejected_without_person() << " rejected record(s) name no "
+          << "readable person, so the snapshot cannot tell whose facts it "
+          << "lacks; push the corrected file as a new batch to end them\n";
+    } else {
+      out << "they belong to people whose records were rejected\n";
+    }
+  }
   if (r.rejections_size() == 0) return;
   Table t({"position", "line", "field", "id_number", "reason"});
   for (const auto& x : r.rejections()) {
@@ -77,6 +97,78 @@ std::string FactValuesText(const v1::Fact& fact) {
   return absl::StrCat(skip2(FeedCsvHeader(*spec)), " = ", skip2(row));
 }
 
+namespace {
+
+// The longest reason an unreadable line carries (the server keeps 1,000
+// bytes).
+constexpr size_t kMaxUnreadableReason = 1000;
+
+// Turns a file's lines into the upload's records in line order: a line read
+// whole is its record; a line with refused cells becomes one UnreadableLine
+// record holding all their reasons and, when it could be read, its ID.
+class LineRecords {
+ public:
+  explicit LineRecords(std::function<void(v1::FeedRecord)> emit)
+      : emit_(std::move(emit)) {}
+
+  void Good(v1::FeedRecord record) {
+    Flush();
+    emit_(std::move(record));
+  }
+  void Bad(RowError e) {
+    if (pending_ && e.line != pending_line_) Flush();
+    if (!pending_) {
+      pending_ = true;
+      pending_line_ = e.line;
+      record_.Clear();
+      record_.set_source_line(e.line);
+      if (!e.key.empty() && e.key.size() <= 64) record_.set_id_number(e.key);
+      record_.mutable_unreadable()->set_field(e.field);
+    }
+    std::string& reason = *record_.mutable_unreadable()->mutable_reason();
+    std::string piece = e.field.empty() || reason.empty()
+                            ? e.reason
+                            : absl::StrCat(e.field, ": ", e.reason);
+    if (!reason.empty()) piece = absl::StrCat("; ", piece);
+    if (reason.size() + piece.size() <= kMaxUnreadableReason) reason += piece;
+    if (!problems_.empty() && problems_.back().line == e.line) return;
+    problems_.push_back(std::move(e));
+  }
+  void Flush() {
+    if (!pending_) return;
+    pending_ = false;
+    emit_(std::move(record_));
+    record_.Clear();
+  }
+  // The first refused cell of each unreadable line, for the person pushing.
+  const std::vector<RowError>& problems() const { return problems_; }
+
+ private:
+  std::function<void(v1::FeedRecord)> emit_;
+  bool pending_ = false;
+  int64_t pending_line_ = 0;
+  v1::FeedRecord record_;
+  std::vector<RowError> problems_;
+};
+
+// The lines of the file this client could not read, when the server did
+// not take the batch (on success the receipt lists them).
+void PrintUnreadable(const std::string& path,
+                     const std::vector<RowError>& problems, std::ostream& out) {
+  if (problems.empty()) return;
+  constexpr size_t kShown = 20;
+  out << problems.size() << " line(s) of " << path
+      << " could not be read; the first:\n";
+  Table t({"line", "field", "reason"});
+  for (size_t i = 0; i < problems.size() && i < kShown; ++i) {
+    t.AddRow({absl::StrCat(problems[i].line), problems[i].field,
+              problems[i].reason});
+  }
+  t.Print(OutputFormat::kTable, out);
+}
+
+}  // namespace
+
 int FeedPush(const Env& env) {
   const CliOptions& o = env.options;
   const std::string as_of_text = o.as_of;
@@ -84,7 +176,7 @@ int FeedPush(const Env& env) {
       o.batch_id.empty() || as_of_text.empty()) {
     env.err << "usage: dibaoctl feed push --agency AGENCY --kind KIND "
                "--batch-id ID --as-of YYYY-MM-DD [--snapshot] "
-               "[--allow-mass-retirement] FILE\n";
+               "[--allow-mass-retirement] [--encoding ENC] FILE\n";
     return kExitUsage;
   }
   const std::string& path = env.args[0];
@@ -96,16 +188,21 @@ int FeedPush(const Env& env) {
   if (!format.ok()) return Fail(env.err, format.status());
 
   // The header announces the record count, so the file is read twice: once
-  // to count what parses, once to stream it. Lines that do not parse are
-  // reported here and not sent.
+  // to count its lines, once to stream them. A line that cannot be read is
+  // sent too, as an unreadable line: the server counts and keeps it, and a
+  // SNAPSHOT does not end the facts it might have held.
   int64_t count = 0;
-  std::vector<RowError> unreadable;
+  std::string encoding;
   {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Fail(env.err, absl::NotFoundError("cannot read " + path));
+    auto input = OpenInput(o, path);
+    if (!input.ok()) return Fail(env.err, input.status());
+    encoding = (*input)->describe();
+    LineRecords lines([&](v1::FeedRecord) { ++count; });
     absl::Status s = ReadFeedRecords(
-        in, *format, **spec, [&](int64_t, v1::FeedRecord) { ++count; },
-        [&](RowError e) { unreadable.push_back(std::move(e)); });
+        (*input)->stream(), *format, **spec,
+        [&](int64_t, v1::FeedRecord r) { lines.Good(std::move(r)); },
+        [&](RowError e) { lines.Bad(std::move(e)); });
+    lines.Flush();
     if (!s.ok()) {
       return Fail(
           env.err,
@@ -123,6 +220,7 @@ int FeedPush(const Env& env) {
   h->set_allow_mass_retirement(o.allow_mass_retirement);
   h->set_record_count(count);
   h->set_source(path.substr(path.rfind('/') + 1));
+  h->set_source_encoding(encoding);
 
   auto stub = NewStub(o);
   auto context = NewContext(o, /*streaming=*/true);
@@ -133,41 +231,38 @@ int FeedPush(const Env& env) {
   const bool progress = count >= kProgressEvery && isatty(STDERR_FILENO);
   int64_t sent = 0;
   const absl::Time start = absl::Now();
-  std::ifstream in(path, std::ios::binary);
+  auto input = OpenInput(o, path);
+  if (!input.ok()) return Fail(env.err, input.status());
+  LineRecords lines([&](v1::FeedRecord record) {
+    if (!ok) return;
+    *request.mutable_records()->add_records() = std::move(record);
+    if (request.records().records_size() == kChunkRecords) {
+      ok = writer->Write(request);
+      request.Clear();
+    }
+    if (++sent % kProgressEvery == 0 && progress) {
+      env.err << absl::StrFormat(
+          "\r  sent %d of %d records (%.0f records/s)", sent, count,
+          sent / std::max(1e-3, absl::ToDoubleSeconds(absl::Now() - start)));
+    }
+  });
   absl::Status s = ReadFeedRecords(
-      in, *format, **spec,
-      [&](int64_t, v1::FeedRecord record) {
-        if (!ok) return;
-        *request.mutable_records()->add_records() = std::move(record);
-        if (request.records().records_size() == kChunkRecords) {
-          ok = writer->Write(request);
-          request.Clear();
-        }
-        if (++sent % kProgressEvery == 0 && progress) {
-          env.err << absl::StrFormat(
-              "\r  sent %d of %d records (%.0f records/s)", sent, count,
-              sent /
-                  std::max(1e-3, absl::ToDoubleSeconds(absl::Now() - start)));
-        }
-      },
-      [](RowError) {});
+      (*input)->stream(), *format, **spec,
+      [&](int64_t, v1::FeedRecord r) { lines.Good(std::move(r)); },
+      [&](RowError e) { lines.Bad(std::move(e)); });
+  lines.Flush();
   if (ok && request.records().records_size() > 0) ok = writer->Write(request);
   if (progress) env.err << "\n";
   if (ok) writer->WritesDone();
   grpc::Status finished = writer->Finish();
   if (!s.ok()) return Fail(env.err, s);
-  if (!finished.ok()) return Fail(env.err, FromGrpc(finished));
+  if (!finished.ok()) {
+    PrintUnreadable(path, lines.problems(), env.err);
+    return Fail(env.err, FromGrpc(finished));
+  }
 
   PrintReceipt(receipt, env.out);
-  if (!unreadable.empty()) {
-    env.out << "  lines of " << path << " that could not be read (not sent):\n";
-    Table t({"line", "field", "reason"});
-    for (const auto& e : unreadable) {
-      t.AddRow({absl::StrCat(e.line), e.field, e.reason});
-    }
-    t.Print(OutputFormat::kTable, env.out);
-  }
-  return receipt.rejected() > 0 || !unreadable.empty() ? kExitPartial : kExitOk;
+  return receipt.rejected() > 0 ? kExitPartial : kExitOk;
 }
 
 int FeedBatches(const Env& env) {

@@ -304,30 +304,24 @@ int Check(const Env& env) {
   {
     auto file_format = ChooseFileFormat(o.members, o.input_format);
     if (!file_format.ok()) return Fail(env.err, file_format.status());
-    std::ifstream in(o.members, std::ios::binary);
-    if (!in) {
-      return Fail(env.err,
-                  absl::NotFoundError(absl::StrCat("cannot read ", o.members)));
-    }
-    absl::Status s = ReadMembers(
-        in, *file_format,
-        [&](int64_t, v1::Member m) {
-          members[m.household_id()].push_back(std::move(m));
-        },
-        bad(o.members));
+    auto in = OpenInput(o, o.members);
+    if (!in.ok()) return Fail(env.err, in.status());
+    absl::Status s =
+        ReadMembers((*in)->stream(), *file_format,
+                    [&](int64_t, v1::Member m) {
+                      members[m.household_id()].push_back(std::move(m));
+                    },
+                    bad(o.members));
     if (!s.ok()) return Fail(env.err, s);
   }
   std::vector<v1::Household> households;
   {
     auto file_format = ChooseFileFormat(o.households, o.input_format);
     if (!file_format.ok()) return Fail(env.err, file_format.status());
-    std::ifstream in(o.households, std::ios::binary);
-    if (!in) {
-      return Fail(env.err, absl::NotFoundError(
-                               absl::StrCat("cannot read ", o.households)));
-    }
+    auto in = OpenInput(o, o.households);
+    if (!in.ok()) return Fail(env.err, in.status());
     absl::Status s = ReadHouseholds(
-        in, *file_format,
+        (*in)->stream(), *file_format,
         [&](int64_t, v1::Household h) { households.push_back(std::move(h)); },
         bad(o.households));
     if (!s.ok()) return Fail(env.err, s);

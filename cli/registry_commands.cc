@@ -132,26 +132,25 @@ int RegistryImport(const Env& env) {
     rejections.push_back(std::move(r));
   };
 
+  std::vector<std::string> read_as;  // each file's encoding, for the summary
   std::map<std::string, std::vector<PendingMember>> members;
   std::map<std::string, std::vector<int64_t>> bad_member_lines;
   if (!o.members.empty()) {
     auto format = ChooseFileFormat(o.members, o.input_format);
     if (!format.ok()) return Fail(env.err, format.status());
-    std::ifstream in(o.members, std::ios::binary);
-    if (!in) {
-      return Fail(env.err,
-                  absl::NotFoundError(absl::StrCat("cannot read ", o.members)));
-    }
-    absl::Status s = ReadMembers(
-        in, *format,
-        [&](int64_t line, Member m) {
-          const std::string id = m.household_id();
-          members[id].push_back({line, std::move(m)});
-        },
-        [&](RowError e) {
-          if (!e.key.empty()) bad_member_lines[e.key].push_back(e.line);
-          reject(msource, e);
-        });
+    auto in = OpenInput(o, o.members);
+    if (!in.ok()) return Fail(env.err, in.status());
+    read_as.push_back(absl::StrCat(o.members, ": ", (*in)->describe()));
+    absl::Status s = ReadMembers((*in)->stream(), *format,
+                                 [&](int64_t line, Member m) {
+                                   const std::string id = m.household_id();
+                                   members[id].push_back({line, std::move(m)});
+                                 },
+                                 [&](RowError e) {
+                                   if (!e.key.empty())
+                                     bad_member_lines[e.key].push_back(e.line);
+                                   reject(msource, e);
+                                 });
     if (!s.ok()) {
       return Fail(env.err, absl::Status(s.code(), absl::StrCat(o.members, ": ",
                                                                s.message())));
@@ -160,11 +159,9 @@ int RegistryImport(const Env& env) {
 
   auto format = ChooseFileFormat(o.households, o.input_format);
   if (!format.ok()) return Fail(env.err, format.status());
-  std::ifstream in(o.households, std::ios::binary);
-  if (!in) {
-    return Fail(env.err, absl::NotFoundError(
-                             absl::StrCat("cannot read ", o.households)));
-  }
+  auto in = OpenInput(o, o.households);
+  if (!in.ok()) return Fail(env.err, in.status());
+  read_as.push_back(absl::StrCat(o.households, ": ", (*in)->describe()));
 
   auto stub = NewStub(o);
   auto context = NewContext(o, /*streaming=*/true);
@@ -178,7 +175,7 @@ int RegistryImport(const Env& env) {
   std::map<std::string, int64_t> seen;  // household_id -> line
   int64_t households_read = 0;
   absl::Status s = ReadHouseholds(
-      in, *format,
+      (*in)->stream(), *format,
       [&](int64_t line, Household h) {
         ++households_read;
         const std::string id = h.household_id();
@@ -251,6 +248,7 @@ int RegistryImport(const Env& env) {
           << " updated, " << response.unchanged() << " unchanged, "
           << response.rejected_households() << " refused by the server; "
           << response.members_stored() << " members stored\n";
+  for (const std::string& file : read_as) env.out << "read " << file << "\n";
   if (rejections.empty()) return kExitOk;
 
   env.out << rejections.size() + response.rejections_omitted()

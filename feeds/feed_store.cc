@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "base/dates.h"
 #include "base/resident_id.h"
 #include "base/sha256.h"
@@ -63,6 +64,10 @@ struct FeedUpload::State {
   std::unique_ptr<ExternalSorter> rejections ABSL_GUARDED_BY(mu);
   Sha256 digest ABSL_GUARDED_BY(mu);
   int64_t rejected ABSL_GUARDED_BY(mu) = 0;
+  int64_t unreadable ABSL_GUARDED_BY(mu) = 0;
+  int64_t rejected_without_person ABSL_GUARDED_BY(mu) = 0;
+  // People whose records were rejected (ResidentId::kLength bytes each).
+  std::string held_ids ABSL_GUARDED_BY(mu);
   std::vector<v1::RecordRejection> listed ABSL_GUARDED_BY(mu);
   std::string rejection_key ABSL_GUARDED_BY(mu);
 
@@ -83,6 +88,9 @@ void FeedUpload::State::Apply(const StagedRecords& chunk) {
     error = records->Add(chunk.key(i), chunk.value(i));
   }
   rejected += chunk.rejected_records();
+  unreadable += chunk.unreadable_records();
+  rejected_without_person += chunk.rejected_without_person();
+  held_ids.append(chunk.held_ids().data(), chunk.held_ids().size());
   int64_t last_position = -1;
   uint32_t n = 0;
   for (const v1::RecordRejection& r : chunk.rejections()) {
@@ -238,6 +246,11 @@ FeedStore::FeedStore(Store* store, Clock* clock, FeedStoreOptions options)
 
 absl::StatusOr<std::unique_ptr<FeedStore>> FeedStore::Create(
     Store* store, Clock* clock, FeedStoreOptions options) {
+  if (!(options.snapshot_max_rejected_percent >= 0 &&
+        options.snapshot_max_rejected_percent <= 100)) {
+    return absl::InvalidArgumentError(
+        "feeds.snapshot_max_rejected_percent must be between 0 and 100");
+  }
   if (options.scratch_dir.empty()) {
     return absl::InvalidArgumentError("FeedStoreOptions.scratch_dir is empty");
   }
@@ -345,22 +358,31 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
   receipt.set_batch_seq(static_cast<int64_t>(seq));
   receipt.set_digest(digest);
   receipt.set_rejected(s.rejected);
+  receipt.set_unreadable(s.unreadable);
+  receipt.set_rejected_without_person(s.rejected_without_person);
 
-  // 3. The records merged with the kind's current facts.
+  // 3. A SNAPSHOT with too many rejected records is no snapshot.
+  RETURN_IF_ERROR(CheckRejectedShare(s));
+
+  // 4. The records merged with the kind's current facts, holding back the
+  // retirements the rejected records may stand for.
   FactMerge merge(store_, h, seq, &sink, &receipt);
+  if (h.mode() == v1::BATCH_MODE_SNAPSHOT) {
+    merge.HoldRetirements(s.held_ids, s.rejected_without_person > 0);
+  }
   RETURN_IF_ERROR(merge.MergeRecords(*records));
 
-  // 4. An export that would end most of its kind is refused unless allowed.
-  RETURN_IF_ERROR(CheckMassRetirement(h, *s.spec, receipt.retired(),
-                                      merge.current_facts()));
+  // 5. An export that would end most of its kind is refused unless allowed.
+  RETURN_IF_ERROR(
+      CheckMassRetirement(h, *s.spec, receipt, merge.current_facts()));
 
-  // 5. The dirty marks the matching cycle reads.
+  // 6. The dirty marks the matching cycle reads.
   merge.MarkHouseholds();
 
-  // 6. Every rejection, in position order.
+  // 7. Every rejection, in position order.
   RETURN_IF_ERROR(WriteRejections(seq, *rejections, &sink));
 
-  // 7. The receipt and the batch number, committed with all of the above.
+  // 8. The receipt and the batch number, committed with all of the above.
   for (auto& r : s.listed) *receipt.add_rejections() = std::move(r);
   *receipt.mutable_committed_at() = ToProto(clock_->Now());
   receipt.set_committed_by(s.actor);
@@ -395,10 +417,25 @@ absl::StatusOr<std::optional<v1::Receipt>> FeedStore::Replay(
 
 absl::Status FeedStore::CheckMassRetirement(const v1::BatchHeader& h,
                                             const FeedKindSpec& spec,
-                                            int64_t retired,
+                                            const v1::Receipt& receipt,
                                             int64_t current_facts) const {
+  const int64_t retired = receipt.retired();
   if (h.mode() != v1::BATCH_MODE_SNAPSHOT || h.allow_mass_retirement() ||
-      retired < options_.mass_retirement_min || 2 * retired <= current_facts) {
+      retired == 0) {
+    return absl::OkStatus();
+  }
+  // Whatever the kind's size: a file with nothing readable in it is not
+  // the news that every fact ended.
+  if (receipt.accepted() + receipt.unchanged() == 0 &&
+      retired == current_facts) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "SNAPSHOT batch ", h.batch_id(), " holds no ", spec.name,
+        " record but would retire all ", retired, " current ", spec.name,
+        " facts; if the agency really ended them all, push it again allowing "
+        "mass retirement (dibaoctl feed push --allow-mass-retirement); "
+        "nothing was stored and the batch ID is still free"));
+  }
+  if (retired < options_.mass_retirement_min || 2 * retired <= current_facts) {
     return absl::OkStatus();
   }
   return absl::FailedPreconditionError(absl::StrCat(
@@ -407,6 +444,36 @@ absl::Status FeedStore::CheckMassRetirement(const v1::BatchHeader& h,
       " facts; if the agency really ended them, push it again allowing "
       "mass retirement (dibaoctl feed push --allow-mass-retirement); "
       "nothing was stored"));
+}
+
+absl::Status FeedStore::CheckRejectedShare(const FeedUpload::State& s) const {
+  const v1::BatchHeader& h = s.header;
+  if (h.mode() != v1::BATCH_MODE_SNAPSHOT || s.rejected == 0 ||
+      100.0 * static_cast<double>(s.rejected) <=
+          options_.snapshot_max_rejected_percent *
+              static_cast<double>(h.record_count())) {
+    return absl::OkStatus();
+  }
+  std::string first;
+  int shown = 0;
+  int64_t last_position = -1;
+  for (const v1::RecordRejection& r : s.listed) {
+    if (r.position() == last_position) continue;
+    last_position = r.position();
+    if (++shown > 3) break;
+    absl::StrAppend(&first, shown > 1 ? "; " : "", "line ", r.source_line(),
+                    r.field().empty() ? "" : absl::StrCat(" ", r.field()), ": ",
+                    r.reason());
+  }
+  return absl::FailedPreconditionError(absl::StrFormat(
+      "SNAPSHOT batch %s: %d of its %d records were rejected (%d of them "
+      "lines that could not be read), more than the %g%% a snapshot may "
+      "have (feeds.snapshot_max_rejected_percent); a file read in the wrong "
+      "encoding or with shifted columns must not stand for everything the "
+      "agency knows. Nothing was stored and the batch ID is still free for "
+      "the corrected file. First: %s",
+      h.batch_id(), s.rejected, h.record_count(), s.unreadable,
+      options_.snapshot_max_rejected_percent, first));
 }
 
 absl::Status FeedStore::WriteRejections(uint64_t seq,

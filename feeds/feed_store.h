@@ -11,11 +11,16 @@
 // - Commit() checks the record count, then merge-joins the sorted records
 //   with the kind's current facts: new or changed facts get a new version,
 //   identical ones are left alone, and for a SNAPSHOT every current fact the
-//   batch does not contain is retired (a tombstone version, never erased).
+//   batch does not contain is retired (a tombstone version, never erased)
+//   unless a rejected record of the batch may be it: the facts of people
+//   whose records were rejected are held, and all of them when a rejected
+//   record names no readable person (Receipt.retirements_held);
 //   Versions, index, rejections, receipt, dirty marks and the batch counter
 //   commit in one atomic step (WriteBatch, or SST ingestion when large). A
 //   SNAPSHOT that would retire most of its kind is refused unless its
-//   header allows it (FeedStoreOptions::mass_retirement_min);
+//   header allows it (FeedStoreOptions::mass_retirement_min), and so is
+//   one with too many rejected records (snapshot_max_rejected_percent) or
+//   one that holds no readable record but would end every current fact;
 // - a batch_id already committed with the same digest returns the stored
 //   receipt (`replayed`) and changes nothing; with a different digest it is
 //   ALREADY_EXISTS. An upload abandoned before Commit() leaves nothing.
@@ -62,6 +67,10 @@ struct FeedStoreOptions {
   // header allows mass retirement: an empty or truncated export must not
   // end every fact of a kind by accident.
   int64_t mass_retirement_min = 1'000;
+  // A SNAPSHOT whose rejected records are more than this percentage of the
+  // batch is refused (FAILED_PRECONDITION) before anything is stored, so
+  // its batch ID stays free for the corrected file. 0 .. 100.
+  double snapshot_max_rejected_percent = 5;
   // Threads staging chunks (validation, fingerprints, keys); 0: one per
   // core.
   int staging_threads = 0;
@@ -175,8 +184,14 @@ class FeedStore {
   // FAILED_PRECONDITION when a SNAPSHOT would retire more than half of its
   // kind's current facts (and at least mass_retirement_min) without leave.
   absl::Status CheckMassRetirement(const v1::BatchHeader& header,
-                                   const FeedKindSpec& spec, int64_t retired,
+                                   const FeedKindSpec& spec,
+                                   const v1::Receipt& receipt,
                                    int64_t current_facts) const;
+  // FAILED_PRECONDITION when a SNAPSHOT's rejected records are more than
+  // snapshot_max_rejected_percent of it; names the first few.
+  // The upload is idle (every chunk applied) when this runs.
+  absl::Status CheckRejectedShare(const FeedUpload::State& upload) const
+      ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // The staged rejections, stored under the batch's number.
   absl::Status WriteRejections(uint64_t seq,
                                ExternalSorter::Iterator& rejections,

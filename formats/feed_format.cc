@@ -9,8 +9,8 @@
 #include "absl/strings/str_join.h"
 #include "base/csv.h"
 #include "base/dates.h"
-#include "base/utf8.h"
 #include "formats/cells.h"
+#include "formats/text_rows.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -139,19 +139,12 @@ class RecordBuilder {
         record.GetReflection()->MutableMessage(&record, spec_.record_field());
   }
 
-  // False when the cell was refused.
+  // False when the cell was refused. `key`: the line's ID cell, if read.
   bool Set(v1::FeedRecord& record, const Column& c, absl::string_view cell,
-           int64_t line, const ErrorSink& bad) {
-    if (const int64_t b = FirstInvalidUtf8Byte(cell); b >= 0) {
-      bad(RowError{line, c.name,
-                   absl::StrCat("not valid UTF-8 (byte ", b + 1,
-                                " of the cell); save the file as UTF-8"),
-                   ""});
-      return false;
-    }
+           int64_t line, absl::string_view key, const ErrorSink& bad) {
     absl::Status s = SetCell(c.in_record ? *sub_ : record, c.field, cell);
     if (!s.ok()) {
-      bad(RowError{line, c.name, std::string(s.message()), ""});
+      bad(RowError{line, c.name, std::string(s.message()), std::string(key)});
       return false;
     }
     return true;
@@ -165,50 +158,35 @@ class RecordBuilder {
 absl::Status ReadCsv(std::istream& in, const FeedKindSpec& spec,
                      const FeedRecordSink& ok, const ErrorSink& bad) {
   const std::vector<Column> columns = ColumnsOf(spec);
-  CsvReader reader(in);
-  std::vector<std::string> names;
-  std::vector<bool> required;
+  CsvColumns table;
   for (const Column& c : columns) {
-    names.push_back(c.name);
-    required.push_back(!c.in_record);  // id_number and name
+    table.names.push_back(c.name);
+    table.required.push_back(!c.in_record);  // id_number and name
   }
-  auto positions = ReadCsvHeader(reader, names, required,
-                                 absl::StrCat(" for ", spec.name, " records"));
-  if (!positions.ok()) return positions.status();
-  std::vector<const Column*> by_position;
-  for (int index : *positions) by_position.push_back(&columns[index]);
-  CsvReader::Result r;
+  table.what = absl::StrCat(" for ", spec.name, " records");
+  table.key_column = 0;  // id_number
 
   RecordBuilder builder(spec);
   v1::FeedRecord record;
-  for (;;) {
-    r = reader.Next();
-    if (r == CsvReader::Result::kEnd) break;
-    if (r == CsvReader::Result::kError) {
-      bad(RowError{reader.line(), "", reader.error(), ""});
-      continue;
-    }
-    const auto& fields = reader.fields();
-    if (fields.size() != by_position.size()) {
-      bad(RowError{reader.line(), "",
-                   absl::StrCat("has ", fields.size(),
-                                " fields, the header has ", by_position.size()),
-                   ""});
-      continue;
-    }
-    builder.Reset(record);
-    bool good = true;
-    for (size_t i = 0; i < fields.size(); ++i) {
-      good &= builder.Set(record, *by_position[i],
-                          absl::StripAsciiWhitespace(fields[i]), reader.line(),
-                          bad);
-    }
-    if (!good) continue;
-    record.set_source_line(reader.line());
-    ok(reader.line(), record);
-  }
-  if (in.bad()) return absl::UnavailableError("read error");
-  return absl::OkStatus();
+  return ReadCsvRows(
+      in, table,
+      [&](int64_t line, const std::vector<int>& column_of,
+          const std::vector<absl::string_view>& cells) {
+        builder.Reset(record);
+        absl::string_view key;
+        for (size_t i = 0; i < cells.size(); ++i) {
+          if (column_of[i] == 0) key = cells[i];
+        }
+        bool good = true;
+        for (size_t i = 0; i < cells.size(); ++i) {
+          good &= builder.Set(record, columns[column_of[i]], cells[i], line,
+                              key, bad);
+        }
+        if (!good) return;
+        record.set_source_line(line);
+        ok(line, record);
+      },
+      bad);
 }
 
 // A JSON scalar as cell text: strings as they are, integral numbers without
@@ -237,49 +215,52 @@ absl::Status ReadJsonl(std::istream& in, const FeedKindSpec& spec,
   RecordBuilder builder(spec);
   v1::FeedRecord record;
   google::protobuf::Struct object;
-  std::string line;
-  int64_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (number == 1 && absl::StartsWith(line, "\xEF\xBB\xBF")) line.erase(0, 3);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    object.Clear();
-    auto parsed = google::protobuf::util::JsonStringToMessage(line, &object);
-    if (!parsed.ok()) {
-      bad(RowError{number, "", std::string(parsed.message()), ""});
-      continue;
-    }
-    builder.Reset(record);
-    bool good = true;
-    for (const auto& [key, value] : object.fields()) {
-      const Column* column = nullptr;
-      for (const Column& c : columns) {
-        if (c.name == key) column = &c;
-      }
-      if (column == nullptr) {
-        bad(RowError{number, key,
-                     absl::StrCat("unknown field for ", spec.name, " records"),
-                     ""});
-        good = false;
-        continue;
-      }
-      if (value.kind_case() == google::protobuf::Value::kStructValue ||
-          value.kind_case() == google::protobuf::Value::kListValue) {
-        bad(RowError{number, key, "must be a string, number or boolean", ""});
-        good = false;
-        continue;
-      }
-      good &=
-          builder.Set(record, *column,
-                      absl::StripAsciiWhitespace(JsonCell(value)), number, bad);
-    }
-    if (!good) continue;
-    record.set_source_line(number);
-    ok(number, record);
-  }
-  if (in.bad()) return absl::UnavailableError("read error");
-  return absl::OkStatus();
+  return ReadJsonLines(
+      in,
+      [&](int64_t number, const std::string& line) {
+        object.Clear();
+        auto parsed =
+            google::protobuf::util::JsonStringToMessage(line, &object);
+        if (!parsed.ok()) {
+          bad(RowError{number, "", std::string(parsed.message()), ""});
+          return;
+        }
+        std::string key;
+        if (auto id = object.fields().find("id_number");
+            id != object.fields().end()) {
+          key = std::string(absl::StripAsciiWhitespace(JsonCell(id->second)));
+        }
+        builder.Reset(record);
+        bool good = true;
+        for (const auto& [name, value] : object.fields()) {
+          const Column* column = nullptr;
+          for (const Column& c : columns) {
+            if (c.name == name) column = &c;
+          }
+          if (column == nullptr) {
+            bad(RowError{
+                number, name,
+                absl::StrCat("unknown field for ", spec.name, " records"),
+                key});
+            good = false;
+            continue;
+          }
+          if (value.kind_case() == google::protobuf::Value::kStructValue ||
+              value.kind_case() == google::protobuf::Value::kListValue) {
+            bad(RowError{number, name, "must be a string, number or boolean",
+                         key});
+            good = false;
+            continue;
+          }
+          good &= builder.Set(record, *column,
+                              absl::StripAsciiWhitespace(JsonCell(value)),
+                              number, key, bad);
+        }
+        if (!good) return;
+        record.set_source_line(number);
+        ok(number, record);
+      },
+      bad);
 }
 
 }  // namespace

@@ -8,8 +8,8 @@
 #include "absl/strings/str_split.h"
 #include "base/csv.h"
 #include "base/dates.h"
-#include "base/utf8.h"
 #include "formats/cells.h"
+#include "formats/text_rows.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace dibao {
@@ -175,94 +175,56 @@ template <typename Msg>
 absl::Status ReadCsv(std::istream& in, const std::vector<Column<Msg>>& columns,
                      const std::function<void(int64_t, Msg)>& ok,
                      const ErrorSink& bad) {
-  CsvReader reader(in);
-  std::vector<std::string> names;
-  std::vector<bool> required;
+  CsvColumns table;
   for (const auto& c : columns) {
-    names.push_back(c.name);
-    required.push_back(c.required);
+    if (absl::string_view(c.name) == "household_id") {
+      table.key_column = static_cast<int>(table.names.size());
+    }
+    table.names.push_back(c.name);
+    table.required.push_back(c.required);
   }
-  auto positions = ReadCsvHeader(reader, names, required, "");
-  if (!positions.ok()) return positions.status();
-  std::vector<const Column<Msg>*> by_position;
-  int key_position = -1;
-  for (int index : *positions) {
-    if (names[index] == "household_id") {
-      key_position = static_cast<int>(by_position.size());
-    }
-    by_position.push_back(&columns[index]);
-  }
-  CsvReader::Result r;
-
-  for (;;) {
-    r = reader.Next();
-    if (r == CsvReader::Result::kEnd) break;
-    if (r == CsvReader::Result::kError) {
-      bad(RowError{reader.line(), "", reader.error(), ""});
-      continue;
-    }
-    const auto& fields = reader.fields();
-    std::string key;
-    if (key_position >= 0 && key_position < static_cast<int>(fields.size())) {
-      key = std::string(absl::StripAsciiWhitespace(fields[key_position]));
-    }
-    if (fields.size() != by_position.size()) {
-      bad(RowError{reader.line(), "",
-                   absl::StrCat("has ", fields.size(),
-                                " fields, the header has ", by_position.size()),
-                   key});
-      continue;
-    }
-    Msg msg;
-    bool good = true;
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (const int64_t bad_byte = FirstInvalidUtf8Byte(fields[i]);
-          bad_byte >= 0) {
-        good = false;
-        bad(RowError{reader.line(), by_position[i]->name,
-                     absl::StrCat("not valid UTF-8 (byte ", bad_byte + 1,
-                                  " of the cell); save the file as UTF-8"),
-                     IsValidUtf8(key) ? key : ""});
-        continue;
-      }
-      absl::Status s =
-          by_position[i]->read(absl::StripAsciiWhitespace(fields[i]), msg);
-      if (!s.ok()) {
-        good = false;
-        bad(RowError{reader.line(), by_position[i]->name,
-                     std::string(s.message()), key});
-      }
-    }
-    if (good) ok(reader.line(), std::move(msg));
-  }
-  if (in.bad()) return absl::UnavailableError("read error");
-  return absl::OkStatus();
+  return ReadCsvRows(
+      in, table,
+      [&](int64_t line, const std::vector<int>& column_of,
+          const std::vector<absl::string_view>& cells) {
+        std::string key;
+        for (size_t i = 0; i < cells.size(); ++i) {
+          if (column_of[i] == table.key_column) key = std::string(cells[i]);
+        }
+        Msg msg;
+        bool good = true;
+        for (size_t i = 0; i < cells.size(); ++i) {
+          const Column<Msg>& column = columns[column_of[i]];
+          absl::Status s = column.read(cells[i], msg);
+          if (!s.ok()) {
+            good = false;
+            bad(RowError{line, column.name, std::string(s.message()), key});
+          }
+        }
+        if (good) ok(line, std::move(msg));
+      },
+      bad);
 }
 
 template <typename Msg>
 absl::Status ReadJsonl(std::istream& in,
                        const std::function<void(int64_t, Msg)>& ok,
                        const ErrorSink& bad) {
-  std::string line;
-  int64_t number = 0;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  while (std::getline(in, line)) {
-    ++number;
-    if (number == 1 && absl::StartsWith(line, "\xEF\xBB\xBF")) line.erase(0, 3);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    Msg msg;
-    auto status =
-        google::protobuf::util::JsonStringToMessage(line, &msg, options);
-    if (!status.ok()) {
-      bad(RowError{number, "", std::string(status.message()), ""});
-      continue;
-    }
-    ok(number, std::move(msg));
-  }
-  if (in.bad()) return absl::UnavailableError("read error");
-  return absl::OkStatus();
+  return ReadJsonLines(
+      in,
+      [&](int64_t number, const std::string& line) {
+        Msg msg;
+        auto status =
+            google::protobuf::util::JsonStringToMessage(line, &msg, options);
+        if (!status.ok()) {
+          bad(RowError{number, "", std::string(status.message()), ""});
+          return;
+        }
+        ok(number, std::move(msg));
+      },
+      bad);
 }
 
 template <typename Msg>

@@ -3,7 +3,8 @@
 //
 // CSV: a header row of field names in any order (unknown or repeated names
 // are an error; required columns must be present), UTF-8 with or without a
-// byte-order mark. Enum cells take the short names (ACTIVE, EMPLOYED, M/F,
+// byte-order mark (text_rows.h reads the rows). Enum cells take the short names
+// (ACTIVE, EMPLOYED, M/F,
 // ...) in any case; categories are a ';'-separated set; dates YYYY-MM-DD;
 // money integer fen; booleans true/false.
 //
@@ -29,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "dibao/v1/registry.pb.h"
+#include "formats/text_rows.h"
 
 namespace dibao {
 
@@ -39,17 +41,8 @@ enum class FileFormat { kCsv, kJsonl };
 absl::StatusOr<FileFormat> ChooseFileFormat(absl::string_view path,
                                             absl::string_view flag);
 
-// A refused line of an input file.
-struct RowError {
-  int64_t line = 0;
-  std::string field;  // empty when the line as a whole is refused
-  std::string reason;
-  std::string key;  // household_id when it could be read
-};
-
 using HouseholdSink = std::function<void(int64_t line, v1::Household)>;
 using MemberSink = std::function<void(int64_t line, v1::Member)>;
-using ErrorSink = std::function<void(RowError)>;
 
 // Calls `ok` for every well-formed record and `bad` for every refused one.
 // Returns an error only when the file as a whole cannot be read (bad or

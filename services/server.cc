@@ -70,6 +70,9 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
   if (f.has_mass_retirement_min()) {
     o.feeds.mass_retirement_min = f.mass_retirement_min();
   }
+  if (f.has_snapshot_max_rejected_percent()) {
+    o.feeds.snapshot_max_rejected_percent = f.snapshot_max_rejected_percent();
+  }
   o.policy_file = config.policy_file();
   const v1::ConsoleConfig& c = config.console();
   if (!c.listen().empty())

@@ -1,5 +1,6 @@
 #include "feeds/internal/fact_merge.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "base/resident_id.h"
@@ -128,10 +129,26 @@ absl::Status FactMerge::Apply(absl::string_view staged, absl::string_view id,
   return MarkDirty(id);
 }
 
+void FactMerge::HoldRetirements(absl::string_view held_ids, bool hold_all) {
+  hold_all_ = hold_all;
+  held_.clear();
+  for (; held_ids.size() >= ResidentId::kLength;
+       held_ids.remove_prefix(ResidentId::kLength)) {
+    held_.emplace_back(held_ids.substr(0, ResidentId::kLength));
+  }
+  std::sort(held_.begin(), held_.end());
+  held_.erase(std::unique(held_.begin(), held_.end()), held_.end());
+}
+
 absl::Status FactMerge::Retire(absl::string_view index_key) {
   ++current_facts_;
   ASSIGN_OR_RETURN(keys::FactIndexKeyParts parts,
                    keys::DecodeFactIndexKey(index_key));
+  if (hold_all_ ||
+      std::binary_search(held_.begin(), held_.end(), parts.id_number)) {
+    receipt_->set_retirements_held(receipt_->retirements_held() + 1);
+    return absl::OkStatus();
+  }
   sink_->Put(Cf::kFacts,
              keys::FactKey(parts.id_number, kind_, parts.natural_key, seq_),
              retired_);

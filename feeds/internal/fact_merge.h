@@ -12,6 +12,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -30,6 +31,12 @@ class FactMerge {
   FactMerge(Store* store, const v1::BatchHeader& header, uint64_t batch_seq,
             CommitSink* sink, v1::Receipt* receipt);
   ~FactMerge();
+
+  // A SNAPSHOT keeps, rather than retires, the current facts of the people
+  // in `held_ids` (ResidentId::kLength bytes each, any order), or every
+  // fact when `hold_all`: its rejected records may be them. Call before
+  // MergeRecords; counted in Receipt.retirements_held.
+  void HoldRetirements(absl::string_view held_ids, bool hold_all);
 
   // Walks the staged records, sorted by (person, natural key): of several
   // with one natural key the last wins and the earlier ones count as
@@ -71,6 +78,8 @@ class FactMerge {
   const std::string index_prefix_;
   std::unique_ptr<rocksdb::Iterator> index_;
   int64_t current_facts_ = 0;
+  std::vector<std::string> held_;  // sorted
+  bool hold_all_ = false;
 
   // The dirty-persons log: the changed people, in ID order, in chunks.
   std::string last_marked_;

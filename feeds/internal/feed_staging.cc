@@ -1,5 +1,6 @@
 #include "feeds/internal/feed_staging.h"
 
+#include "absl/strings/str_cat.h"
 #include "base/resident_id.h"
 #include "base/sha256.h"
 #include "feeds/internal/feed_validation.h"
@@ -7,6 +8,23 @@
 #include "storage/keys.h"
 
 namespace dibao {
+namespace {
+
+// What is kept of an unreadable line's client-supplied texts.
+constexpr size_t kMaxUnreadableFieldBytes = 64;
+constexpr size_t kMaxUnreadableReasonBytes = 1000;
+constexpr size_t kMaxUnreadableIdBytes = 64;
+
+// The longest prefix of `s` of at most `max` bytes that ends on a character
+// boundary (protobuf strings arrive as valid UTF-8).
+absl::string_view TruncateUtf8(absl::string_view s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
+}  // namespace
 
 void StagedRecords::Clear() {
   data_.clear();
@@ -14,6 +32,31 @@ void StagedRecords::Clear() {
   pieces_.clear();
   rejections_.clear();
   rejected_records_ = 0;
+  unreadable_records_ = 0;
+  held_ids_.clear();
+  rejected_without_person_ = 0;
+}
+
+void StagedRecords::Reject(int64_t position, int64_t line, absl::CivilDay today,
+                           absl::string_view id_as_sent,
+                           std::vector<RecordError> errors) {
+  ++rejected_records_;
+  // Whose record it was, if the ID can be read at all: only rejected
+  // records pay for this second parse.
+  if (auto id = ParseResidentId(id_as_sent, today); id.ok()) {
+    held_ids_.append(id->number().data(), id->number().size());
+  } else {
+    ++rejected_without_person_;
+  }
+  const std::string masked = MaskId(id_as_sent);
+  for (RecordError& e : errors) {
+    v1::RecordRejection& r = rejections_.emplace_back();
+    r.set_position(position);
+    r.set_source_line(line);
+    r.set_field(std::move(e.field));
+    r.set_reason(std::move(e.reason));
+    r.set_id_number_masked(masked);
+  }
 }
 
 absl::string_view StagedRecords::key(size_t i) const {
@@ -29,6 +72,27 @@ absl::string_view StagedRecords::value(size_t i) const {
 void StagedRecords::Stage(const FeedKindSpec& spec, absl::CivilDay today,
                           int64_t position, v1::FeedRecord& record) {
   const int64_t line = record.source_line();
+  if (record.has_unreadable()) {
+    // Counted, digested as sent and kept as a rejection; never a fact.
+    record.clear_source_line();
+    record.SerializeToString(&canonical_);
+    const size_t piece = pieces_.size();
+    pieces_.resize(piece + kDigestPieceBytes);
+    Sha256::Of(canonical_, reinterpret_cast<unsigned char*>(&pieces_[piece]));
+    ++unreadable_records_;
+    v1::UnreadableLine& u = *record.mutable_unreadable();
+    std::vector<RecordError> errors;
+    RecordError& error = errors.emplace_back();
+    error.field =
+        std::string(TruncateUtf8(u.field(), kMaxUnreadableFieldBytes));
+    error.reason =
+        absl::StrCat("the line could not be read: ",
+                     TruncateUtf8(u.reason(), kMaxUnreadableReasonBytes));
+    Reject(position, line, today,
+           TruncateUtf8(record.id_number(), kMaxUnreadableIdBytes),
+           std::move(errors));
+    return;
+  }
   std::vector<RecordError> errors;
   const bool of_kind = ValidateFeedIdentity(spec, record, today, &errors);
 
@@ -62,17 +126,9 @@ void StagedRecords::Stage(const FeedKindSpec& spec, absl::CivilDay today,
   }
 
   if (!errors.empty()) {
-    ++rejected_records_;
-    const std::string masked =
-        MaskId(original_.empty() ? record.id_number() : original_);
-    for (RecordError& e : errors) {
-      v1::RecordRejection& r = rejections_.emplace_back();
-      r.set_position(position);
-      r.set_source_line(line);
-      r.set_field(std::move(e.field));
-      r.set_reason(std::move(e.reason));
-      r.set_id_number_masked(masked);
-    }
+    Reject(position, line, today,
+           original_.empty() ? record.id_number() : original_,
+           std::move(errors));
     return;
   }
 

@@ -24,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "dibao/v1/feeds.pb.h"
+#include "feeds/internal/feed_validation.h"
 #include "formats/feed_kinds.h"
 
 namespace dibao {
@@ -53,6 +54,13 @@ class StagedRecords {
     return rejections_;
   }
   int64_t rejected_records() const { return rejected_records_; }
+  // Of those: lines the client could not read.
+  int64_t unreadable_records() const { return unreadable_records_; }
+  // The people (normalised IDs, ResidentId::kLength bytes each, back to back)
+  // whose records were rejected, and how many rejected records name no
+  // readable person: a SNAPSHOT must not retire facts that may be theirs.
+  absl::string_view held_ids() const { return held_ids_; }
+  int64_t rejected_without_person() const { return rejected_without_person_; }
 
  private:
   struct Entry {
@@ -65,6 +73,12 @@ class StagedRecords {
   std::string pieces_;
   std::vector<v1::RecordRejection> rejections_;
   int64_t rejected_records_ = 0;
+  int64_t unreadable_records_ = 0;
+  std::string held_ids_;
+  int64_t rejected_without_person_ = 0;
+  // Records a rejection of the record at `position`; notes whose it is.
+  void Reject(int64_t position, int64_t line, absl::CivilDay today,
+              absl::string_view id_as_sent, std::vector<RecordError> errors);
   // Per-record scratch.
   std::string canonical_, original_, natural_key_, sent_;
 };

@@ -1,4 +1,6 @@
 // The real dibaoctl binary against a real server on a loopback port.
+#include <unicode/ucnv.h>
+
 #include <algorithm>
 #include <sstream>
 
@@ -93,6 +95,16 @@ TEST_F(DibaoctlTest, SampleDistrictImportsReimportsAndRoundTrips) {
   EXPECT_THAT(trail.out, HasSubstr("BULK_EXPORT"));
   EXPECT_THAT(trail.out, HasSubstr("年度复核数据备份"));
   EXPECT_THAT(trail.out, HasSubstr("465 records"));
+  EXPECT_THAT(trail.err, Not(HasSubstr("more follow")));
+  // More than the server's 10,000 a call is paged, and a listing that
+  // stops short says where to go on.
+  auto paged =
+      CtlAs("auditor-1", {"audit", "log", "--format=csv", "--limit=20000"});
+  ASSERT_EQ(paged.exit_code, 0) << paged.err;
+  auto partial = CtlAs("auditor-1", {"audit", "log", "--limit=3"});
+  EXPECT_THAT(partial.err,
+              HasSubstr("3 entries listed; more follow: dibaoctl audit log "
+                        "--after 3"));
   EXPECT_EQ(SortedLines(testing::ReadFile(dir_ + "/h2.csv")),
             SortedLines(testing::ReadFile(dir_ + "/sample/households.csv")));
   EXPECT_EQ(SortedLines(testing::ReadFile(dir_ + "/m2.csv")),
@@ -255,11 +267,13 @@ TEST_F(DibaoctlTest, FeedPushReceiptsRejectsAndPersonFacts) {
                               "employment", "--batch-id", "LAB-1", "--as-of",
                               "2026-11-25", dir_ + "/emp.csv"});
   EXPECT_EQ(push.exit_code, 3) << push.out << push.err;
+  // The line the client could not read travels as a rejected record.
   EXPECT_THAT(push.out,
-              HasSubstr("records 3: 2 accepted, 0 unchanged, 1 rejected"));
+              HasSubstr("records 4: 2 accepted, 0 unchanged, 2 rejected"));
   EXPECT_THAT(push.out, HasSubstr("check character is 4, expected 3"));
-  EXPECT_THAT(push.out, HasSubstr("could not be read (not sent)"));
-  EXPECT_THAT(push.out, HasSubstr("5     end_date"));
+  EXPECT_THAT(push.out, HasSubstr("emp.csv read as UTF-8 (detected)"));
+  EXPECT_THAT(push.out, HasSubstr("1 of the rejected are lines the file "
+                                  "could not be read in"));
 
   auto replay =
       CtlAs("agency-labour",
@@ -269,16 +283,19 @@ TEST_F(DibaoctlTest, FeedPushReceiptsRejectsAndPersonFacts) {
 
   auto rejects = CtlAs("agency-labour", {"feed", "rejects", "LAB-1"});
   ASSERT_EQ(rejects.exit_code, 0) << rejects.err;
-  EXPECT_EQ(rejects.out,
-            "position,line,field,id_number,reason\n"
-            "3,4,id_number,420102********4514,\"check character is 4, expected "
-            "3\"\n");
+  EXPECT_THAT(rejects.out,
+              ::testing::StartsWith(
+                  "position,line,field,id_number,reason\n"
+                  "3,4,id_number,420102********4514,\"check character is 4, "
+                  "expected 3\"\n"
+                  "4,5,end_date,420102********4513,the line could not be "
+                  "read: "));
 
   auto batches =
       Ctl({"feed", "batches", "--agency", "labour", "--format", "csv"});
   EXPECT_THAT(
       batches.out,
-      HasSubstr(",LAB-1,labour,employment,DELTA,2026-11-25,3,2,0,1,0,"));
+      HasSubstr(",LAB-1,labour,employment,DELTA,2026-11-25,4,2,0,2,0,"));
 
   // The person is in no household: the auditor's to look up.
   auto person = CtlAs("auditor-1", {"person", "show", "420102199003074521"});
@@ -326,6 +343,64 @@ TEST_F(DibaoctlTest, TruncatedSnapshotNeedsAllowMassRetirement) {
   auto allowed = push("PS-2", truncated, true);
   EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
   EXPECT_THAT(allowed.out, HasSubstr("1300 retired"));
+}
+
+// `utf8` as a Chinese agency system would save it.
+std::string Gbk(const std::string& utf8) {
+  UErrorCode err = U_ZERO_ERROR;
+  std::string out(utf8.size() * 2 + 16, '\0');
+  const int32_t n =
+      ucnv_convert("GBK", "UTF-8", out.data(), static_cast<int32_t>(out.size()),
+                   utf8.data(), static_cast<int32_t>(utf8.size()), &err);
+  out.resize(U_SUCCESS(err) ? static_cast<size_t>(n) : 0);
+  return out;
+}
+
+TEST_F(DibaoctlTest, GbkFilesAreReadAndMisreadOnesRetireNothing) {
+  std::string csv = "id_number,name,plate,vehicle_type,registered_date\n";
+  for (int i = 0; i < 6; ++i) {
+    const std::string first17 = absl::StrFormat("4201021975030%d123", i + 1);
+    absl::StrAppend(
+        &csv, first17, std::string(1, ResidentIdCheckCharacter(first17)),
+        ",欧阳淑芬,鄂A·1234", i, ",小型轿车,2024-05-0", i + 1, "\n");
+  }
+  testing::WriteFile(dir_ + "/vehicles.csv", csv);
+  testing::WriteFile(dir_ + "/vehicles-gbk.csv", Gbk(csv));
+  auto push = [&](const std::string& batch, const std::string& file,
+                  std::vector<std::string> more = {}) {
+    std::vector<std::string> args = {
+        "feed",       "push", "--agency=public_security", "--kind=vehicle",
+        "--batch-id", batch,  "--as-of=2026-11-25",       "--snapshot"};
+    args.insert(args.end(), more.begin(), more.end());
+    args.push_back(dir_ + "/" + file);
+    return CtlAs("agency-public_security", args);
+  };
+  auto first = push("V-1", "vehicles.csv");
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_THAT(first.out, HasSubstr("6 accepted"));
+
+  // The same snapshot saved as GBK: detected, and nothing changes.
+  auto gbk = push("V-2", "vehicles-gbk.csv");
+  ASSERT_EQ(gbk.exit_code, 0) << gbk.out << gbk.err;
+  EXPECT_THAT(gbk.out, HasSubstr("0 accepted, 6 unchanged, 0 rejected, "
+                                 "0 retired"));
+  EXPECT_THAT(gbk.out, HasSubstr("vehicles-gbk.csv read as GB18030 "
+                                 "(detected: not UTF-8 at byte"));
+
+  // Read as UTF-8 against the evidence: every line is unreadable, the
+  // snapshot is refused whole, no fact ends, and the batch ID stays free.
+  auto misread = push("V-3", "vehicles-gbk.csv", {"--encoding=utf-8"});
+  EXPECT_EQ(misread.exit_code, 1) << misread.out;
+  EXPECT_THAT(misread.err, HasSubstr("6 of its 6 records were rejected (6 of "
+                                     "them lines that could not be read)"));
+  EXPECT_THAT(misread.err, HasSubstr("6 line(s) of " + dir_ +
+                                     "/vehicles-gbk.csv could not be read"));
+  EXPECT_THAT(misread.err, HasSubstr("--encoding=gb18030"));
+  auto person = CtlAs("auditor-1", {"person", "show", csv.substr(50, 18)});
+  EXPECT_THAT(person.out, HasSubstr("current"));
+  auto fixed = push("V-3", "vehicles-gbk.csv", {"--encoding=gbk"});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.out << fixed.err;
+  EXPECT_THAT(fixed.out, HasSubstr("read as GBK (as given by --encoding)"));
 }
 
 }  // namespace

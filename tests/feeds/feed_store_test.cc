@@ -472,6 +472,145 @@ TEST_P(FeedStoreTest, ChunksBeyondTheAnnouncedCountAreRefused) {
               HasSubstr("more records than the header's record_count of 1"));
 }
 
+// A line the client could not read, as dibaoctl sends it.
+v1::FeedRecord Unreadable(int64_t line, const std::string& id,
+                          const std::string& reason) {
+  v1::FeedRecord r;
+  r.set_source_line(line);
+  r.set_id_number(id);
+  r.mutable_unreadable()->set_field("name");
+  r.mutable_unreadable()->set_reason(reason);
+  return r;
+}
+
+TEST_P(FeedStoreTest, UnreadableLinesAreCountedKeptAndDigested) {
+  const auto header = Header("U-1", v1::BATCH_MODE_DELTA, 2);
+  const std::vector<v1::FeedRecord> records = {
+      Job(a_, "E1", 300000), Unreadable(3, b_, "not valid UTF-8 (byte 1)")};
+  auto receipt = Push(header, records);
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->accepted(), 1);
+  EXPECT_EQ(receipt->rejected(), 1);
+  EXPECT_EQ(receipt->unreadable(), 1);
+  ASSERT_EQ(receipt->rejections_size(), 1);
+  const v1::RecordRejection& r = receipt->rejections(0);
+  EXPECT_EQ(r.position(), 2);
+  EXPECT_EQ(r.source_line(), 3);
+  EXPECT_EQ(r.field(), "name");
+  EXPECT_EQ(r.reason(), "the line could not be read: not valid UTF-8 (byte 1)");
+  EXPECT_EQ(r.id_number_masked(), MaskId(b_));
+  EXPECT_TRUE(Facts(b_).empty());  // never a fact
+
+  // The same file again is the same batch.
+  auto replay = Push(header, records);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replayed());
+  EXPECT_EQ(replay->digest(), receipt->digest());
+  // With another reason it is other content.
+  auto other = Push(
+      header, {Job(a_, "E1", 300000), Unreadable(3, b_, "another reason")});
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
+}
+
+TEST_P(FeedStoreTest, SnapshotKeepsTheFactsOfPeopleWhoseLinesFailed) {
+  std::vector<v1::FeedRecord> all;
+  for (int i = 0; i < 40; ++i) {
+    all.push_back(Job(Id(absl::StrFormat("420102197001%02d123", i % 28 + 1)),
+                      absl::StrCat("E", i), 100000));
+  }
+  ASSERT_TRUE(Push(Header("K-1", v1::BATCH_MODE_SNAPSHOT, 40,
+                          absl::CivilDay(2026, 11, 1)),
+                   all)
+                  .ok());
+  // a_'s and b_'s jobs are current; tonight a_'s line cannot be read and
+  // b_'s has a bad wage: neither is absent, so neither fact ends. c_ is
+  // really gone.
+  ASSERT_TRUE(
+      Push(Header("K-2", v1::BATCH_MODE_DELTA, 3, absl::CivilDay(2026, 11, 1)),
+           {Job(a_, "E1", 1), Job(b_, "E1", 1), Job(c_, "E1", 1)})
+          .ok());
+  std::vector<v1::FeedRecord> tonight = all;
+  tonight.push_back(Unreadable(41, a_, "not valid UTF-8"));
+  tonight.push_back(Job(b_, "E1", -5));
+  auto receipt = Push(Header("K-3", v1::BATCH_MODE_SNAPSHOT, 42), tonight);
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->rejected(), 2);
+  EXPECT_EQ(receipt->rejected_without_person(), 0);
+  EXPECT_EQ(receipt->retirements_held(), 2);
+  EXPECT_EQ(receipt->retired(), 1);
+  EXPECT_FALSE(Facts(a_).back().retired());
+  EXPECT_FALSE(Facts(b_).back().retired());
+  EXPECT_TRUE(Facts(c_).back().retired());
+}
+
+TEST_P(FeedStoreTest, ARejectedLineWithoutAPersonHoldsEveryRetirement) {
+  std::vector<v1::FeedRecord> all;
+  for (int i = 0; i < 40; ++i) {
+    all.push_back(Job(Id(absl::StrFormat("420102197001%02d123", i % 28 + 1)),
+                      absl::StrCat("E", i), 100000));
+  }
+  all.push_back(Job(c_, "E1", 1));
+  ASSERT_TRUE(Push(Header("W-1", v1::BATCH_MODE_SNAPSHOT, 41,
+                          absl::CivilDay(2026, 11, 1)),
+                   all)
+                  .ok());
+  // c_ is missing tonight, but so is a line whose person cannot be read:
+  // it may be c_'s.
+  all.back() = Unreadable(42, "", "a quote inside an unquoted field");
+  auto receipt = Push(Header("W-2", v1::BATCH_MODE_SNAPSHOT, 41), all);
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->rejected_without_person(), 1);
+  EXPECT_EQ(receipt->retired(), 0);
+  EXPECT_EQ(receipt->retirements_held(), 1);
+  EXPECT_FALSE(Facts(c_).back().retired());
+}
+
+TEST_P(FeedStoreTest, SnapshotWithTooManyRejectedLinesIsRefusedWholly) {
+  ASSERT_TRUE(Push(Header("G-1", v1::BATCH_MODE_SNAPSHOT, 3,
+                          absl::CivilDay(2026, 11, 1)),
+                   {Job(a_, "E1", 1), Job(b_, "E1", 1), Job(c_, "E1", 1)})
+                  .ok());
+  // The file read in the wrong encoding: every line with a name fails.
+  std::vector<v1::FeedRecord> garbled = {
+      Unreadable(2, a_, "not valid UTF-8 (byte 1)"),
+      Unreadable(3, b_, "not valid UTF-8 (byte 1)"), Job(c_, "E1", 1)};
+  auto refused = Push(Header("G-2", v1::BATCH_MODE_SNAPSHOT, 3), garbled);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("2 of its 3 records were rejected (2 of them lines "
+                        "that could not be read), more than the 5% a "
+                        "snapshot may have"));
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("First: line 2 name: the line could not be read: not "
+                        "valid UTF-8 (byte 1); line 3 name:"));
+  EXPECT_FALSE(feeds_->FindBatch("G-2")->has_value());
+  // The same batch ID, corrected, commits.
+  auto fixed = Push(Header("G-2", v1::BATCH_MODE_SNAPSHOT, 3),
+                    {Job(a_, "E1", 1), Job(b_, "E1", 1), Job(c_, "E1", 1)});
+  ASSERT_TRUE(fixed.ok()) << fixed.status();
+  EXPECT_EQ(fixed->unchanged(), 3);
+  // A DELTA is not a statement about what is absent: no threshold.
+  auto delta = Push(Header("G-3", v1::BATCH_MODE_DELTA, 3), garbled);
+  ASSERT_TRUE(delta.ok()) << delta.status();
+  EXPECT_EQ(delta->rejected(), 2);
+}
+
+TEST_P(FeedStoreTest, EmptySnapshotOfASmallKindIsRefusedUnlessAllowed) {
+  ASSERT_TRUE(Push(Header("E-1", v1::BATCH_MODE_SNAPSHOT, 2,
+                          absl::CivilDay(2026, 11, 1)),
+                   {Job(a_, "E1", 1), Job(b_, "E1", 1)})
+                  .ok());
+  auto empty = Push(Header("E-2", v1::BATCH_MODE_SNAPSHOT, 0), {});
+  EXPECT_EQ(empty.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(empty.status().message(),
+              HasSubstr("holds no employment record but would retire all 2"));
+  auto h = Header("E-2", v1::BATCH_MODE_SNAPSHOT, 0);
+  h.set_allow_mass_retirement(true);
+  auto allowed = Push(h, {});
+  ASSERT_TRUE(allowed.ok()) << allowed.status();
+  EXPECT_EQ(allowed->retired(), 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(CommitPaths, FeedStoreTest, ::testing::Bool(),
                          [](const auto& info) {
                            return info.param ? "SstIngestion" : "WriteBatch";
