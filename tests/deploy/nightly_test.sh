@@ -42,10 +42,24 @@ grep -q "cycle 1 as of 2026-11-25" <<<"$out" || fail "the cycle did not run"
 grep -q "SNAPSHOT" "$drop/done/public_security/hukou/2026-11-25/PS-1.snapshot.csv.receipt.txt" || fail "not a snapshot"
 grep -q "unknown column 'colour'" "$drop/failed/public_security/hukou/2026-11-25/BAD.csv.error.txt" || fail "no error file"
 
-# Pushing the same file again (a crash before the move) changes nothing.
+# Pushing the same file again (a crash before the move) changes nothing;
+# a snapshot whose only line cannot be read is refused whole (to failed/,
+# the job fails) and ends no fact.
 cp "$drop/done/labour/employment/2026-11-25/LAB-1.csv" "$drop/labour/employment/2026-11-25/"
-out=$("$src/deploy/nightly.sh" 2>&1)
-grep -q "1 file(s) pushed, 0 failed" <<<"$out" || fail "replay: $out"
+printf 'id_number,name,sex,birth_date,address_code,status
+420102199003074513,\xff\xfe,M,1990-03-07,420102,NORMAL
+' \
+  > "$drop/public_security/hukou/2026-11-25/PS-2.snapshot.csv"
+out=$("$src/deploy/nightly.sh" 2>&1); status=$?
+[ $status != 0 ] || fail "a refused snapshot must fail the job"
+grep -q "1 file(s) pushed, 1 failed" <<<"$out" || fail "replay: $out"
+grep -q "1 of its 1 records were rejected" "$drop/failed/public_security/hukou/2026-11-25/PS-2.snapshot.csv.error.txt" \
+  || fail "no reason for the refused snapshot"
+grep -q "could not be read" "$drop/failed/public_security/hukou/2026-11-25/PS-2.snapshot.csv.error.txt" \
+  || fail "the unreadable line is not named"
+"$bin/cli/dibaoctl" --server="127.0.0.1:$port" --cert="$pki/auditor-1.crt" --key="$pki/auditor-1.key" --ca="$pki/ca.crt" \
+  person show 420102199003074513 | grep -q "hukou.*current" \
+  || fail "the refused snapshot ended a fact"
 "$bin/cli/dibaoctl" --server="unix:$work/grpc.sock" feed batches --format=csv | grep -c "LAB-1" | grep -q "^1$" \
   || fail "replay created a second batch"
 # The second night's cycle is the second one.
