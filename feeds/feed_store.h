@@ -70,7 +70,7 @@ struct FeedStoreOptions {
   // A SNAPSHOT whose rejected records are more than this percentage of the
   // batch is refused (FAILED_PRECONDITION) before anything is stored, so
   // its batch ID stays free for the corrected file. 0 .. 100.
-  double snapshot_max_rejected_percent = 5;
+  double snapshot_max_rejected_percent = 20;
   // Threads staging chunks (validation, fingerprints, keys); 0: one per
   // core.
   int staging_threads = 0;

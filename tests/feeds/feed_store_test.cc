@@ -578,7 +578,7 @@ TEST_P(FeedStoreTest, SnapshotWithTooManyRejectedLinesIsRefusedWholly) {
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.status().message(),
               HasSubstr("2 of its 3 records were rejected (2 of them lines "
-                        "that could not be read), more than the 5% a "
+                        "that could not be read), more than the 20% a "
                         "snapshot may have"));
   EXPECT_THAT(refused.status().message(),
               HasSubstr("First: line 2 name: the line could not be read: not "
