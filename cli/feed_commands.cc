@@ -2,7 +2,6 @@
 // rejections and everything known about one person.
 #include <unistd.h>
 
-#include <fstream>
 #include <functional>
 
 #include "absl/strings/str_cat.h"
@@ -122,7 +121,8 @@ class LineRecords {
       pending_line_ = e.line;
       record_.Clear();
       record_.set_source_line(e.line);
-      if (!e.key.empty() && e.key.size() <= 64) record_.set_id_number(e.key);
+      // The server keeps at most 64 bytes of it.
+      record_.set_id_number(e.key);
       record_.mutable_unreadable()->set_field(e.field);
     }
     std::string& reason = *record_.mutable_unreadable()->mutable_reason();

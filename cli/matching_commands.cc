@@ -1,6 +1,5 @@
 // dibaoctl cycle ..., flags ..., assessment show and check: running the
 // matching cycle, reading its flags and reassessments, and the intake check.
-#include <fstream>
 #include <map>
 #include <sstream>
 

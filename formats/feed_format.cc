@@ -171,12 +171,8 @@ absl::Status ReadCsv(std::istream& in, const FeedKindSpec& spec,
   return ReadCsvRows(
       in, table,
       [&](int64_t line, const std::vector<int>& column_of,
-          const std::vector<absl::string_view>& cells) {
+          const std::vector<absl::string_view>& cells, absl::string_view key) {
         builder.Reset(record);
-        absl::string_view key;
-        for (size_t i = 0; i < cells.size(); ++i) {
-          if (column_of[i] == 0) key = cells[i];
-        }
         bool good = true;
         for (size_t i = 0; i < cells.size(); ++i) {
           good &= builder.Set(record, columns[column_of[i]], cells[i], line,

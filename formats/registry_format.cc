@@ -186,11 +186,7 @@ absl::Status ReadCsv(std::istream& in, const std::vector<Column<Msg>>& columns,
   return ReadCsvRows(
       in, table,
       [&](int64_t line, const std::vector<int>& column_of,
-          const std::vector<absl::string_view>& cells) {
-        std::string key;
-        for (size_t i = 0; i < cells.size(); ++i) {
-          if (column_of[i] == table.key_column) key = std::string(cells[i]);
-        }
+          const std::vector<absl::string_view>& cells, absl::string_view key) {
         Msg msg;
         bool good = true;
         for (size_t i = 0; i < cells.size(); ++i) {
@@ -198,7 +194,8 @@ absl::Status ReadCsv(std::istream& in, const std::vector<Column<Msg>>& columns,
           absl::Status s = column.read(cells[i], msg);
           if (!s.ok()) {
             good = false;
-            bad(RowError{line, column.name, std::string(s.message()), key});
+            bad(RowError{line, column.name, std::string(s.message()),
+                         std::string(key)});
           }
         }
         if (good) ok(line, std::move(msg));

@@ -28,7 +28,8 @@ std::string UnreadableText(absl::string_view text) {
 absl::Status ReadCsvRows(
     std::istream& in, const CsvColumns& columns,
     absl::FunctionRef<void(int64_t, const std::vector<int>&,
-                           const std::vector<absl::string_view>&)>
+                           const std::vector<absl::string_view>&,
+                           absl::string_view)>
         row,
     const ErrorSink& bad) {
   CsvReader reader(in);
@@ -50,16 +51,19 @@ absl::Status ReadCsvRows(
       continue;
     }
     const auto& fields = reader.fields();
-    std::string key;
+    absl::string_view key;
     if (key_position >= 0 && key_position < static_cast<int>(fields.size())) {
-      absl::string_view k = absl::StripAsciiWhitespace(fields[key_position]);
-      if (UnreadableText(k).empty()) key = std::string(k);
+      key = absl::StripAsciiWhitespace(fields[key_position]);
     }
+    // Only a refused line needs its key copied, and only a readable one.
+    auto readable_key = [&key] {
+      return UnreadableText(key).empty() ? std::string(key) : std::string();
+    };
     if (fields.size() != positions->size()) {
       bad(RowError{reader.line(), "",
                    absl::StrCat("has ", fields.size(),
                                 " fields, the header has ", positions->size()),
-                   key});
+                   readable_key()});
       continue;
     }
     cells.clear();
@@ -69,11 +73,11 @@ absl::Status ReadCsvRows(
       if (std::string why = UnreadableText(cell); !why.empty()) {
         readable = false;
         bad(RowError{reader.line(), columns.names[(*positions)[i]],
-                     std::move(why), key});
+                     std::move(why), readable_key()});
       }
       cells.push_back(cell);
     }
-    if (readable) row(reader.line(), *positions, cells);
+    if (readable) row(reader.line(), *positions, cells, key);
   }
   if (in.bad()) return absl::UnavailableError("read error");
   return absl::OkStatus();

@@ -48,13 +48,15 @@ struct CsvColumns {
 // Reads the header, then each row. A row whose field count matches the
 // header and whose cells are all readable text goes to `row` with, per
 // position, the column index (into columns.names) and the cell, stripped of
-// surrounding ASCII spaces; any other row goes to `bad`, one RowError per
-// unreadable cell. An error return means the file as a whole cannot be read
-// (empty, bad header, I/O); rows before it have been delivered.
+// surrounding ASCII spaces, and the key column's cell (empty without one);
+// any other row goes to `bad`, one RowError per unreadable cell. An error
+// return means the file as a whole cannot be read (empty, bad header, I/O);
+// rows before it have been delivered.
 absl::Status ReadCsvRows(
     std::istream& in, const CsvColumns& columns,
     absl::FunctionRef<void(int64_t line, const std::vector<int>& column_of,
-                           const std::vector<absl::string_view>& cells)>
+                           const std::vector<absl::string_view>& cells,
+                           absl::string_view key)>
         row,
     const ErrorSink& bad);
 

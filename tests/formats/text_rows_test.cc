@@ -32,7 +32,7 @@ Read ReadCsv(const std::string& text) {
   read.status = ReadCsvRows(
       in, columns,
       [&](int64_t line, const std::vector<int>& column_of,
-          const std::vector<absl::string_view>& cells) {
+          const std::vector<absl::string_view>& cells, absl::string_view) {
         std::vector<std::string> parts;
         for (size_t i = 0; i < cells.size(); ++i) {
           parts.push_back(
