@@ -76,6 +76,8 @@ uint32_t Holders(Permission permission) {
       // Whether the chain is intact is no secret from any staff member.
       return kCommunity | kStreet | kDistrict | kAuditor | kOperator;
     case v1::PRINCIPALS_RELOAD:
+    case v1::CONFIG_RELOAD:
+    case v1::BACKUP:
       return kOperator | kAdmin;
     default:
       return 0;

@@ -385,7 +385,7 @@ absl::StatusOr<std::vector<v1::Recommendation>> Recommender::All() const {
 absl::StatusOr<v1::GenerateRecommendationsResponse> Recommender::Generate(
     absl::CivilDay day, const std::string& actor,
     const AreaFilterFn& in_scope) {
-  const v1::Policy* policy = cycles_->policy();
+  const std::shared_ptr<const v1::Policy> policy = cycles_->policy();
   if (policy == nullptr) {
     return absl::FailedPreconditionError(
         "no policy is loaded: start dibao-server with --policy FILE");
@@ -692,7 +692,7 @@ absl::StatusOr<v1::Recommendation> Recommender::PassOrReject(
 
 absl::StatusOr<v1::Recommendation> Recommender::Approve(
     absl::string_view id, const std::string& actor, const std::string& note) {
-  const v1::Policy* policy = cycles_->policy();
+  const std::shared_ptr<const v1::Policy> policy = cycles_->policy();
   if (policy == nullptr) {
     return absl::FailedPreconditionError(
         "no policy is loaded: start dibao-server with --policy FILE");

@@ -185,6 +185,16 @@ class CommandLine {
     cmd =
         Add(principals, "reload",
             "make the server read its principals file again", PrincipalsReload);
+    cmd = Add(nullptr, "reload",
+              "make the server read its policy, principals and config "
+              "settings again (as SIGHUP does)",
+              Reload);
+    cmd = Add(nullptr, "backup",
+              "take an online backup of the server's store into its backup "
+              "directory (dibao-restore puts one back)",
+              BackupCreate);
+    cmd = Add(nullptr, "backups", "the backups the server keeps", BackupList);
+    Format(cmd);
 
     CLI::App* id = Noun("id", "resident ID numbers");
     cmd = Add(id, "check", "normalise and validate resident IDs", IdCheck);

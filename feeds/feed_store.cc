@@ -240,17 +240,46 @@ FeedStore::FeedStore(Store* store, Clock* clock, FeedStoreOptions options)
     : store_(store),
       clock_(clock),
       options_(std::move(options)),
+      guards_{options_.max_records_per_batch, options_.mass_retirement_min,
+              options_.snapshot_max_rejected_percent},
       staging_(options_.staging_threads > 0
                    ? options_.staging_threads
                    : static_cast<int>(std::thread::hardware_concurrency())) {}
 
-absl::StatusOr<std::unique_ptr<FeedStore>> FeedStore::Create(
-    Store* store, Clock* clock, FeedStoreOptions options) {
-  if (!(options.snapshot_max_rejected_percent >= 0 &&
-        options.snapshot_max_rejected_percent <= 100)) {
+absl::Status CheckFeedGuards(const FeedGuards& guards) {
+  if (!(guards.snapshot_max_rejected_percent >= 0 &&
+        guards.snapshot_max_rejected_percent <= 100)) {
     return absl::InvalidArgumentError(
         "feeds.snapshot_max_rejected_percent must be between 0 and 100");
   }
+  if (guards.max_records_per_batch < 1) {
+    return absl::InvalidArgumentError(
+        "feeds.max_records_per_batch must be at least 1");
+  }
+  if (guards.mass_retirement_min < 0) {
+    return absl::InvalidArgumentError(
+        "feeds.mass_retirement_min must not be negative");
+  }
+  return absl::OkStatus();
+}
+
+FeedGuards FeedStore::guards() const {
+  absl::MutexLock lock(&guards_mu_);
+  return guards_;
+}
+
+absl::Status FeedStore::SetGuards(const FeedGuards& guards) {
+  RETURN_IF_ERROR(CheckFeedGuards(guards));
+  absl::MutexLock lock(&guards_mu_);
+  guards_ = guards;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<FeedStore>> FeedStore::Create(
+    Store* store, Clock* clock, FeedStoreOptions options) {
+  RETURN_IF_ERROR(CheckFeedGuards({options.max_records_per_batch,
+                                   options.mass_retirement_min,
+                                   options.snapshot_max_rejected_percent}));
   if (options.scratch_dir.empty()) {
     return absl::InvalidArgumentError("FeedStoreOptions.scratch_dir is empty");
   }
@@ -300,11 +329,11 @@ absl::StatusOr<std::unique_ptr<FeedUpload>> FeedStore::Begin(
       header.mode() != v1::BATCH_MODE_DELTA) {
     return absl::InvalidArgumentError("header.mode must be SNAPSHOT or DELTA");
   }
-  if (header.record_count() < 0 ||
-      header.record_count() > options_.max_records_per_batch) {
+  const int64_t max_records = guards().max_records_per_batch;
+  if (header.record_count() < 0 || header.record_count() > max_records) {
     return absl::InvalidArgumentError(
         absl::StrCat("header.record_count ", header.record_count(),
-                     " is outside 0 .. ", options_.max_records_per_batch));
+                     " is outside 0 .. ", max_records));
   }
   ASSIGN_OR_RETURN(std::optional<v1::Receipt> existing, FindBatch(id));
   if (existing && !SameBatch(existing->header(), header)) {
@@ -435,7 +464,7 @@ absl::Status FeedStore::CheckMassRetirement(const v1::BatchHeader& h,
         "mass retirement (dibaoctl feed push --allow-mass-retirement); "
         "nothing was stored and the batch ID is still free"));
   }
-  if (retired < options_.mass_retirement_min || 2 * retired <= current_facts) {
+  if (retired < guards().mass_retirement_min || 2 * retired <= current_facts) {
     return absl::OkStatus();
   }
   return absl::FailedPreconditionError(absl::StrCat(
@@ -448,10 +477,10 @@ absl::Status FeedStore::CheckMassRetirement(const v1::BatchHeader& h,
 
 absl::Status FeedStore::CheckRejectedShare(const FeedUpload::State& s) const {
   const v1::BatchHeader& h = s.header;
+  const double max_percent = guards().snapshot_max_rejected_percent;
   if (h.mode() != v1::BATCH_MODE_SNAPSHOT || s.rejected == 0 ||
       100.0 * static_cast<double>(s.rejected) <=
-          options_.snapshot_max_rejected_percent *
-              static_cast<double>(h.record_count())) {
+          max_percent * static_cast<double>(h.record_count())) {
     return absl::OkStatus();
   }
   std::string first;
@@ -472,8 +501,8 @@ absl::Status FeedStore::CheckRejectedShare(const FeedUpload::State& s) const {
       "encoding or with shifted columns must not stand for everything the "
       "agency knows. Nothing was stored and the batch ID is still free for "
       "the corrected file. First: %s",
-      h.batch_id(), s.rejected, h.record_count(), s.unreadable,
-      options_.snapshot_max_rejected_percent, first));
+      h.batch_id(), s.rejected, h.record_count(), s.unreadable, max_percent,
+      first));
 }
 
 absl::Status FeedStore::WriteRejections(uint64_t seq,

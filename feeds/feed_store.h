@@ -81,6 +81,17 @@ struct FeedStoreOptions {
 
 class FeedStore;
 
+// The guards of FeedStoreOptions a reload may change while uploads run
+// (same meanings and defaults).
+struct FeedGuards {
+  int64_t max_records_per_batch = 100'000'000;
+  int64_t mass_retirement_min = 1'000;
+  double snapshot_max_rejected_percent = 20;
+};
+
+// INVALID_ARGUMENT naming the config field out of range.
+absl::Status CheckFeedGuards(const FeedGuards& guards);
+
 // The records of one message of an upload stream, parsed into an arena of
 // their own so that their many small fields cost no malloc/free each. Get
 // one from FeedUpload::NewChunk(), parse into message(), hand it back with
@@ -138,6 +149,11 @@ class FeedStore {
   // `store` and `clock` must outlive the FeedStore and its uploads.
   static absl::StatusOr<std::unique_ptr<FeedStore>> Create(
       Store* store, Clock* clock, FeedStoreOptions options);
+
+  // The guards in force; SetGuards checks new ones (CheckFeedGuards) and
+  // puts them in force for headers and commits from now on.
+  FeedGuards guards() const;
+  absl::Status SetGuards(const FeedGuards& guards);
 
   // Starts an upload. INVALID_ARGUMENT for a bad header (naming the field);
   // ALREADY_EXISTS when the batch_id is committed with a different header.
@@ -206,6 +222,8 @@ class FeedStore {
   Store* const store_;
   Clock* const clock_;
   const FeedStoreOptions options_;
+  mutable absl::Mutex guards_mu_;
+  FeedGuards guards_ ABSL_GUARDED_BY(guards_mu_);
   absl::Mutex commit_mu_;
   std::atomic<int64_t> next_upload_{0};
   ThreadPool staging_;

@@ -155,6 +155,16 @@ CycleRunner::CycleRunner(Store* store, FlagStore* flags, Clock* clock,
   cases_ = std::vector<HouseholdCase>(threads);
 }
 
+std::shared_ptr<const v1::Policy> CycleRunner::policy() const {
+  absl::MutexLock lock(&policy_mu_);
+  return policy_;
+}
+
+void CycleRunner::SetPolicy(std::shared_ptr<const v1::Policy> policy) {
+  absl::MutexLock lock(&policy_mu_);
+  policy_ = std::move(policy);
+}
+
 CycleRunner::~CycleRunner() = default;
 
 template <typename Fn>
@@ -213,7 +223,8 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
       if (active) {
         s.status = reader.Load(s.household, as_of, &hc);
         if (!s.status.ok()) return s.status;
-        auto result = AssessHousehold(hc, *policy_, /*always_explain=*/false);
+        auto result =
+            AssessHousehold(hc, *run_policy_, /*always_explain=*/false);
         if (!result.ok()) {
           s.status = result.status();
           return absl::OkStatus();  // reported, and tried again next cycle
@@ -223,7 +234,7 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
       ASSIGN_OR_RETURN(s.match,
                        FlagStore::Match(active ? &s.result.findings : nullptr,
                                         active ? &s.result.sustaining : nullptr,
-                                        s.existing, as_of, *policy_));
+                                        s.existing, as_of, *run_policy_));
       s.new_flags = s.match.new_flags;
       return absl::OkStatus();
     });
@@ -247,10 +258,11 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
       const bool active = s.household.status() == v1::HOUSEHOLD_STATUS_ACTIVE;
       const bool had_flags = !s.existing.empty();
       uint64_t seq = s.first_flag_seq;
-      RETURN_IF_ERROR(flags_->Reconcile(
-          s.household, as_of, *policy_, active ? &s.result.findings : nullptr,
-          active ? &s.result.sustaining : nullptr, std::move(s.existing),
-          s.match, &seq, &out.batch, &out.counts));
+      RETURN_IF_ERROR(flags_->Reconcile(s.household, as_of, *run_policy_,
+                                        active ? &s.result.findings : nullptr,
+                                        active ? &s.result.sustaining : nullptr,
+                                        std::move(s.existing), s.match, &seq,
+                                        &out.batch, &out.counts));
       if (seq != s.first_flag_seq + s.new_flags) {
         return absl::InternalError(absl::StrCat(
             "household ", s.id, ": counted ", s.new_flags,
@@ -294,11 +306,13 @@ struct CycleRunner::Pass {
 absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
                                                  bool full,
                                                  absl::string_view actor) {
-  if (policy_ == nullptr) {
+  std::shared_ptr<const v1::Policy> policy = this->policy();
+  if (policy == nullptr) {
     return absl::FailedPreconditionError(
         "no policy is loaded: start dibao-server with --policy FILE");
   }
   absl::MutexLock run_lock(&run_mu_);
+  run_policy_ = std::move(policy);
   ASSIGN_OR_RETURN(Pass pass, Begin(as_of, full, actor));
   // Where the households come from: the partial cycle's list, or the whole
   // registry in ID order.
@@ -320,7 +334,7 @@ absl::StatusOr<v1::CycleReport> CycleRunner::Run(absl::CivilDay as_of,
 absl::StatusOr<CycleRunner::Pass> CycleRunner::Begin(absl::CivilDay as_of,
                                                      bool full,
                                                      absl::string_view actor) {
-  const v1::Policy& policy = *policy_;
+  const v1::Policy& policy = *run_policy_;
   Pass pass;
   pass.as_of = as_of;
   pass.started = clock_->Now();
@@ -599,7 +613,8 @@ absl::StatusOr<v1::Assessment> CycleRunner::GetAssessment(
   if (!household) {
     return absl::NotFoundError(absl::StrCat("no household ", household_id));
   }
-  if (policy_ == nullptr) {
+  const std::shared_ptr<const v1::Policy> policy = this->policy();
+  if (policy == nullptr) {
     return absl::FailedPreconditionError(
         "no policy is loaded: start dibao-server with --policy FILE");
   }
@@ -611,7 +626,7 @@ absl::StatusOr<v1::Assessment> CycleRunner::GetAssessment(
   FactReader reader(store_, snapshot.get());
   HouseholdCase hc;
   RETURN_IF_ERROR(reader.Load(h, day, &hc));
-  ASSIGN_OR_RETURN(HouseholdResult result, AssessHousehold(hc, *policy_));
+  ASSIGN_OR_RETURN(HouseholdResult result, AssessHousehold(hc, *policy));
   return std::move(result.assessment);
 }
 

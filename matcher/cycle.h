@@ -82,7 +82,12 @@ class CycleRunner {
   absl::StatusOr<v1::Assessment> GetAssessment(
       absl::string_view household_id) const;
 
-  const v1::Policy* policy() const { return policy_.get(); }
+  // The policy in force (null without one). A reload replaces it; a cycle
+  // already running keeps the one it began with, and so does a caller
+  // holding the pointer.
+  std::shared_ptr<const v1::Policy> policy() const;
+  // Puts `policy` in force from the next cycle and assessment on.
+  void SetPolicy(std::shared_ptr<const v1::Policy> policy);
 
  private:
   struct Block;
@@ -124,7 +129,10 @@ class CycleRunner {
   Store* const store_;
   FlagStore* const flags_;
   Clock* const clock_;
-  const std::shared_ptr<const v1::Policy> policy_;
+  mutable absl::Mutex policy_mu_;
+  std::shared_ptr<const v1::Policy> policy_ ABSL_GUARDED_BY(policy_mu_);
+  // The running cycle's policy (set under run_mu_ at its start).
+  std::shared_ptr<const v1::Policy> run_policy_;
   const CycleOptions options_;
   std::unique_ptr<ThreadPool> pool_;
   // One per worker, reused across blocks (used only under run_mu_).

@@ -190,7 +190,8 @@ grpc::Status CycleServiceImpl::CheckApplicant(
     v1::CheckApplicantResponse* response) {
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (cycles_->policy() == nullptr) {
+  const std::shared_ptr<const v1::Policy> policy = cycles_->policy();
+  if (policy == nullptr) {
     return grpc::Status(
         grpc::StatusCode::FAILED_PRECONDITION,
         "no policy is loaded: start dibao-server with --policy FILE");
@@ -210,8 +211,8 @@ grpc::Status CycleServiceImpl::CheckApplicant(
       return Invalid(absl::StrCat("as_of: ", day.status().message()));
     as_of = *day;
   }
-  auto result = dibao::CheckApplicant(*store_, *cycles_->policy(),
-                                      request->household(), as_of, today);
+  auto result = dibao::CheckApplicant(*store_, *policy, request->household(),
+                                      as_of, today);
   if (!result.ok()) return ToGrpcStatus(result.status());
   // What partner agencies know of each applicant left the server.
   if (absl::Status s = gate_->reads().Many(

@@ -208,6 +208,11 @@ v1::Permission Gatekeeper::PermissionOf(absl::string_view service,
   return m->options().GetExtension(v1::permission);
 }
 
+std::string Gatekeeper::principals_sha256() const {
+  std::shared_ptr<const PrincipalDirectory> d = directory();
+  return d ? d->sha256() : std::string();
+}
+
 absl::StatusOr<v1::ReloadPrincipalsResponse> Gatekeeper::Reload(
     absl::string_view actor) {
   absl::MutexLock reloading(&reload_mu_);

@@ -84,6 +84,11 @@ class Gatekeeper {
   // principals in force stay) and the refusal is audited too. `actor`
   // names who asked ("SIGHUP" or a principal).
   absl::StatusOr<v1::ReloadPrincipalsResponse> Reload(absl::string_view actor);
+  // SHA-256 (hex) of the principals file in force; empty without one.
+  std::string principals_sha256() const;
+  const std::string& principals_file() const {
+    return options_.principals_file;
+  }
 
   // The permission `service`.`method` declares (PERMISSION_UNSPECIFIED for
   // none, or for a method that does not exist).

@@ -45,7 +45,8 @@ ABSL_FLAG(std::string, config, "",
           "flags override it");
 ABSL_FLAG(std::string, policy, "",
           "the dibao policy in protobuf text format (dibao.v1.Policy, e.g. "
-          "deploy/policy.textproto); needed for cycles and intake checks");
+          "deploy/policy.textproto); needed for cycles and intake checks; "
+          "re-read on SIGHUP");
 ABSL_FLAG(std::string, console_listen, "",
           "host:port of the caseworker web console (default 127.0.0.1:8080; "
           "\"off\": no console); loopback unless a TLS proxy is in front");
@@ -88,6 +89,8 @@ int main(int argc, char** argv) {
     config = *std::move(loaded);
   }
   dibao::ServerOptions options = dibao::FromConfig(config);
+  options.config_file = absl::GetFlag(FLAGS_config);
+  options.config = config;
   if (auto v = absl::GetFlag(FLAGS_listen); !v.empty()) options.listen = v;
   if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) options.data_dir = v;
   if (auto v = absl::GetFlag(FLAGS_encryption_key_file); !v.empty()) {
@@ -176,11 +179,18 @@ int main(int argc, char** argv) {
 
   int signal_number = 0;
   while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
-    // The reload writes its own audit entry and log line, refused or not.
-    auto reloaded = (*server)->gatekeeper().Reload("SIGHUP");
+    // Each file's reload writes its own audit entry, refused or not.
+    auto reloaded = (*server)->reloader().Reload("SIGHUP");
     if (!reloaded.ok()) {
-      dibao::LogError("principals not reloaded, the old ones stay: ",
-                      reloaded.status().message());
+      dibao::LogError("nothing reloaded: ", reloaded.status().message());
+      continue;
+    }
+    for (const dibao::v1::ReloadedPart& part : reloaded->parts()) {
+      dibao::LogInfo(
+          "SIGHUP: ", part.part(), " ",
+          dibao::v1::ReloadedPart::Outcome_Name(part.outcome()),
+          part.file().empty() ? "" : absl::StrCat(" (", part.file(), ")"), ": ",
+          part.detail());
     }
   }
   dibao::LogInfo("received ", signal_number == SIGTERM ? "SIGTERM" : "SIGINT",

@@ -178,7 +178,8 @@ grpc::Status ReportServiceImpl::Forecast(grpc::ServerContext* context,
                                          v1::IntakeForecast* response) {
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (policy_ == nullptr) return NoPolicy();
+  const std::shared_ptr<const v1::Policy> policy = cycles_->policy();
+  if (policy == nullptr) return NoPolicy();
   auto day = DayOr(request->has_as_of(), request->as_of(), clock_);
   if (!day.ok()) return ToGrpcStatus(day.status());
   // The forecast is by district: for those who work the whole district.
@@ -193,8 +194,8 @@ grpc::Status ReportServiceImpl::Forecast(grpc::ServerContext* context,
                      caller->id(), " works in part of one (",
                      DescribeJurisdiction(caller->principal), ")")));
   }
-  auto forecast = ForecastIntake(*store_, *policy_, district.district_code,
-                                 *day, request->list_people());
+  auto forecast = ForecastIntake(*store_, *policy, district.district_code, *day,
+                                 request->list_people());
   if (!forecast.ok()) return ToGrpcStatus(forecast.status());
   if (request->list_people()) {
     if (absl::Status s = gate_->reads().Many(
@@ -214,7 +215,8 @@ grpc::Status ReportServiceImpl::Cliff(grpc::ServerContext* context,
                                       v1::BenefitCliff* response) {
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (policy_ == nullptr) return NoPolicy();
+  const std::shared_ptr<const v1::Policy> policy = cycles_->policy();
+  if (policy == nullptr) return NoPolicy();
   auto day = DayOr(request->has_as_of(), request->as_of(), clock_);
   if (!day.ok()) return ToGrpcStatus(day.status());
   if (absl::Status s = areas_->CheckHousehold(*caller, request->household_id());
@@ -222,7 +224,7 @@ grpc::Status ReportServiceImpl::Cliff(grpc::ServerContext* context,
     return ToGrpcStatus(s);
   }
   auto cliff =
-      ComputeBenefitCliff(*store_, *registry_, *policy_, *request, *day);
+      ComputeBenefitCliff(*store_, *registry_, *policy, *request, *day);
   if (!cliff.ok()) return ToGrpcStatus(cliff.status());
   if (absl::Status s = gate_->reads().One(*caller, request->household_id(), "");
       !s.ok()) {

@@ -3,7 +3,8 @@
 // spot-check samples, the intake forecast and the benefit-cliff calculator.
 // Validates requests, calls one matcher function each, maps the results.
 //
-// Thread-safe: the registry, samples and store are; the policy is immutable.
+// Thread-safe: the registry, samples, store and cycle runner are; a policy
+// is immutable (a reload puts a new one in force).
 #ifndef DIBAO_SERVICES_REPORT_SERVICE_H_
 #define DIBAO_SERVICES_REPORT_SERVICE_H_
 
@@ -11,6 +12,7 @@
 #include "casework/recommendations.h"
 #include "dibao/v1/policy.pb.h"
 #include "dibao/v1/reports.grpc.pb.h"
+#include "matcher/cycle.h"
 #include "registry/registry.h"
 #include "reports/spot_sample.h"
 #include "services/area_guard.h"
@@ -21,11 +23,11 @@ namespace dibao {
 
 class ReportServiceImpl final : public v1::ReportService::Service {
  public:
-  // All must outlive the service. `policy` may be null: Forecast and Cliff
-  // then answer FAILED_PRECONDITION.
+  // All must outlive the service. Without a policy in force (`cycles`
+  // has none) Forecast and Cliff answer FAILED_PRECONDITION.
   ReportServiceImpl(const Gatekeeper* gate, const AreaGuard* areas,
                     Store* store, Registry* registry, SpotSamples* samples,
-                    const Recommender* recommender, const v1::Policy* policy,
+                    const Recommender* recommender, const CycleRunner* cycles,
                     Clock* clock)
       : gate_(gate),
         areas_(areas),
@@ -33,7 +35,7 @@ class ReportServiceImpl final : public v1::ReportService::Service {
         registry_(registry),
         samples_(samples),
         recommender_(recommender),
-        policy_(policy),
+        cycles_(cycles),
         clock_(clock) {}
 
   grpc::Status Stats(grpc::ServerContext* context,
@@ -66,7 +68,7 @@ class ReportServiceImpl final : public v1::ReportService::Service {
   SpotSamples* const samples_;
   // The three stages' posting lists read the recommendations.
   const Recommender* const recommender_;
-  const v1::Policy* const policy_;
+  const CycleRunner* const cycles_;
   Clock* const clock_;
 };
 

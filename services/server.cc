@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "base/log.h"
@@ -74,6 +75,8 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
     o.feeds.snapshot_max_rejected_percent = f.snapshot_max_rejected_percent();
   }
   o.policy_file = config.policy_file();
+  o.backup.dir = config.backup().dir();
+  if (config.backup().has_keep()) o.backup.keep = config.backup().keep();
   const v1::ConsoleConfig& c = config.console();
   if (!c.listen().empty())
     o.console.listen = c.listen() == "off" ? "" : c.listen();
@@ -151,14 +154,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   std::unique_ptr<Server> server(new Server());
   server->options_ = options;
   std::shared_ptr<const v1::Policy> policy;
+  ReloadSources reload_sources{options.policy_file, "", options.config_file,
+                               options.config};
   if (!options.policy_file.empty()) {
-    auto loaded = LoadPolicy(options.policy_file);
+    auto sha = FileSha256(options.policy_file);
+    auto loaded = sha.ok() ? LoadPolicy(options.policy_file)
+                           : absl::StatusOr<v1::Policy>(sha.status());
     if (!loaded.ok()) {
       return absl::Status(
           loaded.status().code(),
           absl::StrCat("bad policy: ", loaded.status().message()));
     }
     policy = std::make_shared<const v1::Policy>(*std::move(loaded));
+    reload_sources.policy_sha256 = *sha;
   }
   const UploadLimitOptions& u = options.uploads;
   if (u.max_total < 1 || u.max_per_caller < 1 ||
@@ -256,8 +264,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       g, server->recommender_.get(), clock);
   server->report_service_ = std::make_unique<ReportServiceImpl>(
       g, areas, server->store_.get(), server->registry_.get(),
-      server->samples_.get(), server->recommender_.get(),
-      server->cycles_->policy(), clock);
+      server->samples_.get(), server->recommender_.get(), server->cycles_.get(),
+      clock);
+  server->reloader_ = std::make_unique<Reloader>(
+      std::move(reload_sources), server->gate_.get(), server->cycles_.get(),
+      server->feeds_.get(), server->audit_.get());
+  BackupOptions backup_options = options.backup;
+  if (backup_options.dir.empty()) {
+    // Beside the data directory: "var/data" -> "var/backups".
+    std::filesystem::path data =
+        std::filesystem::path(options.data_dir).lexically_normal();
+    if (data.filename().empty()) data = data.parent_path();  // "var/data/"
+    backup_options.dir = (data.parent_path() / "backups").string();
+  }
+  auto backups = StoreBackups::Open(server->store_.get(), server->audit_.get(),
+                                    clock, backup_options);
+  if (!backups.ok()) return backups.status();
+  server->backups_ = *std::move(backups);
+  server->admin_service_ = std::make_unique<AdminServiceImpl>(
+      g, server->reloader_.get(), server->backups_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -289,6 +314,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(server->review_service_.get());
   builder.RegisterService(server->audit_service_.get());
   builder.RegisterService(server->recommendation_service_.get());
+  builder.RegisterService(server->admin_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (!server->grpc_server_ || (ListensOnTcp(options) && server->port_ == 0)) {
     return absl::UnavailableError(absl::StrCat(
@@ -351,12 +377,18 @@ std::string Server::address() const {
 absl::Status Server::Shutdown(absl::Duration grace) {
   if (stopped_) return absl::OkStatus();
   stopped_ = true;
-  if (console_) console_->Stop();
+  // The console and the gRPC server drain side by side: the stop takes the
+  // longer of the two, not their sum. An idle console connection holds it
+  // for at most the console's 1 s keep-alive; idle gRPC clients are sent
+  // away at once and in-flight calls get `grace`.
+  std::thread console_stop;
+  if (console_) console_stop = std::thread([this] { console_->Stop(); });
   if (grpc_server_) {
     grpc_server_->Shutdown(std::chrono::system_clock::now() +
-                           absl::ToChronoSeconds(grace));
+                           absl::ToChronoMilliseconds(grace));
     grpc_server_->Wait();
   }
+  if (console_stop.joinable()) console_stop.join();
   return store_ ? store_->Close() : absl::OkStatus();
 }
 

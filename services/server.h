@@ -24,16 +24,19 @@
 #include "matcher/flag_store.h"
 #include "registry/registry.h"
 #include "services/access_service.h"
+#include "services/admin_service.h"
 #include "services/area_guard.h"
 #include "services/audit_service.h"
 #include "services/cycle_service.h"
 #include "services/feed_service.h"
 #include "services/recommendation_service.h"
 #include "services/registry_service.h"
+#include "services/reloader.h"
 #include "services/report_service.h"
 #include "services/review_service.h"
 #include "services/upload_limits.h"
 #include "storage/audit_log.h"
+#include "storage/backups.h"
 #include "storage/store.h"
 
 namespace dibao {
@@ -82,6 +85,12 @@ struct ServerOptions {
   CycleOptions cycle;
   // The web console; console.listen empty: no console.
   ConsoleOptions console;
+  // Online backups; backup.dir empty: "backups" beside data_dir.
+  BackupOptions backup;
+  // The config file the server started with and what it held, for
+  // reloads (empty: flags only).
+  std::string config_file;
+  v1::ServerConfig config;
 };
 
 // Fills options from a parsed config; unset config fields keep the defaults.
@@ -108,7 +117,8 @@ class Server {
   // principal in kConsoleUserMetadataKey beside
   // gatekeeper().in_process_token().
   std::shared_ptr<grpc::Channel> InProcessChannel();
-  // For SIGHUP: re-reads the principals file.
+  // For SIGHUP: reads the policy, principals and settings again.
+  Reloader& reloader() { return *reloader_; }
   Gatekeeper& gatekeeper() { return *gate_; }
   // The console's port and "http://host:port/"; 0 and "" without one.
   int console_port() const { return console_ ? console_->port() : 0; }
@@ -144,6 +154,9 @@ class Server {
   std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<Recommender> recommender_;
   std::unique_ptr<RecommendationServiceImpl> recommendation_service_;
+  std::unique_ptr<Reloader> reloader_;
+  std::unique_ptr<StoreBackups> backups_;
+  std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<ConsoleServer> console_;
   bool stopped_ = false;

@@ -196,6 +196,12 @@ class Store {
   absl::Status Close();
 
   const std::string& dir() const { return dir_; }
+  // RocksDB itself and the Env its files go through (the encrypting one
+  // for an encrypted store), for storage/backups.h.
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::Env* env() const {
+    return env_ ? env_.get() : rocksdb::Env::Default();
+  }
 
  private:
   Store() = default;

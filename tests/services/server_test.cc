@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "absl/strings/str_cat.h"
 #include "base/dates.h"
 #include "dibao/v1/registry.grpc.pb.h"
 #include "gmock/gmock.h"
@@ -125,11 +126,89 @@ TEST(ServerBinaryTest, SighupReloadsThePrincipals) {
   // A broken file is refused; the server keeps serving with the old one.
   testing::WriteFile(principals, "principal { id: \"x\" colour: 1 }\n");
   p.Signal(SIGHUP);
-  ASSERT_TRUE(p.WaitForStderr("principals not reloaded, the old ones stay"))
-      << p.Stderr();
+  ASSERT_TRUE(p.WaitForStderr("SIGHUP: principals REFUSED")) << p.Stderr();
+  EXPECT_THAT(p.Stderr(), HasSubstr("the principals in force stay"));
   EXPECT_THAT(p.Stderr(), HasSubstr("principals.textproto:1:"));
   whoami = testing::Run(testing::CtlCommand(local, "", {"whoami"}));
   EXPECT_EQ(whoami.exit_code, 0) << whoami.err;
+  p.Signal(SIGTERM);
+  EXPECT_EQ(p.Wait(), 0) << p.Stderr();
+}
+
+TEST(ServerBinaryTest, PolicyAndSettingsReloadOnSighupAndOnRequest) {
+  const std::string dir = testing::NewTempDir("server-bin");
+  const std::string policy = dir + "/policy.textproto";
+  const std::string config = dir + "/dibao.conf";
+  const std::string original =
+      testing::ReadFile(DIBAO_SOURCE_DIR "/deploy/policy.textproto");
+  testing::WriteFile(policy, original);
+  testing::WriteFile(config, "feeds { snapshot_max_rejected_percent: 20 }\n");
+  testing::Process p(Secure(
+      {"--config=" + config, "--listen=off", "--data_dir=" + dir + "/data",
+       "--policy=" + policy, "--local_socket=" + dir + "/grpc.sock",
+       "--local_socket_principal=night-operator"}));
+  ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
+  const std::string local = "unix:" + dir + "/grpc.sock";
+
+  testing::WriteFile(policy, absl::StrCat(original, "\n# reviewed\n"));
+  testing::WriteFile(config, "feeds { snapshot_max_rejected_percent: 5 }\n");
+  p.Signal(SIGHUP);
+  ASSERT_TRUE(p.WaitForStderr("SIGHUP: principals")) << p.Stderr();
+  EXPECT_THAT(p.Stderr(), HasSubstr("SIGHUP: policy RELOADED"));
+  EXPECT_THAT(p.Stderr(), HasSubstr("SIGHUP: settings RELOADED"));
+
+  // The same on request; a broken policy is refused, and says where.
+  testing::WriteFile(policy, "standards { district_code: 7 }\n");
+  auto r = testing::Run(testing::CtlCommand(local, "", {"reload"}));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("policy: refused (" + policy + ")"));
+  EXPECT_THAT(r.out, HasSubstr("policy.textproto:1:"));
+  EXPECT_THAT(r.out, HasSubstr("settings: unchanged"));
+  EXPECT_THAT(r.out, HasSubstr("principals: unchanged"));
+  p.Signal(SIGTERM);
+  EXPECT_EQ(p.Wait(), 0) << p.Stderr();
+}
+
+TEST(ServerBinaryTest, BackupWhileServingThenRestoreIntoANewDirectory) {
+  const std::string dir = testing::NewTempDir("server-bin");
+  const std::string local = "unix:" + dir + "/grpc.sock";
+  {
+    testing::Process p(Secure({"--listen=off", "--data_dir=" + dir + "/data",
+                               "--local_socket=" + dir + "/grpc.sock",
+                               "--local_socket_principal=night-operator"}));
+    ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
+    auto r = testing::Run(testing::CtlCommand(local, "", {"backup"}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("backup 1 in " + dir + "/backups"));
+    r = testing::Run(testing::CtlCommand(local, "", {"backup"}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = testing::Run(testing::CtlCommand(local, "", {"backups"}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("night-operator"));
+    EXPECT_THAT(r.out,
+                HasSubstr("2 backups in " + dir + "/backups (keeping 7)"));
+    p.Signal(SIGTERM);
+    EXPECT_EQ(p.Wait(), 0) << p.Stderr();
+  }
+  const std::string restore = testing::BinaryPath("services/dibao-restore");
+  auto busy = testing::Run(
+      {restore, "--from=" + dir + "/backups", "--data_dir=" + dir + "/data"});
+  EXPECT_EQ(busy.exit_code, 1);
+  EXPECT_THAT(busy.err, HasSubstr("is not empty"));
+  auto r = testing::Run({restore, "--from=" + dir + "/backups", "--backup_id=1",
+                         "--data_dir=" + dir + "/restored"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("restored backup 1"));
+  EXPECT_THAT(r.out, HasSubstr("audit chain verifies"));
+  EXPECT_THAT(r.out, HasSubstr("state digest "));
+  // The restored store serves, its chain intact.
+  testing::Process p(Secure({"--listen=off", "--data_dir=" + dir + "/restored",
+                             "--local_socket=" + dir + "/grpc.sock",
+                             "--local_socket_principal=night-operator"}));
+  ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
+  auto verify =
+      testing::Run(testing::CtlCommand(local, "", {"audit", "verify"}));
+  EXPECT_EQ(verify.exit_code, 0) << verify.err << verify.out;
   p.Signal(SIGTERM);
   EXPECT_EQ(p.Wait(), 0) << p.Stderr();
 }
@@ -155,6 +234,8 @@ TEST(ServerConfigTest, SampleConfigInDeployParses) {
   EXPECT_EQ(o.console.listen, "127.0.0.1:8080");
   EXPECT_EQ(o.console.users_file, "/etc/dibao/console-users.textproto");
   EXPECT_EQ(o.console.sessions.idle, absl::Minutes(30));
+  EXPECT_EQ(o.backup.dir, "/var/lib/dibao/backups");
+  EXPECT_EQ(o.backup.keep, 7);
 }
 
 TEST(ServerBinaryTest, ConfigFileIsUsed) {
