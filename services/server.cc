@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "base/text_proto.h"
 #include "matcher/policy.h"
+#include "services/malformed_requests.h"
 #include "storage/encryption.h"
 
 namespace dibao {
@@ -306,6 +307,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::ResourceQuota quota("dibao-server");
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<MalformedRequestsFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(server->access_service_.get());
   builder.RegisterService(server->registry_service_.get());
   builder.RegisterService(server->feed_service_.get());
