@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace dibao {
 namespace {
@@ -56,6 +57,11 @@ std::string TextLocator::Where(absl::string_view field_path) const {
     const google::protobuf::FieldDescriptor* field =
         type->FindFieldByName(std::string(part));
     if (field == nullptr) break;
+    // protobuf aborts on an index that does not fit the field's label: a
+    // repeated field named without one is located at its first element (a
+    // missing one is not located), a singular one ignores an index.
+    if (field->is_repeated() && index < 0) index = 0;
+    if (!field->is_repeated()) index = -1;
     const TextFormat::ParseLocation at = tree->GetLocation(field, index);
     if (at.line < 0) break;
     where = absl::StrCat(path_, ":", at.line + 1, ":", at.column + 1);
@@ -72,16 +78,24 @@ absl::Status ReadTextProto(const std::string& path,
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
   std::stringstream text;
   text << in.rdbuf();
-  Errors errors(path);
+  return ParseTextProto(text.str(), path, message, locator);
+}
+
+absl::Status ParseTextProto(absl::string_view text, const std::string& name,
+                            google::protobuf::Message* message,
+                            TextLocator* locator) {
+  Errors errors(name);
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
   if (locator != nullptr) {
-    locator->Reset(path, *message);
+    locator->Reset(name, *message);
     parser.WriteLocationsTo(locator->tree());
   }
-  if (!parser.ParseFromString(text.str(), message)) {
+  google::protobuf::io::ArrayInputStream input(text.data(),
+                                               static_cast<int>(text.size()));
+  if (!parser.Parse(&input, message)) {
     return absl::InvalidArgumentError(errors.text().empty()
-                                          ? absl::StrCat(path, ": unreadable")
+                                          ? absl::StrCat(name, ": unreadable")
                                           : errors.text());
   }
   return absl::OkStatus();

@@ -51,6 +51,11 @@ absl::Status ReadTextProto(const std::string& path,
                            google::protobuf::Message* message,
                            TextLocator* locator = nullptr);
 
+// The same for text already read; `name` stands for the file in messages.
+absl::Status ParseTextProto(absl::string_view text, const std::string& name,
+                            google::protobuf::Message* message,
+                            TextLocator* locator = nullptr);
+
 }  // namespace dibao
 
 #endif  // DIBAO_BASE_TEXT_PROTO_H_

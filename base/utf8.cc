@@ -28,4 +28,27 @@ int64_t FirstInvalidUtf8Byte(absl::string_view text) {
   return -1;
 }
 
+std::string ToValidUtf8(absl::string_view text) {
+  int64_t bad = FirstInvalidUtf8Byte(text);
+  if (bad < 0) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 8);
+  while (bad >= 0) {
+    out.append(text.data(), static_cast<size_t>(bad));
+    out.append("\xEF\xBF\xBD");  // U+FFFD
+    // Skip the ill-formed sequence: its lead byte and any continuation
+    // bytes after it.
+    size_t skip = 1;
+    while (static_cast<size_t>(bad) + skip < text.size() &&
+           (static_cast<uint8_t>(text[bad + skip]) & 0xC0) == 0x80 &&
+           skip < 4) {
+      ++skip;
+    }
+    text.remove_prefix(static_cast<size_t>(bad) + skip);
+    bad = FirstInvalidUtf8Byte(text);
+  }
+  out.append(text.data(), text.size());
+  return out;
+}
+
 }  // namespace dibao

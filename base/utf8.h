@@ -7,6 +7,7 @@
 #define DIBAO_BASE_UTF8_H_
 
 #include <cstdint>
+#include <string>
 
 #include "absl/strings/string_view.h"
 
@@ -20,6 +21,11 @@ int64_t FirstInvalidUtf8Byte(absl::string_view text);
 inline bool IsValidUtf8(absl::string_view text) {
   return FirstInvalidUtf8Byte(text) < 0;
 }
+
+// `text` with every ill-formed sequence replaced by U+FFFD: for messages
+// that quote input (a parser's complaint quotes a snippet it may have cut
+// inside a character) before they go into a protobuf string field.
+std::string ToValidUtf8(absl::string_view text);
 
 }  // namespace dibao
 

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "base/status_macros.h"
 #include "formats/metadata.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -15,8 +16,6 @@ namespace dibao {
 namespace {
 
 namespace pb = ::google::protobuf;
-
-constexpr char kPackage[] = "dibao.v1.";
 
 absl::Status FromGrpc(const grpc::Status& s) {
   return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
@@ -51,6 +50,19 @@ absl::Status JsonGateway::Expose(absl::string_view service,
   return absl::OkStatus();
 }
 
+absl::Status ParseJsonRequest(absl::string_view json, pb::Message* request) {
+  pb::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;  // a typo must not pass silently
+  auto parsed = pb::util::JsonStringToMessage(
+      pb::StringPiece(json.data(), json.size()), request, options);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request body is not a ", request->GetDescriptor()->full_name(),
+        " in JSON: ", std::string(parsed.message())));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<JsonCall> JsonGateway::Call(absl::string_view service,
                                            absl::string_view method,
                                            absl::string_view json,
@@ -66,15 +78,7 @@ absl::StatusOr<JsonCall> JsonGateway::Call(absl::string_view service,
   call.request.reset(factory->GetPrototype(call.method->input_type())->New());
   call.response.reset(factory->GetPrototype(call.method->output_type())->New());
   if (!json.empty()) {
-    pb::util::JsonParseOptions options;
-    options.ignore_unknown_fields = false;  // a typo must not pass silently
-    auto parsed = pb::util::JsonStringToMessage(
-        pb::StringPiece(json.data(), json.size()), call.request.get(), options);
-    if (!parsed.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "request body is not a ", kPackage, call.method->input_type()->name(),
-          " in JSON: ", std::string(parsed.message())));
-    }
+    RETURN_IF_ERROR(ParseJsonRequest(json, call.request.get()));
   }
 
   grpc::TemplatedGenericStub<pb::Message, pb::Message> stub(channel_);

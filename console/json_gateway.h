@@ -32,6 +32,13 @@ struct JsonCall {
   std::unique_ptr<google::protobuf::Message> response;
 };
 
+// Parses a request body in protobuf's JSON mapping into `request` (its
+// message type chosen by the method): unknown fields are refused, so a typo
+// does not pass silently. INVALID_ARGUMENT naming the message and the
+// problem.
+absl::Status ParseJsonRequest(absl::string_view json,
+                              google::protobuf::Message* request);
+
 class JsonGateway {
  public:
   // `channel` reaches the services (the server's in-process channel).

@@ -7,6 +7,8 @@
 #   deploy/setup.sh --binaries   the same build directory, only dibao-server,
 #                                dibaoctl and the console's files
 #   deploy/setup.sh --sanitize   AddressSanitizer + UBSan build in ./build-asan
+#   deploy/setup.sh --fuzz       the libFuzzer targets (clang, ASan + UBSan)
+#                                in ./build-fuzz
 #
 # Idempotent: a second run installs nothing and rebuilds only what changed.
 set -euo pipefail
@@ -33,7 +35,11 @@ PACKAGES=(
 # Debian's chromedriver and python3-selenium, with a CJK font for the
 # screenshots; not needed to run the service. Nothing comes from npm: the
 # console's Chart.js is Debian's libjs-chart.js, and no step needs Node.js.
-if [ "${1:-}" != --binaries ]; then
+# The fuzz targets: Debian's clang and its libFuzzer runtime.
+if [ "${1:-}" = --fuzz ]; then
+  PACKAGES+=(clang-14 libclang-rt-14-dev)
+fi
+if [ "${1:-}" != --binaries ] && [ "${1:-}" != --fuzz ]; then
   PACKAGES+=(chromium chromium-driver python3-selenium fonts-wqy-zenhei)
 fi
 
@@ -54,7 +60,8 @@ fi
 # Chromium and its driver must be the same release, or every browser test
 # fails with an obscure session error; Debian updates them together, so a
 # mismatch means one of them came from elsewhere.
-if [ "${1:-}" != --binaries ] && [ "${1:-}" != --sanitize ]; then
+if [ "${1:-}" != --binaries ] && [ "${1:-}" != --sanitize ] &&
+   [ "${1:-}" != --fuzz ]; then
   chromium_major=$(/usr/bin/chromium --version 2>/dev/null | grep -o '[0-9]\+' | head -1)
   driver_major=$(/usr/bin/chromedriver --version 2>/dev/null | grep -o '[0-9]\+' | head -1)
   if [ -z "$chromium_major" ] || [ "$chromium_major" != "$driver_major" ]; then
@@ -79,6 +86,13 @@ case "${1:-}" in
     ;;
   --binaries)
     targets=(--target dibao-server dibaoctl web)
+    ;;
+  --fuzz)
+    build_dir=build-fuzz
+    # Only the parsers and their targets (CMakeLists.txt, DIBAO_FUZZ).
+    flags=(-DCMAKE_BUILD_TYPE=Release -DDIBAO_FUZZ=ON -DDIBAO_BUILD_TESTS=OFF
+           "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -g -DNDEBUG"
+           -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14)
     ;;
 esac
 cmake -S . -B "$build_dir" -G Ninja "${flags[@]}" > /dev/null

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up everything and runs the whole test suite with ctest: the Release
 # build, then the same tests under AddressSanitizer + UBSan
-# (DIBAO_SKIP_SANITIZE=1 skips the second pass).
+# (DIBAO_SKIP_SANITIZE=1 skips the second pass), then every parser's
+# libFuzzer target for DIBAO_FUZZ_SECONDS each (default 15; clang, ASan +
+# UBSan; DIBAO_SKIP_FUZZ=1 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -17,4 +19,9 @@ if [ "${DIBAO_SKIP_SANITIZE:-0}" != 1 ]; then
      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      ctest -j"$jobs" --output-on-failure --timeout 900)
   echo "test: sanitizer suite done; total $(( $(date +%s) - start )) s"
+fi
+
+if [ "${DIBAO_SKIP_FUZZ:-0}" != 1 ]; then
+  ./deploy/fuzz.sh "${DIBAO_FUZZ_SECONDS:-15}"
+  echo "test: fuzzing done; total $(( $(date +%s) - start )) s"
 fi

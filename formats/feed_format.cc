@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "base/csv.h"
 #include "base/dates.h"
+#include "base/utf8.h"
 #include "formats/cells.h"
 #include "formats/text_rows.h"
 #include "google/protobuf/struct.pb.h"
@@ -144,7 +145,7 @@ class RecordBuilder {
            int64_t line, absl::string_view key, const ErrorSink& bad) {
     absl::Status s = SetCell(c.in_record ? *sub_ : record, c.field, cell);
     if (!s.ok()) {
-      bad(RowError{line, c.name, std::string(s.message()), std::string(key)});
+      bad(RowError{line, c.name, ToValidUtf8(s.message()), std::string(key)});
       return false;
     }
     return true;
@@ -218,7 +219,8 @@ absl::Status ReadJsonl(std::istream& in, const FeedKindSpec& spec,
         auto parsed =
             google::protobuf::util::JsonStringToMessage(line, &object);
         if (!parsed.ok()) {
-          bad(RowError{number, "", std::string(parsed.message()), ""});
+          bad(RowError{number, "", ToValidUtf8(std::string(parsed.message())),
+                       ""});
           return;
         }
         std::string key;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "base/csv.h"
 #include "base/dates.h"
+#include "base/utf8.h"
 #include "formats/cells.h"
 #include "formats/text_rows.h"
 #include "google/protobuf/util/json_util.h"
@@ -194,7 +195,7 @@ absl::Status ReadCsv(std::istream& in, const std::vector<Column<Msg>>& columns,
           absl::Status s = column.read(cells[i], msg);
           if (!s.ok()) {
             good = false;
-            bad(RowError{line, column.name, std::string(s.message()),
+            bad(RowError{line, column.name, ToValidUtf8(s.message()),
                          std::string(key)});
           }
         }
@@ -216,7 +217,8 @@ absl::Status ReadJsonl(std::istream& in,
         auto status =
             google::protobuf::util::JsonStringToMessage(line, &msg, options);
         if (!status.ok()) {
-          bad(RowError{number, "", std::string(status.message()), ""});
+          bad(RowError{number, "", ToValidUtf8(std::string(status.message())),
+                       ""});
           return;
         }
         ok(number, std::move(msg));

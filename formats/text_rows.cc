@@ -47,7 +47,7 @@ absl::Status ReadCsvRows(
     const CsvReader::Result r = reader.Next();
     if (r == CsvReader::Result::kEnd) break;
     if (r == CsvReader::Result::kError) {
-      bad(RowError{reader.line(), "", reader.error(), ""});
+      bad(RowError{reader.line(), "", ToValidUtf8(reader.error()), ""});
       continue;
     }
     const auto& fields = reader.fields();

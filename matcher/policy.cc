@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/dates.h"
+#include "base/status_macros.h"
 
 namespace dibao {
 namespace {
@@ -151,6 +152,15 @@ absl::StatusOr<v1::Policy> LoadPolicy(const std::string& path) {
     return s;
   }
   if (absl::Status s = ValidatePolicy(policy, &locator); !s.ok()) return s;
+  return policy;
+}
+
+absl::StatusOr<v1::Policy> ParsePolicy(absl::string_view text,
+                                       const std::string& name) {
+  v1::Policy policy;
+  TextLocator locator;
+  RETURN_IF_ERROR(ParseTextProto(text, name, &policy, &locator));
+  RETURN_IF_ERROR(ValidatePolicy(policy, &locator));
   return policy;
 }
 

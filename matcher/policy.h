@@ -31,6 +31,9 @@ absl::Status ValidatePolicy(const v1::Policy& policy,
 
 // Reads and validates a policy file.
 absl::StatusOr<v1::Policy> LoadPolicy(const std::string& path);
+// Parses and validates policy text; `name` stands for its file in messages.
+absl::StatusOr<v1::Policy> ParsePolicy(absl::string_view text,
+                                       const std::string& name);
 
 // The monthly standard for `district_code` on `day`: the district's own
 // line with the latest effective_from on or before `day`, else the "*"

@@ -111,6 +111,16 @@ TEST(PolicyTest, MissingFieldIsReportedWhereItsParentIs) {
                                "at least 1, is 0"));
 }
 
+TEST(PolicyTest, AnEmptyFileIsRefusedNotACrash) {
+  // Found by tests/fuzz/config_text_fuzz: locating the missing repeated
+  // field `standards` aborted inside protobuf.
+  auto empty = ParsePolicy("", "policy.textproto");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_THAT(empty.status().message(), HasSubstr("policy.textproto"));
+  EXPECT_THAT(empty.status().message(),
+              HasSubstr("at least one standard is required"));
+}
+
 TEST(PolicyTest, SyntaxErrorGivesFileLineAndColumn) {
   const std::string path = PolicyFile(
       "version: \"v\"\n"
