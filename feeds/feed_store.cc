@@ -225,7 +225,10 @@ absl::StatusOr<v1::Receipt> FeedUpload::Commit() {
   {
     absl::MutexLock lock(&state_->mu);
     state_->AwaitIdle();
-    if (!state_->error.ok()) return state_->error;
+    if (!state_->error.ok()) {
+      state_->owner->NoteDiskFull(state_->error);
+      return state_->error;
+    }
   }
   if (added_ != state_->header.record_count()) {
     return absl::InvalidArgumentError(
@@ -233,7 +236,17 @@ absl::StatusOr<v1::Receipt> FeedUpload::Commit() {
                      " records but the stream carried ", added_,
                      "; nothing of this batch was stored"));
   }
-  return state_->owner->CommitUpload(*state_);
+  absl::StatusOr<v1::Receipt> receipt = state_->owner->CommitUpload(*state_);
+  if (!receipt.ok()) state_->owner->NoteDiskFull(receipt.status());
+  return receipt;
+}
+
+void FeedStore::NoteDiskFull(const absl::Status& status) {
+  // The scratch runs and SST files are written beside the store, on its
+  // disk: when they no longer fit, the store's writes will not either.
+  if (absl::IsResourceExhausted(status)) {
+    store_->NoteWriteFailure(std::string(status.message()));
+  }
 }
 
 FeedStore::FeedStore(Store* store, Clock* clock, FeedStoreOptions options)

@@ -193,6 +193,8 @@ class FeedStore {
   FeedStore(Store* store, Clock* clock, FeedStoreOptions options);
   // Commits an upload: the steps are listed in its body.
   absl::StatusOr<v1::Receipt> CommitUpload(FeedUpload::State& upload);
+  // Marks the store unwritable when an upload failed for want of disk.
+  void NoteDiskFull(const absl::Status& status);
   // The receipt of a batch committed before with the same content (marked
   // replayed), nullopt for a new batch, ALREADY_EXISTS for other content.
   absl::StatusOr<std::optional<v1::Receipt>> Replay(

@@ -17,6 +17,18 @@ v1::AuditEntry EntryFor(const Caller& caller, v1::AuditAction action) {
   return e;
 }
 
+// A read of personal data happens only once it is on the audit chain: when
+// the chain cannot be written (a full disk), the read is refused, saying
+// so, while reads of counts and states go on.
+absl::Status Recorded(absl::Status appended) {
+  if (appended.ok()) return appended;
+  return absl::Status(
+      appended.code(),
+      absl::StrCat("this read of personal data could not be recorded on the "
+                   "audit chain, so it is refused: ",
+                   appended.message()));
+}
+
 }  // namespace
 
 absl::Status ReadAudit::One(const Caller& caller,
@@ -30,7 +42,7 @@ absl::Status ReadAudit::One(const Caller& caller,
   // auditor's eyes only.
   e.set_detail(absl::StrCat(caller.method, item.empty() ? "" : " ", item,
                             " by ", caller.id(), " (", caller.proven_by, ")"));
-  return audit_->Append(std::move(e));
+  return Recorded(audit_->Append(std::move(e)));
 }
 
 absl::Status ReadAudit::Many(const Caller& caller, int64_t records,
@@ -40,7 +52,7 @@ absl::Status ReadAudit::Many(const Caller& caller, int64_t records,
   e.set_detail(absl::StrCat(caller.method, " by ", caller.id(), " (",
                             caller.proven_by, "): ", records, " records, ",
                             scope));
-  return audit_->Append(std::move(e));
+  return Recorded(audit_->Append(std::move(e)));
 }
 
 absl::Status ReadAudit::RequirePurpose(const Caller& caller) {

@@ -46,6 +46,9 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
   if (s.has_write_buffer_mb()) o.store.write_buffer_mb = s.write_buffer_mb();
   if (s.has_max_open_files()) o.store.max_open_files = s.max_open_files();
   o.encryption_key_file = s.encryption_key_file();
+  if (s.has_min_free_mb()) {
+    o.min_free_bytes = static_cast<int64_t>(s.min_free_mb()) << 20;
+  }
   const v1::FeedConfig& f = config.feeds();
   if (f.has_max_records_per_batch()) {
     o.feeds.max_records_per_batch = f.max_records_per_batch();
@@ -359,7 +362,42 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       return console.status();
     }
   }
+  server->disk_watch_ = std::thread([s = server.get()] { s->WatchDisk(); });
   return server;
+}
+
+void Server::WatchDisk() {
+  grpc::HealthCheckServiceInterface* health =
+      grpc_server_->GetHealthCheckService();
+  bool serving = true;
+  absl::MutexLock lock(&disk_mu_);
+  while (!disk_mu_.AwaitWithTimeout(absl::Condition(&stopping_),
+                                    options_.disk_check_interval)) {
+    std::string why = store_->write_failure();
+    if (!why.empty()) {
+      // RocksDB refuses writes after one the disk refused; try one.
+      if (store_->ProbeWritable().ok()) why.clear();
+    }
+    if (why.empty()) {
+      absl::StatusOr<int64_t> free = store_->FreeBytes();
+      if (free.ok() && *free < options_.min_free_bytes) {
+        why = absl::StrCat("the disk of data directory ", options_.data_dir,
+                           " has ", *free >> 20, " MiB free, below ",
+                           options_.min_free_bytes >> 20,
+                           " MiB (store.min_free_mb)");
+      }
+    }
+    if (why.empty() != serving) {
+      serving = why.empty();
+      if (health != nullptr) health->SetServingStatus(serving);
+      if (serving) {
+        LogInfo("writes work again: health SERVING");
+      } else {
+        LogError("health NOT_SERVING: ", why,
+                 "; reads go on, writes are refused until space is freed");
+      }
+    }
+  }
 }
 
 std::string Server::local_address() const {
@@ -383,6 +421,11 @@ std::string Server::address() const {
 absl::Status Server::Shutdown(absl::Duration grace) {
   if (stopped_) return absl::OkStatus();
   stopped_ = true;
+  {
+    absl::MutexLock lock(&disk_mu_);
+    stopping_ = true;
+  }
+  if (disk_watch_.joinable()) disk_watch_.join();
   // The console and the gRPC server drain side by side: the stop takes the
   // longer of the two, not their sum. An idle console connection holds it
   // for at most the console's 1 s keep-alive; idle gRPC clients are sent

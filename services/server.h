@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -85,6 +86,10 @@ struct ServerOptions {
   CycleOptions cycle;
   // The web console; console.listen empty: no console.
   ConsoleOptions console;
+  // Health is NOT_SERVING while the store's writes fail on the disk or its
+  // free space is below this; checked every disk_check_interval.
+  int64_t min_free_bytes = int64_t{64} << 20;
+  absl::Duration disk_check_interval = absl::Seconds(2);
   // Online backups; backup.dir empty: "backups" beside data_dir.
   BackupOptions backup;
   // The config file the server started with and what it held, for
@@ -157,6 +162,11 @@ class Server {
   std::unique_ptr<Reloader> reloader_;
   std::unique_ptr<StoreBackups> backups_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
+  // Watches the disk: health NOT_SERVING while writes are impossible.
+  void WatchDisk();
+  absl::Mutex disk_mu_;
+  bool stopping_ ABSL_GUARDED_BY(disk_mu_) = false;
+  std::thread disk_watch_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<ConsoleServer> console_;
   bool stopped_ = false;

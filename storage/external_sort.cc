@@ -26,6 +26,11 @@ constexpr size_t kIoBuffer = 1 << 20;
 constexpr size_t kMinReadBuffer = 64 << 10;
 
 absl::Status IoError(absl::string_view what, const std::string& path) {
+  if (errno == ENOSPC || errno == EDQUOT) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(what, " ", path, ": ", std::strerror(errno),
+                     " (the disk is full: nothing of this upload was stored)"));
+  }
   return absl::UnavailableError(
       absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
 }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "base/status_macros.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/slice_transform.h"
+#include "rocksdb/sst_file_manager.h"
 #include "rocksdb/table.h"
 #include "storage/encryption.h"
 #include "storage/keys.h"
@@ -108,6 +110,11 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
   if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
     return absl::UnavailableError(msg);
   }
+  // Before IsIOError: no space is an I/O error with its own sub-code.
+  if (s.IsNoSpace()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(msg, " (no space left on the disk)"));
+  }
   if (s.IsIOError()) return absl::UnavailableError(msg);
   return absl::InternalError(msg);
 }
@@ -174,6 +181,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   // Every file RocksDB writes goes through it (the ingested batches too:
   // sst_options_ below inherits it).
   if (store->env_) db_options.env = store->env_.get();
+  // With an SstFileManager RocksDB recovers by itself from a flush or
+  // compaction that ran out of space, once space is back; ProbeWritable()
+  // covers the rest.
+  store->sst_file_manager_.reset(rocksdb::NewSstFileManager(
+      db_options.env != nullptr ? db_options.env : rocksdb::Env::Default()));
+  db_options.sst_file_manager = store->sst_file_manager_;
 
   // The facts family is only ever read one person at a time (every key of a
   // person shares the first keys::kFactPersonPrefixLength bytes): a prefix
@@ -247,12 +260,63 @@ absl::Status Store::Write(rocksdb::WriteBatch& batch) {
   if (!db_) return absl::FailedPreconditionError("store is closed");
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_writes;
-  return FromRocks(db_->Write(wo, &batch), "write");
+  return Written(db_->Write(wo, &batch), "write");
 }
 
 absl::Status Store::WriteBuffered(rocksdb::WriteBatch& batch) {
   if (!db_) return absl::FailedPreconditionError("store is closed");
-  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "write");
+  return Written(db_->Write(rocksdb::WriteOptions(), &batch), "write");
+}
+
+absl::Status Store::Written(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  if (!s.IsIOError()) return FromRocks(s, what);
+  // RocksDB refuses every write after one that failed on the disk, until
+  // it recovers: the server says so (health) until ProbeWritable() works.
+  const bool full = s.IsNoSpace();
+  std::string why =
+      full ? absl::StrCat("the disk of data directory ", dir_, " is full")
+           : absl::StrCat("data directory ", dir_, " cannot be written");
+  NoteWriteFailure(absl::StrCat(why, " (", s.ToString(), ")"));
+  why = absl::StrCat(why, ": nothing of this change was stored (", what, ": ",
+                     s.ToString(), "); reads go on, and writes resume once ",
+                     full ? "space is freed" : "the disk works again");
+  return full ? absl::ResourceExhaustedError(why) : absl::UnavailableError(why);
+}
+
+void Store::NoteWriteFailure(std::string why) {
+  absl::MutexLock lock(&failure_mu_);
+  if (write_failure_.empty()) write_failure_ = std::move(why);
+}
+
+std::string Store::write_failure() const {
+  absl::MutexLock lock(&failure_mu_);
+  return write_failure_;
+}
+
+absl::StatusOr<int64_t> Store::FreeBytes() const {
+  struct statvfs fs;
+  if (::statvfs(dir_.c_str(), &fs) != 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot read the free space of ", dir_, ": ", std::strerror(errno)));
+  }
+  return static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
+}
+
+absl::Status Store::ProbeWritable() {
+  if (!db_) return absl::FailedPreconditionError("store is closed");
+  // Leaves the background-error state if RocksDB has not already (an
+  // error here is the probe write's to report).
+  db_->Resume().PermitUncheckedError();
+  rocksdb::WriteBatch probe;
+  probe.Put(handle(Cf::kMeta), keys::MetaKey(kWriteProbeName), "");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = db_->Write(wo, &probe);
+  if (!s.ok()) return Written(s, "write probe");
+  absl::MutexLock lock(&failure_mu_);
+  write_failure_.clear();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<std::string>> Store::Get(
@@ -333,7 +397,7 @@ absl::Status Store::IngestAtomically(
     it->external_files.push_back(path);
   }
   if (args.empty()) return absl::OkStatus();
-  return FromRocks(db_->IngestExternalFiles(args), "ingest");
+  return Written(db_->IngestExternalFiles(args), "ingest");
 }
 
 absl::Status Store::Close() {

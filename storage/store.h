@@ -21,7 +21,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
+#include "rocksdb/sst_file_manager.h"
 #include "rocksdb/write_batch.h"
 
 namespace dibao {
@@ -87,6 +89,8 @@ inline constexpr char kSampleSeqCounter[] = "sample_seq";
 inline constexpr char kRecommendationSeqCounter[] = "recommendation_seq";
 // The audit chain's head (a dibao.v1.AuditHead, not a counter).
 inline constexpr char kAuditHeadName[] = "audit_head";
+// Written (empty) by Store::ProbeWritable() to learn whether writes work.
+inline constexpr char kWriteProbeName[] = "write_probe";
 
 // The on-disk layout version this build writes and understands.
 inline constexpr uint32_t kSchemaVersion = 1;
@@ -128,7 +132,10 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // Applies `batch` atomically (synced per options).
+  // Applies `batch` atomically (synced per options). A write the disk
+  // refuses is RESOURCE_EXHAUSTED (full) or UNAVAILABLE naming the data
+  // directory, stores nothing, and marks the store unwritable
+  // (write_failure()) until ProbeWritable() succeeds.
   absl::Status Write(rocksdb::WriteBatch& batch);
   // Applies `batch` atomically without waiting for the disk: it survives a
   // process crash (it is in the log) but not a power cut until a later
@@ -196,6 +203,18 @@ class Store {
   absl::Status Close();
 
   const std::string& dir() const { return dir_; }
+
+  // Why writes are failing ("the disk of data directory … is full (…)"),
+  // or "" while they work. Set by a write the disk refused (or by
+  // NoteWriteFailure from a component writing beside the store), cleared
+  // by a successful ProbeWritable().
+  std::string write_failure() const;
+  void NoteWriteFailure(std::string why);
+  // Asks RocksDB to resume after a background error and tries a small
+  // synced write; OK (and write_failure() cleared) when writes work again.
+  absl::Status ProbeWritable();
+  // Bytes free to this process on the data directory's filesystem.
+  absl::StatusOr<int64_t> FreeBytes() const;
   // RocksDB itself and the Env its files go through (the encrypting one
   // for an encrypted store), for storage/backups.h.
   rocksdb::DB* db() const { return db_.get(); }
@@ -206,6 +225,8 @@ class Store {
  private:
   Store() = default;
   absl::Status CheckSchemaVersion();
+  // The status of a write the disk may have refused (see Write).
+  absl::Status Written(const rocksdb::Status& s, absl::string_view what);
 
   std::string dir_;
   StoreOptions options_;
@@ -217,6 +238,9 @@ class Store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::Options sst_options_;
   rocksdb::Options sst_facts_options_;
+  std::shared_ptr<rocksdb::SstFileManager> sst_file_manager_;
+  mutable absl::Mutex failure_mu_;
+  std::string write_failure_ ABSL_GUARDED_BY(failure_mu_);
 };
 
 // The one conversion from rocksdb::Status; `context` says what was being done.
