@@ -180,7 +180,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   db_options.keep_log_file_num = 5;
   // Every file RocksDB writes goes through it (the ingested batches too:
   // sst_options_ below inherits it).
-  if (store->env_) db_options.env = store->env_.get();
+  if (store->env_) {
+    db_options.env = store->env_.get();
+  } else if (options.env != nullptr) {
+    db_options.env = options.env;
+  }
   // With an SstFileManager RocksDB recovers by itself from a flush or
   // compaction that ran out of space, once space is back; ProbeWritable()
   // covers the rest.

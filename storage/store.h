@@ -116,6 +116,9 @@ struct StoreOptions {
   // of the store is encrypted under; empty: files are plain. Fixed when the
   // store is created.
   std::string encryption_key;
+  // The Env RocksDB's files go through when not encrypted; null: the
+  // default. For tests that inject faults (a power cut).
+  rocksdb::Env* env = nullptr;
 };
 
 class Store {
