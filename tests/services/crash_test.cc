@@ -332,6 +332,45 @@ class CrashTest : public ::testing::Test {
     return out;
   }
 
+  // What the crashed store says of household `id`: its version and every
+  // flag it has, in any state (for a mismatch's message).
+  std::string Describe(const std::string& address, const std::string& id) {
+    auto registry =
+        v1::RegistryService::NewStub(testing::ChannelAs(address, "auditor-1"));
+    v1::GetHouseholdRequest get;
+    get.set_household_id(id);
+    v1::Household h;
+    grpc::ClientContext c1;
+    registry->GetHousehold(&c1, get, &h).IgnoreError();
+    std::string out =
+        absl::StrCat("v", h.version(),
+                     expected_.households.contains(id) ? " acknowledged"
+                                                       : " never acknowledged",
+                     "; flags:");
+    auto cycles =
+        v1::CycleService::NewStub(testing::ChannelAs(address, "auditor-1"));
+    v1::ListFlagsRequest list;
+    list.set_household_id(id);
+    v1::ListFlagsResponse flags;
+    grpc::ClientContext c2;
+    cycles->ListFlags(&c2, list, &flags).IgnoreError();
+    for (const v1::Flag& f : flags.flags()) {
+      absl::StrAppend(&out, " ", f.flag_id(), " ", f.finding().rule(), " ",
+                      v1::FlagState_Name(f.state()), " ", f.resolved_reason());
+    }
+    v1::ListCyclesRequest cl;
+    cl.set_limit(3);
+    v1::ListCyclesResponse cycles_list;
+    grpc::ClientContext c3;
+    cycles->ListCycles(&c3, cl, &cycles_list).IgnoreError();
+    for (const v1::CycleReport& r : cycles_list.cycles()) {
+      absl::StrAppend(&out, "; cycle ", r.cycle_seq(), " through change ",
+                      r.through_change_seq(), r.resumed() ? " resumed" : "",
+                      " assessed ", r.households_assessed());
+    }
+    return out;
+  }
+
   // The clean replay: the households as the crashed store holds them and
   // its committed batches, in their order, into a fresh server; the same
   // cycle on both must leave the same findings. Returns the mismatches.
@@ -420,7 +459,8 @@ class CrashTest : public ::testing::Test {
         ++mismatches;
         std::cout << "crash test: the replay has a finding the crashed store "
                      "has not: "
-                  << f << std::endl;
+                  << f << " (" << Describe(crashed, f.substr(0, f.find(' ')))
+                  << ")" << std::endl;
       }
     }
     replay_findings_ = static_cast<int64_t>(want.size());
