@@ -38,25 +38,10 @@ namespace {
 
 constexpr int kPeople = 3000;
 
-int EnvInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
-}
-
 std::string Person(int n) {
   const std::string first17 = absl::StrFormat("4201021985%02d%02d%03d", 1,
                                               1 + (n / 1000) % 28, n % 1000);
   return first17 + ResidentIdCheckCharacter(first17);
-}
-
-// A name per batch, so that every record of a batch changes its person's
-// fact and a committed batch names every one of its people.
-std::string NameFor(int batch) {
-  static const char* const kStems[] = {"甲", "乙", "丙", "丁", "戊",
-                                       "己", "庚", "辛", "壬", "癸"};
-  std::string name = "某";
-  for (int i = 0, b = batch; i < 5; ++i, b /= 10) name += kStems[b % 10];
-  return name;
 }
 
 // The people of batch `batch` (the writer and the checker agree on them).
@@ -88,8 +73,9 @@ TEST(PowerCutWriter, WritesUntilKilled) {
   const char* dir_env = std::getenv("DIBAO_POWER_WRITER_DIR");
   if (dir_env == nullptr) GTEST_SKIP() << "the power-cut test runs it";
   const std::string dir = dir_env;
-  const unsigned seed = static_cast<unsigned>(EnvInt("DIBAO_POWER_SEED", 1));
-  int batch = EnvInt("DIBAO_POWER_FIRST_BATCH", 0);
+  const unsigned seed =
+      static_cast<unsigned>(testing::EnvInt("DIBAO_POWER_SEED", 1));
+  int batch = testing::EnvInt("DIBAO_POWER_FIRST_BATCH", 0);
   auto fs = std::make_shared<testing::PowerCutFs>(
       rocksdb::FileSystem::Default(), std::getenv("DIBAO_POWER_JOURNAL"));
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
@@ -131,7 +117,7 @@ TEST(PowerCutWriter, WritesUntilKilled) {
       v1::FeedRecord rec;
       const std::string person = Person(n);
       rec.set_id_number(person);
-      rec.set_name(NameFor(batch));
+      rec.set_name(testing::BatchName(batch));
       auto* hukou = rec.mutable_hukou();
       hukou->set_sex(person[16] % 2 ? v1::SEX_MALE : v1::SEX_FEMALE);
       *hukou->mutable_birth_date() =
@@ -152,8 +138,8 @@ TEST(PowerCutTest, SyncedWritesSurviveAndNoBatchIsPartial) {
   if (std::getenv("DIBAO_POWER_WRITER_DIR") != nullptr) {
     GTEST_SKIP() << "this is the writer process";
   }
-  const int cuts = EnvInt("DIBAO_POWER_CUTS", 8);
-  const unsigned seed = static_cast<unsigned>(EnvInt(
+  const int cuts = testing::EnvInt("DIBAO_POWER_CUTS", 8);
+  const unsigned seed = static_cast<unsigned>(testing::EnvInt(
       "DIBAO_POWER_SEED", static_cast<int>(absl::ToUnixSeconds(absl::Now()))));
   std::cout << "power cuts: " << cuts << ", seed " << seed << std::endl;
   std::mt19937 rng(seed);

@@ -231,4 +231,17 @@ std::string LoadSampleWithCtl(const CtlAsFn& ctl, const std::string& dir) {
   return "";
 }
 
+int EnvInt(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
+}
+
+std::string BatchName(int n) {
+  static const char* const kStems[] = {"甲", "乙", "丙", "丁", "戊",
+                                       "己", "庚", "辛", "壬", "癸"};
+  std::string name = "某";
+  for (int i = 0; i < 5; ++i, n /= 10) name += kStems[n % 10];
+  return name;
+}
+
 }  // namespace dibao::testing

@@ -81,6 +81,15 @@ using CtlAsFn =
 // ("agency-labour", ...). Empty on success, else what failed.
 std::string LoadSampleWithCtl(const CtlAsFn& ctl, const std::string& dir);
 
+// The integer in environment variable `name`, or `fallback` when unset or
+// empty (the sizes of the long-running tests).
+int EnvInt(const char* name, int fallback);
+
+// A person's name for the n-th batch of a test: "某" and n's last five
+// digits as the ten stems (甲 … 癸), so that consecutive batches change
+// every record they carry.
+std::string BatchName(int n);
+
 }  // namespace dibao::testing
 
 #endif  // DIBAO_TESTS_TESTING_TEST_UTIL_H_
