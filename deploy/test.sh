@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up everything and runs the whole test suite with ctest: the Release
-# build, then the same tests under AddressSanitizer + UBSan
-# (DIBAO_SKIP_SANITIZE=1 skips the second pass), then every parser's
+# build, then the same tests with the engine, services and binaries under
+# AddressSanitizer + UBSan and the test drivers under ASan
+# (tests/CMakeLists.txt says why; DIBAO_SKIP_SANITIZE=1 skips the second
+# pass), then every parser's
 # libFuzzer target for DIBAO_FUZZ_SECONDS each (default 15; clang, ASan +
 # UBSan; DIBAO_SKIP_FUZZ=1 skips it).
 set -euo pipefail
