@@ -33,6 +33,10 @@ uint32_t Holders(Permission permission) {
       return kAgency | kCommunity | kStreet | kDistrict | kAuditor | kOperator;
     case v1::FEED_REJECTIONS_READ:
       return kAgency | kAuditor;
+    case v1::FEED_FEEDBACK_READ:
+      // Masked IDs, keys and notes: what the agency needs to correct its
+      // data, and the district that answers for the decisions.
+      return kAgency | kDistrict | kAuditor;
     case v1::PERSON_FACTS_READ:
     case v1::REGISTRY_READ:
     case v1::FLAG_READ:

@@ -23,6 +23,17 @@ absl::StatusOr<absl::CivilDay> FromProto(const v1::Date& d) {
   return DayFromParts(d.year(), d.month(), d.day());
 }
 
+absl::StatusOr<std::optional<absl::CivilDay>> OptionalDay(
+    bool has, const v1::Date& d, absl::string_view field) {
+  if (!has) return std::optional<absl::CivilDay>();
+  auto day = FromProto(d);
+  if (!day.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", day.status().message()));
+  }
+  return std::optional<absl::CivilDay>(*day);
+}
+
 absl::StatusOr<absl::CivilDay> DayFromParts(int year, int month, int day) {
   // The message is built only on failure: this runs for every date of every
   // feed record.

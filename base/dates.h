@@ -3,6 +3,7 @@
 #ifndef DIBAO_BASE_DATES_H_
 #define DIBAO_BASE_DATES_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -18,6 +19,10 @@ namespace dibao {
 // offending value otherwise. An all-zero Date counts as "not set".
 bool IsSet(const v1::Date& d);
 absl::StatusOr<absl::CivilDay> FromProto(const v1::Date& d);
+// An optional day of a request: nullopt when `has` is false, else the day;
+// INVALID_ARGUMENT naming `field` when it is not a calendar day.
+absl::StatusOr<std::optional<absl::CivilDay>> OptionalDay(
+    bool has, const v1::Date& d, absl::string_view field);
 // The same check on a date's parts (for code reading serialized Dates).
 absl::StatusOr<absl::CivilDay> DayFromParts(int year, int month, int day);
 v1::Date ToProto(absl::CivilDay day);

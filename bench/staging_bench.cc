@@ -51,7 +51,7 @@ void BM_ValidateStaged(benchmark::State& state) {
   for (auto _ : state) {
     errors.clear();
     ValidateFeedIdentity(Spec(), r, kToday, &errors);
-    ValidateFeedFields(Spec(), bytes, &errors, &key);
+    ValidateFeedFields(Spec(), bytes, false, &errors, &key);
     benchmark::DoNotOptimize(key);
   }
 }

@@ -14,6 +14,7 @@
 #include "base/money.h"
 #include "base/status_macros.h"
 #include "casework/review.h"
+#include "formats/names.h"
 #include "matcher/fact_queries.h"
 #include "storage/keys.h"
 
@@ -645,6 +646,26 @@ absl::StatusOr<v1::Recommendation> Recommender::LoadForStage(
   return r;
 }
 
+absl::Status Recommender::CheckFlagsStand(const v1::Recommendation& r) const {
+  for (const std::string& flag_id : r.flag_ids()) {
+    auto flag = flags_->Get(flag_id);
+    if (absl::IsNotFound(flag.status())) continue;
+    if (!flag.ok()) return flag.status();
+    if (flag->state() == v1::FLAG_STATE_CONFIRMED) continue;
+    // Reopened since (its evidence changed, or a partner withdrew a fact
+    // it rested on): the recommendation no longer rests on a decision.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "flag ", flag_id, ", on which recommendation ", r.recommendation_id(),
+        " rests, is ", FlagStateName(flag->state()), " now",
+        flag->reopened_reason().empty()
+            ? ""
+            : absl::StrCat(" (", flag->reopened_reason(), ")"),
+        ": decide it again; `dibaoctl recommendations generate` then makes a "
+        "new recommendation"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::Recommendation> Recommender::Evaluate(
     absl::string_view id, const std::string& actor, const std::string& note,
     bool reject) {
@@ -670,6 +691,7 @@ absl::StatusOr<v1::Recommendation> Recommender::PassOrReject(
     // stage's time: Generate() makes a new one.
     ASSIGN_OR_RETURN(v1::Household h, registry_->Get(r.household_id()));
     if (h.version() != r.household_version()) return Outgrown(r, h);
+    RETURN_IF_ERROR(CheckFlagsStand(r));
   }
   const absl::Time now = clock_->Now();
   Record(&r, stage, !reject, actor, note, now);
@@ -703,6 +725,7 @@ absl::StatusOr<v1::Recommendation> Recommender::Approve(
                                 actor, note));
   ASSIGN_OR_RETURN(v1::Household h, registry_->Get(r.household_id()));
   if (h.version() != r.household_version()) return Outgrown(r, h);
+  RETURN_IF_ERROR(CheckFlagsStand(r));
   const absl::Time now = clock_->Now();
   const absl::CivilDay today = clock_->Today();
   Record(&r, v1::RECOMMENDATION_STAGE_DISTRICT_APPROVAL, true, actor, note,

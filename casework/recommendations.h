@@ -139,6 +139,9 @@ class Recommender {
  private:
   // Every stored recommendation, in ID order.
   absl::StatusOr<std::vector<v1::Recommendation>> All() const;
+  // FAILED_PRECONDITION naming the first flag `r` rests on that is no
+  // longer CONFIRMED (reopened since it was made).
+  absl::Status CheckFlagsStand(const v1::Recommendation& r) const;
   // Loads a recommendation for `stage`'s decision by `actor`: in the state
   // the stage takes, and `actor` not barred by four eyes.
   absl::StatusOr<v1::Recommendation> LoadForStage(absl::string_view id,

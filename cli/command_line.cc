@@ -258,6 +258,13 @@ class CommandLine {
               FeedRejects);
     One(cmd, "BATCH_ID", "the batch");
     Format(cmd, "csv");
+    cmd = Add(feed, "feedback",
+              "partner facts caseworkers found wrong (csv: for the agency)",
+              FeedFeedback);
+    cmd->add_option("--agency", o_.agency,
+                    "whose facts (an agency gets its own)");
+    cmd->add_option("--since", o_.since, "decided on or after YYYY-MM-DD");
+    Format(cmd, "csv");
 
     CLI::App* person = Noun("person", "one person's partner facts");
     cmd =
@@ -328,6 +335,13 @@ class CommandLine {
               ReportStats);
     Area(cmd);
     AsOf(cmd, "ages on this day");
+    Format(cmd);
+    cmd = Add(report, "feed-quality",
+              "per agency and kind: records refused, facts withdrawn, flags "
+              "dismissed because the partner's fact was wrong",
+              ReportFeedQuality);
+    cmd->add_option("--since", o_.since,
+                    "batches and decisions on or after YYYY-MM-DD");
     Format(cmd);
     cmd = Add(report, "posting",
               "public posting lists (公示) per community, names and IDs "

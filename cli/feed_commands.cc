@@ -41,7 +41,10 @@ void PrintReceipt(const v1::Receipt& r, std::ostream& out) {
       << "\n"
       << "  records " << h.record_count() << ": " << r.accepted()
       << " accepted, " << r.unchanged() << " unchanged, " << r.rejected()
-      << " rejected, " << r.retired() << " retired\n"
+      << " rejected, " << r.retired() << " retired"
+      << (r.withdrawn() > 0 ? absl::StrCat(", ", r.withdrawn(), " withdrawn")
+                            : "")
+      << "\n"
       << "  marked for matching: " << r.persons_marked() << " persons, "
       << r.households_marked() << " beneficiary households\n"
       << "  batch #" << r.batch_seq() << ", digest " << r.digest() << "\n";
@@ -286,7 +289,7 @@ int FeedBatches(const Env& env) {
   }
   Table t({"batch_seq", "batch_id", "agency", "kind", "mode", "as_of",
            "records", "accepted", "unchanged", "rejected", "retired",
-           "committed_at", "committed_by"});
+           "withdrawn", "committed_at", "committed_by"});
   for (const auto& r : response.receipts()) {
     const auto& h = r.header();
     const FeedKindSpec* spec = FindFeedKind(h.kind());
@@ -296,6 +299,7 @@ int FeedBatches(const Env& env) {
               FormatDate(h.as_of()), absl::StrCat(h.record_count()),
               absl::StrCat(r.accepted()), absl::StrCat(r.unchanged()),
               absl::StrCat(r.rejected()), absl::StrCat(r.retired()),
+              absl::StrCat(r.withdrawn()),
               absl::FormatTime("%Y-%m-%d %H:%M:%S", FromProto(r.committed_at()),
                                BureauTimeZone()),
               r.committed_by()});
@@ -327,6 +331,52 @@ int FeedRejects(const Env& env) {
     }
     t.AddRow({absl::StrCat(r.position()), absl::StrCat(r.source_line()),
               r.field(), Masked(r), r.reason()});
+  }
+  grpc::Status s = reader->Finish();
+  if (!s.ok()) return Fail(env.err, FromGrpc(s));
+  if (*format != OutputFormat::kJsonl) t.Print(*format, env.out);
+  return kExitOk;
+}
+
+int FeedFeedback(const Env& env) {
+  const CliOptions& o = env.options;
+  if (!env.args.empty()) {
+    env.err << "usage: dibaoctl feed feedback [--agency AGENCY] "
+               "[--since YYYY-MM-DD] [--format csv|table|jsonl]\n";
+    return kExitUsage;
+  }
+  // CSV by default: like the rejections, a file for the agency.
+  auto format = ParseOutputFormat(o.format_given ? o.format : "csv");
+  if (!format.ok()) return Fail(env.err, format.status());
+  v1::GetFeedbackRequest request;
+  if (!o.agency.empty()) {
+    auto agency = ParseAgency(o.agency);
+    if (!agency.ok()) return Fail(env.err, agency.status());
+    request.set_agency(*agency);
+  }
+  if (!o.since.empty()) {
+    auto day = ParseDate(o.since);
+    if (!day.ok()) return Fail(env.err, day.status());
+    *request.mutable_since() = ToProto(*day);
+  }
+  auto stub = NewStub(o);
+  auto context = NewContext(o, /*streaming=*/true);
+  auto reader = stub->GetFeedback(context.get(), request);
+  Table t({"decided_at", "kind", "id_number", "natural_key", "batch_id",
+           "reason", "visit", "note", "flag_id", "withdrawn_by_batch"});
+  v1::PartnerFeedback f;
+  while (reader->Read(&f)) {
+    if (*format == OutputFormat::kJsonl) {
+      env.out << ToJsonLine(f) << "\n";
+      continue;
+    }
+    const FeedKindSpec* spec = FindFeedKind(f.kind());
+    t.AddRow({absl::FormatTime("%Y-%m-%d %H:%M", FromProto(f.decided_at()),
+                               BureauTimeZone()),
+              spec != nullptr ? spec->name : "?", f.id_number_masked(),
+              f.natural_key(), f.batch_id(), f.reason(),
+              f.visit() ? "yes" : "no", f.note(), f.flag_id(),
+              f.withdrawn_by_batch()});
   }
   grpc::Status s = reader->Finish();
   if (!s.ok()) return Fail(env.err, FromGrpc(s));

@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "dibao/v1/reports.grpc.pb.h"
+#include "formats/feed_kinds.h"
 #include "formats/names.h"
 #include "formats/registry_format.h"
 
@@ -163,6 +164,44 @@ void PrintSample(const v1::SpotCheckSample& s, OutputFormat format,
 }
 
 }  // namespace
+
+int ReportFeedQuality(const Env& env) {
+  const CliOptions& o = env.options;
+  if (!env.args.empty()) {
+    env.err << "usage: dibaoctl report feed-quality [--since YYYY-MM-DD] "
+               "[--format table|csv|jsonl]\n";
+    return kExitUsage;
+  }
+  auto format = ParseOutputFormat(o.format);
+  if (!format.ok()) return Fail(env.err, format.status());
+  v1::FeedQualityRequest request;
+  if (!o.since.empty()) {
+    auto day = ParseDate(o.since);
+    if (!day.ok()) return Fail(env.err, day.status());
+    *request.mutable_since() = ToProto(*day);
+  }
+  v1::FeedQualityReport report;
+  grpc::Status s =
+      NewStub(o)->FeedQuality(NewContext(o).get(), request, &report);
+  if (!s.ok()) return Fail(env.err, FromGrpc(s));
+  if (*format == OutputFormat::kJsonl) {
+    env.out << ToJsonLine(report) << "\n";
+    return kExitOk;
+  }
+  Table t({"agency", "kind", "batches", "records", "rejected", "withdrawn",
+           "flags_decided", "partner_wrong", "partner_wrong_percent"});
+  for (const v1::FeedQualityRow& r : report.rows()) {
+    const FeedKindSpec* spec = FindFeedKind(r.kind());
+    t.AddRow({AgencyName(r.agency()), spec != nullptr ? spec->name : "?",
+              absl::StrCat(r.batches()), absl::StrCat(r.records()),
+              absl::StrCat(r.rejected()), absl::StrCat(r.withdrawn()),
+              absl::StrCat(r.flags_decided()),
+              absl::StrCat(r.flags_partner_wrong()),
+              absl::StrFormat("%.1f", r.partner_wrong_percent())});
+  }
+  t.Print(*format, env.out);
+  return kExitOk;
+}
 
 int ReportStats(const Env& env) {
   const CliOptions& o = env.options;

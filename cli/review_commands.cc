@@ -245,6 +245,10 @@ int ReviewShow(const Env& env) {
       << (f.assignee().empty() ? ", unclaimed"
                                : absl::StrCat(", worked by ", f.assignee()))
       << "\n";
+  if (!f.resolved_reason().empty()) {
+    out << "  resolved on " << FormatDate(f.resolved_on()) << ": "
+        << f.resolved_reason() << "\n";
+  }
   PrintFinding(f.finding(), out);
   PrintFlagHistory(f, out);
   if (f.decisions_size() + f.comments_size() > 0) {

@@ -7,7 +7,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "base/dates.h"
 #include "base/status_macros.h"
+#include "feeds/internal/feed_validation.h"
+#include "formats/feed_kinds.h"
 #include "storage/keys.h"
 
 namespace dibao {
@@ -164,6 +167,42 @@ absl::Status PersonFactReader::ForEach(
               absl::string_view(it_->value().data(), it_->value().size()), fn));
   }
   return FromRocks(it_->status(), "read facts");
+}
+
+WithdrawalFinder::WithdrawalFinder(const Store* store,
+                                   const rocksdb::Snapshot* snapshot)
+    : store_(store), snapshot_(snapshot) {}
+
+WithdrawalFinder::~WithdrawalFinder() = default;
+
+absl::StatusOr<std::optional<v1::Withdrawal>> WithdrawalFinder::Find(
+    const v1::Fact& fact, absl::CivilDay day) {
+  const FeedKindSpec* spec = FindFeedKind(fact.kind());
+  if (spec == nullptr) return std::optional<v1::Withdrawal>();
+  // The natural key as the commit made it: read off the record's bytes.
+  fact.record().SerializeToString(&bytes_);
+  std::vector<RecordError> errors;
+  ValidateFeedFields(*spec, bytes_, /*withdrawal=*/true, &errors,
+                     &natural_key_);
+  if (!errors.empty()) return std::optional<v1::Withdrawal>();
+  if (it_ == nullptr) it_ = store_->NewIterator(Cf::kFacts, snapshot_);
+  const std::string prefix = keys::FactVersionsPrefix(
+      fact.record().id_number(), static_cast<uint32_t>(fact.kind()),
+      natural_key_);
+  std::optional<v1::Withdrawal> found;
+  v1::FactVersion v;
+  for (it_->Seek(prefix); it_->Valid() && it_->key().starts_with(prefix);
+       it_->Next()) {
+    if (!v.ParseFromArray(it_->value().data(),
+                          static_cast<int>(it_->value().size()))) {
+      return absl::DataLossError("unreadable stored fact version");
+    }
+    if (!v.has_withdrawal()) continue;
+    auto as_of = FromProto(v.as_of());
+    if (as_of.ok() && *as_of <= day) found = v.withdrawal();
+  }
+  RETURN_IF_ERROR(FromRocks(it_->status(), "read fact versions"));
+  return found;
 }
 
 absl::Status ForEachPersonWithCurrentFacts(

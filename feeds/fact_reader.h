@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "dibao/v1/feeds.pb.h"
 #include "storage/store.h"
 
@@ -81,6 +83,28 @@ class PersonFactReader {
   std::unique_ptr<rocksdb::Iterator> it_;
   const FactPrefetch* prefetch_;
   std::string prefix_;  // reused for every person
+};
+
+// Whether partner facts were withdrawn by their agency: what the matching
+// cycle asks of the evidence of a flag it no longer finds. One thread at a
+// time; `store` and `snapshot` must outlive it.
+class WithdrawalFinder {
+ public:
+  WithdrawalFinder(const Store* store, const rocksdb::Snapshot* snapshot);
+  ~WithdrawalFinder();
+
+  // The withdrawal of the fact `fact` is a version of (by its person, kind
+  // and natural key) in effect on `day`: the latest withdrawal stated on or
+  // before that day (a cycle re-run for an earlier day sees the fact as it
+  // was). nullopt when it was not withdrawn by then.
+  absl::StatusOr<std::optional<v1::Withdrawal>> Find(const v1::Fact& fact,
+                                                     absl::CivilDay day);
+
+ private:
+  const Store* store_;
+  const rocksdb::Snapshot* snapshot_;
+  std::unique_ptr<rocksdb::Iterator> it_;  // made on first use
+  std::string bytes_, natural_key_;
 };
 
 // Calls fn(id_number) once for every person with at least one current

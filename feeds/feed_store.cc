@@ -36,6 +36,16 @@ bool SameBatch(const v1::BatchHeader& a, const v1::BatchHeader& b) {
          a.as_of().SerializeAsString() == b.as_of().SerializeAsString();
 }
 
+// The first `max` rejections by position.
+void SortAndCap(std::vector<v1::RecordRejection>& rejections, int max) {
+  std::stable_sort(
+      rejections.begin(), rejections.end(),
+      [](const v1::RecordRejection& a, const v1::RecordRejection& b) {
+        return a.position() < b.position();
+      });
+  if (static_cast<int>(rejections.size()) > max) rejections.resize(max);
+}
+
 }  // namespace
 
 struct FeedUpload::State {
@@ -394,7 +404,6 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
       store_, staged > options_.sst_threshold_records ? s.dir + "/sst" : "",
       {Cf::kFacts, Cf::kFactIndex, Cf::kDirtyPersons, Cf::kFeedRejections});
   ASSIGN_OR_RETURN(auto records, s.records->Finish());
-  ASSIGN_OR_RETURN(auto rejections, s.rejections->Finish());
   v1::Receipt receipt;
   *receipt.mutable_header() = h;
   receipt.set_batch_seq(static_cast<int64_t>(seq));
@@ -412,7 +421,10 @@ absl::StatusOr<v1::Receipt> FeedStore::CommitUpload(FeedUpload::State& s) {
   if (h.mode() == v1::BATCH_MODE_SNAPSHOT) {
     merge.HoldRetirements(s.held_ids, s.rejected_without_person > 0);
   }
-  RETURN_IF_ERROR(merge.MergeRecords(*records));
+  RETURN_IF_ERROR(merge.MergeRecords(*records, [&](v1::RecordRejection r) {
+    return AddMergeRejection(s, std::move(r));
+  }));
+  ASSIGN_OR_RETURN(auto rejections, FinishRejections(s));
 
   // 5. An export that would end most of its kind is refused unless allowed.
   RETURN_IF_ERROR(
@@ -516,6 +528,30 @@ absl::Status FeedStore::CheckRejectedShare(const FeedUpload::State& s) const {
       "the corrected file. First: %s",
       h.batch_id(), s.rejected, h.record_count(), s.unreadable, max_percent,
       first));
+}
+
+absl::Status FeedStore::AddMergeRejection(FeedUpload::State& s,
+                                          v1::RecordRejection r) {
+  // A record the merge refuses passed staging: it has no rejection yet.
+  s.rejection_key.clear();
+  keys::PutFixed64(&s.rejection_key, static_cast<uint64_t>(r.position()));
+  keys::PutFixed32(&s.rejection_key, 0);
+  RETURN_IF_ERROR(s.rejections->Add(s.rejection_key, r.SerializeAsString()));
+  s.listed.push_back(std::move(r));
+  // Bounded: the first ones by position are kept.
+  if (s.listed.size() >
+      2 * static_cast<size_t>(options_.max_listed_rejections)) {
+    SortAndCap(s.listed, options_.max_listed_rejections);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<ExternalSorter::Iterator>>
+FeedStore::FinishRejections(FeedUpload::State& s) const {
+  // The receipt lists the first rejections by position, of staging and
+  // merge alike.
+  SortAndCap(s.listed, options_.max_listed_rejections);
+  return s.rejections->Finish();
 }
 
 absl::Status FeedStore::WriteRejections(uint64_t seq,
@@ -652,15 +688,21 @@ absl::StatusOr<std::vector<v1::Fact>> FeedStore::PersonTimeline(
   RETURN_IF_ERROR(ScanPerson(id_number, [&](uint32_t kind,
                                             absl::string_view natural_key,
                                             v1::FactVersion& v) {
-    const bool same_fact = open && kind == open_kind && natural_key == open_key;
-    if (same_fact) {
+    const bool same_fact = kind == open_kind && natural_key == open_key;
+    if (same_fact && open) {
       // This version ends the open one.
       *out.back().mutable_valid_to() = v.as_of();
       out.back().set_ended_by_batch(v.batch_id());
     }
+    if (same_fact && v.has_withdrawal() && !out.empty()) {
+      // The version before it was sent in error (it may have ended before).
+      *out.back().mutable_withdrawal() = v.withdrawal();
+    }
     open = !v.retired();
-    open_kind = kind;
-    open_key.assign(natural_key.data(), natural_key.size());
+    if (!same_fact) {
+      open_kind = kind;
+      open_key.assign(natural_key.data(), natural_key.size());
+    }
     if (v.retired()) return absl::OkStatus();
     v1::Fact fact;
     const FeedKindSpec* spec = FindFeedKind(static_cast<v1::FeedKind>(kind));

@@ -210,6 +210,14 @@ class FeedStore {
   // The upload is idle (every chunk applied) when this runs.
   absl::Status CheckRejectedShare(const FeedUpload::State& upload) const
       ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  // A record the merge refused, added to the upload's rejections.
+  absl::Status AddMergeRejection(FeedUpload::State& upload,
+                                 v1::RecordRejection rejection)
+      ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  // Ends the upload's rejections (in position order) and keeps the first
+  // few of them for the receipt.
+  absl::StatusOr<std::unique_ptr<ExternalSorter::Iterator>> FinishRejections(
+      FeedUpload::State& upload) const ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // The staged rejections, stored under the batch's number.
   absl::Status WriteRejections(uint64_t seq,
                                ExternalSorter::Iterator& rejections,

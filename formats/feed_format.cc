@@ -29,7 +29,13 @@ struct Column {
   bool in_record;  // true: inside the kind's sub-message
 };
 
-std::vector<Column> ColumnsOf(const FeedKindSpec& spec) {
+// FeedRecord fields a file may carry after the kind's, in this order.
+constexpr const char* kActionColumns[] = {"action", "withdrawal_reason",
+                                          "withdrawal_note"};
+
+// The columns of a kind; with `actions`, also the optional action columns
+// after them (a file may leave them out: every record is then an upsert).
+std::vector<Column> ColumnsOf(const FeedKindSpec& spec, bool actions) {
   const auto* top = v1::FeedRecord::descriptor();
   std::vector<Column> columns = {
       {"id_number", top->FindFieldByName("id_number"), false},
@@ -38,6 +44,11 @@ std::vector<Column> ColumnsOf(const FeedKindSpec& spec) {
   const auto* d = spec.record_type();
   for (int i = 0; i < d->field_count(); ++i) {
     columns.push_back({d->field(i)->name(), d->field(i), true});
+  }
+  if (actions) {
+    for (const char* name : kActionColumns) {
+      columns.push_back({name, top->FindFieldByName(name), false});
+    }
   }
   return columns;
 }
@@ -158,11 +169,11 @@ class RecordBuilder {
 
 absl::Status ReadCsv(std::istream& in, const FeedKindSpec& spec,
                      const FeedRecordSink& ok, const ErrorSink& bad) {
-  const std::vector<Column> columns = ColumnsOf(spec);
+  const std::vector<Column> columns = ColumnsOf(spec, /*actions=*/true);
   CsvColumns table;
   for (const Column& c : columns) {
     table.names.push_back(c.name);
-    table.required.push_back(!c.in_record);  // id_number and name
+    table.required.push_back(c.name == "id_number" || c.name == "name");
   }
   table.what = absl::StrCat(" for ", spec.name, " records");
   table.key_column = 0;  // id_number
@@ -208,7 +219,7 @@ std::string JsonCell(const google::protobuf::Value& v) {
 
 absl::Status ReadJsonl(std::istream& in, const FeedKindSpec& spec,
                        const FeedRecordSink& ok, const ErrorSink& bad) {
-  const std::vector<Column> columns = ColumnsOf(spec);
+  const std::vector<Column> columns = ColumnsOf(spec, /*actions=*/true);
   RecordBuilder builder(spec);
   v1::FeedRecord record;
   google::protobuf::Struct object;
@@ -270,23 +281,35 @@ absl::Status ReadFeedRecords(std::istream& in, FileFormat format,
   return ReadCsv(in, spec, ok, bad);
 }
 
-std::string FeedCsvHeader(const FeedKindSpec& spec) {
+std::string FeedCsvHeader(const FeedKindSpec& spec, bool actions) {
   std::vector<std::string> names;
-  for (const Column& c : ColumnsOf(spec)) names.push_back(c.name);
+  for (const Column& c : ColumnsOf(spec, actions)) names.push_back(c.name);
   return absl::StrCat(absl::StrJoin(names, ","), "\n");
 }
 
 void AppendFeedCsv(const FeedKindSpec& spec, const v1::FeedRecord& record,
-                   std::string* out) {
+                   std::string* out, bool actions) {
   const Message& sub =
       record.GetReflection()->GetMessage(record, spec.record_field());
   bool first = true;
-  for (const Column& c : ColumnsOf(spec)) {
+  for (const Column& c : ColumnsOf(spec, actions)) {
     if (!first) out->push_back(',');
     first = false;
     AppendCsvCell(GetCell(c.in_record ? sub : record, c.field), out);
   }
   out->push_back('\n');
+}
+
+std::string NaturalKeyLabel(const FeedKindSpec& spec,
+                            const v1::FeedRecord& record) {
+  const Message& sub =
+      record.GetReflection()->GetMessage(record, spec.record_field());
+  std::string out;
+  for (const FieldDescriptor* f : spec.key_descriptors()) {
+    absl::StrAppend(&out, out.empty() ? "" : ", ", f->name(), " ",
+                    GetCell(sub, f));
+  }
+  return out;
 }
 
 }  // namespace dibao

@@ -1,6 +1,8 @@
 // Feed files as agencies export them: CSV with a header row, or JSON Lines
 // of flat objects, with the field names of feeds.proto as headers or keys
-// (id_number, name, then the kind's fields, e.g. employer_code, start_date).
+// (id_number, name, then the kind's fields, e.g. employer_code, start_date),
+// and optionally action (UPSERT, the default, or WITHDRAW),
+// withdrawal_reason and withdrawal_note.
 //
 // Cells are read by the field's type: dates YYYY-MM-DD, months YYYY-MM,
 // money whole fen, enums by short name in any case, sex M/F, area a decimal.
@@ -33,10 +35,16 @@ absl::Status ReadFeedRecords(std::istream& in, FileFormat format,
                              const ErrorSink& bad);
 
 // The CSV header and a row for a record of `spec`'s kind; the columns are
-// id_number, name and the kind's fields in schema order.
-std::string FeedCsvHeader(const FeedKindSpec& spec);
+// id_number, name and the kind's fields in schema order, and with `actions`
+// then action, withdrawal_reason and withdrawal_note.
+std::string FeedCsvHeader(const FeedKindSpec& spec, bool actions = false);
 void AppendFeedCsv(const FeedKindSpec& spec, const v1::FeedRecord& record,
-                   std::string* out);
+                   std::string* out, bool actions = false);
+
+// The natural key of `record` as people read it, in its kind's key order:
+// "employer_code 91420100MA4K, start_date 2026-03-01".
+std::string NaturalKeyLabel(const FeedKindSpec& spec,
+                            const v1::FeedRecord& record);
 
 }  // namespace dibao
 

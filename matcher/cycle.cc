@@ -253,6 +253,7 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
     Block::Output& out = block.outputs[w];
     out.batch.Clear();
     out.counts.clear();
+    WithdrawalFinder withdrawals(store_, block.snapshot);
     return for_my_slots([&](Block::Slot& s) -> absl::Status {
       if (!s.found || !s.status.ok()) return absl::OkStatus();
       const bool active = s.household.status() == v1::HOUSEHOLD_STATUS_ACTIVE;
@@ -262,7 +263,7 @@ absl::Status CycleRunner::AssessBlock(Block& block, absl::CivilDay as_of,
                                         active ? &s.result.findings : nullptr,
                                         active ? &s.result.sustaining : nullptr,
                                         std::move(s.existing), s.match, &seq,
-                                        &out.batch, &out.counts));
+                                        &out.batch, &out.counts, &withdrawals));
       if (seq != s.first_flag_seq + s.new_flags) {
         return absl::InternalError(absl::StrCat(
             "household ", s.id, ": counted ", s.new_flags,

@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -14,6 +15,7 @@
 #include "absl/strings/strip.h"
 #include "base/dates.h"
 #include "base/money.h"
+#include "base/resident_id.h"
 #include "base/sha256.h"
 #include "base/status_macros.h"
 #include "formats/feed_kinds.h"
@@ -123,7 +125,42 @@ std::string ResolvedReason(const v1::Household& h, const v1::Flag& flag,
                       ": the partner facts or the reported values changed");
 }
 
+// "withdrawn by labour on 2026-11-20 (batch L-77, NEVER_HAPPENED: ...)".
+std::string WithdrawnReason(const v1::Fact& fact, const v1::Withdrawal& w) {
+  const FeedKindSpec* spec = FindFeedKind(fact.kind());
+  absl::string_view reason = v1::WithdrawalReason_Name(w.reason());
+  absl::ConsumePrefix(&reason, "WITHDRAWAL_REASON_");
+  return absl::StrCat("the ", spec != nullptr ? spec->name : "partner",
+                      " fact of ", MaskId(fact.record().id_number()),
+                      " was withdrawn by ", AgencyName(w.agency()), " on ",
+                      FormatDate(w.as_of()), " (batch ", w.batch_id(), ", ",
+                      reason, w.note().empty() ? "" : ": ", w.note(), ")");
+}
+
+// The first partner fact of the flag's evidence withdrawn by `day` by a
+// batch that has not yet resolved or reopened this flag.
+absl::StatusOr<std::optional<std::pair<v1::Fact, v1::Withdrawal>>>
+NewWithdrawal(const v1::Flag& flag, absl::CivilDay day,
+              WithdrawalFinder& withdrawals) {
+  for (const v1::Fact& fact : flag.finding().facts()) {
+    ASSIGN_OR_RETURN(std::optional<v1::Withdrawal> w,
+                     withdrawals.Find(fact, day));
+    if (!w) continue;
+    if (absl::c_linear_search(flag.withdrawn_by_batches(), w->batch_id())) {
+      continue;
+    }
+    return std::make_optional(std::make_pair(fact, *std::move(w)));
+  }
+  return std::optional<std::pair<v1::Fact, v1::Withdrawal>>();
+}
+
 }  // namespace
+
+bool FaultsPartnerData(const v1::ReviewDecision& decision) {
+  return decision.state() == v1::FLAG_STATE_DISMISSED &&
+         (decision.reason() == v1::DISMISS_REASON_PARTNER_DATA_WRONG ||
+          decision.reason() == v1::DISMISS_REASON_WRONG_PERSON);
+}
 
 std::string FormatFlagId(uint64_t seq) { return absl::StrFormat("F%07d", seq); }
 
@@ -397,15 +434,13 @@ absl::StatusOr<FlagMatch> FlagStore::Match(
   return match;
 }
 
-absl::Status FlagStore::Reconcile(const v1::Household& household,
-                                  absl::CivilDay day, const v1::Policy& policy,
-                                  const std::vector<v1::Finding>* findings,
-                                  const std::vector<v1::Finding>* sustaining,
-                                  std::vector<StoredFlag> existing,
-                                  const FlagMatch& match,
-                                  uint64_t* next_flag_seq,
-                                  rocksdb::WriteBatch* batch,
-                                  FlagCounts* counts) const {
+absl::Status FlagStore::Reconcile(
+    const v1::Household& household, absl::CivilDay day,
+    const v1::Policy& policy, const std::vector<v1::Finding>* findings,
+    const std::vector<v1::Finding>* sustaining,
+    std::vector<StoredFlag> existing, const FlagMatch& match,
+    uint64_t* next_flag_seq, rocksdb::WriteBatch* batch, FlagCounts* counts,
+    WithdrawalFinder* withdrawals) const {
   if (existing.empty() && (findings == nullptr || findings->empty())) {
     return absl::OkStatus();  // most households: nothing found, ever
   }
@@ -516,17 +551,46 @@ absl::Status FlagStore::Reconcile(const v1::Household& household,
     keep(std::move(flag), old);
   }
   for (size_t j = 0; j < existing.size(); ++j) {
-    const StoredFlag& stored = existing[j];
+    StoredFlag& stored = existing[j];
+    const v1::FlagState state = stored.flag.state();
     if (seen.count(static_cast<int>(j)) ||
-        stored.flag.state() != v1::FLAG_STATE_OPEN) {
+        (state != v1::FLAG_STATE_OPEN && state != v1::FLAG_STATE_CONFIRMED &&
+         state != v1::FLAG_STATE_NEEDS_VISIT)) {
       continue;
     }
+    // A decided flag is only revisited when a fact it rested on was
+    // withdrawn; an open one resolves either way.
+    std::optional<std::pair<v1::Fact, v1::Withdrawal>> withdrawn;
+    if (withdrawals != nullptr) {
+      RETURN_IF_ERROR(stored.Complete());
+      ASSIGN_OR_RETURN(withdrawn,
+                       NewWithdrawal(stored.flag, day, *withdrawals));
+    }
+    if (state != v1::FLAG_STATE_OPEN && !withdrawn) continue;
     v1::Flag flag = stored.flag;
-    flag.set_state(v1::FLAG_STATE_AUTO_RESOLVED);
-    flag.set_resolved_reason(
-        ResolvedReason(household, flag, day, findings, now));
-    *flag.mutable_resolved_on() = today;
-    ++(*counts)[flag.finding().rule()].auto_resolved;
+    if (withdrawn) flag.add_withdrawn_by_batches(withdrawn->second.batch_id());
+    if (state == v1::FLAG_STATE_OPEN) {
+      flag.set_state(v1::FLAG_STATE_AUTO_RESOLVED);
+      flag.set_resolved_reason(
+          withdrawn ? WithdrawnReason(withdrawn->first, withdrawn->second)
+                    : ResolvedReason(household, flag, day, findings, now));
+      *flag.mutable_resolved_on() = today;
+      ++(*counts)[flag.finding().rule()].auto_resolved;
+    } else {
+      // Never silently undone: the decision (and an exit resting on it)
+      // goes back to a caseworker, with the reason.
+      const v1::ReviewDecision* last =
+          flag.decisions().empty() ? nullptr : &*flag.decisions().rbegin();
+      flag.set_reopened_reason(
+          absl::StrCat("reopened on ", FormatDate(day), ": ",
+                       WithdrawnReason(withdrawn->first, withdrawn->second),
+                       " (it was ", FlagStateName(state),
+                       last != nullptr ? absl::StrCat(" by ", last->by()) : "",
+                       "; decide it again)"));
+      flag.set_state(v1::FLAG_STATE_OPEN);
+      flag.set_reopened(flag.reopened() + 1);
+      ++(*counts)[flag.finding().rule()].reopened;
+    }
     writes.emplace_back(std::move(flag), false);
   }
   for (auto& [flag, is_new] : writes) {

@@ -44,6 +44,7 @@
 #include "dibao/v1/matching.pb.h"
 #include "dibao/v1/policy.pb.h"
 #include "dibao/v1/registry.pb.h"
+#include "feeds/fact_reader.h"
 #include "rocksdb/write_batch.h"
 #include "storage/store.h"
 
@@ -90,6 +91,10 @@ struct StoredFlag {
   // Parses `raw` into `flag` once.
   absl::Status Complete();
 };
+
+// Whether a caseworker's decision dismissed a flag because the partner's
+// fact was wrong (PARTNER_DATA_WRONG, WRONG_PERSON): feedback for the agency.
+bool FaultsPartnerData(const v1::ReviewDecision& decision);
 
 struct FlagFilter {
   std::string rule;                                  // empty: any
@@ -157,13 +162,18 @@ class FlagStore {
   // pairs them; `findings` null means the household is no longer active
   // (every OPEN flag resolves). New flag IDs come from `*next_flag_seq`
   // (the caller stores the counter). Only changed flags are written.
+  // With `withdrawals`, a flag no longer found whose partner fact its agency
+  // withdrew says so: an OPEN one resolves with the withdrawal as its
+  // reason, a CONFIRMED or NEEDS_VISIT one is reopened for a caseworker
+  // (once per withdrawal).
   absl::Status Reconcile(const v1::Household& household, absl::CivilDay day,
                          const v1::Policy& policy,
                          const std::vector<v1::Finding>* findings,
                          const std::vector<v1::Finding>* sustaining,
                          std::vector<StoredFlag> existing,
                          const FlagMatch& match, uint64_t* next_flag_seq,
-                         rocksdb::WriteBatch* batch, FlagCounts* counts) const;
+                         rocksdb::WriteBatch* batch, FlagCounts* counts,
+                         WithdrawalFinder* withdrawals = nullptr) const;
 
   // NOT_FOUND for an unknown ID; INVALID_ARGUMENT for a malformed one.
   absl::StatusOr<v1::Flag> Get(absl::string_view flag_id) const;

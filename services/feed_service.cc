@@ -5,6 +5,7 @@
 #include "base/dates.h"
 #include "base/log.h"
 #include "base/resident_id.h"
+#include "casework/partner_feedback.h"
 #include "formats/feed_kinds.h"
 #include "services/grpc_status.h"
 #include "services/registry_service.h"
@@ -83,7 +84,7 @@ grpc::Status FeedServiceImpl::Upload(
     entry.set_actor(caller->id());
     entry.set_action(v1::AUDIT_ACTION_FEED_BATCH_COMMITTED);
     entry.set_records(receipt->accepted() + receipt->unchanged() +
-                      receipt->rejected());
+                      receipt->withdrawn() + receipt->rejected());
     entry.set_detail(absl::StrCat(
         "batch ", header.batch_id(), " (", AgencyName(header.agency()), " ",
         FindFeedKind(header.kind())->name, ", ",
@@ -91,8 +92,8 @@ grpc::Status FeedServiceImpl::Upload(
         ", as of ", FormatDate(header.as_of()), ") number ",
         receipt->batch_seq(), ": ", receipt->accepted(), " accepted, ",
         receipt->unchanged(), " unchanged, ", receipt->rejected(),
-        " rejected, ", receipt->retired(), " retired; SHA-256 ",
-        receipt->digest()));
+        " rejected, ", receipt->retired(), " retired, ", receipt->withdrawn(),
+        " withdrawn; SHA-256 ", receipt->digest()));
     entry.set_ref(absl::StrCat("feed batch ", header.batch_id()));
     if (absl::Status s = gate_->audit()->Append(std::move(entry)); !s.ok()) {
       LogError("batch ", header.batch_id(),
@@ -105,9 +106,9 @@ grpc::Status FeedServiceImpl::Upload(
       FindFeedKind(header.kind())->name, ") ",
       receipt->replayed() ? "replayed: " : "committed: ", receipt->accepted(),
       " accepted, ", receipt->unchanged(), " unchanged, ", receipt->rejected(),
-      " rejected, ", receipt->retired(), " retired; streamed in ",
-      absl::FormatDuration(streamed - started), ", committed in ",
-      absl::FormatDuration(absl::Now() - streamed));
+      " rejected, ", receipt->retired(), " retired, ", receipt->withdrawn(),
+      " withdrawn; streamed in ", absl::FormatDuration(streamed - started),
+      ", committed in ", absl::FormatDuration(absl::Now() - streamed));
   return grpc::Status::OK;
 }
 
@@ -167,6 +168,48 @@ grpc::Status FeedServiceImpl::GetRejections(
   const absl::Status recorded = gate_->reads().Many(
       *caller, sent,
       absl::StrCat("rejected records of batch ", request->batch_id()));
+  return ToGrpcStatus(streamed.ok() ? recorded : streamed);
+}
+
+grpc::Status FeedServiceImpl::GetFeedback(
+    grpc::ServerContext* context, const v1::GetFeedbackRequest* request,
+    grpc::ServerWriter<v1::PartnerFeedback>* writer) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  v1::Agency agency = request->agency();
+  if (caller->role() == v1::ROLE_AGENCY) {
+    // An agency reads what was found in its own data only.
+    if (agency != v1::AGENCY_UNSPECIFIED &&
+        agency != caller->principal.agency()) {
+      return ToGrpcStatus(absl::PermissionDeniedError(
+          absl::StrCat("\"", caller->id(), "\" reads the feedback of ",
+                       AgencyName(caller->principal.agency()), " only")));
+    }
+    agency = caller->principal.agency();
+  }
+  if (agency == v1::AGENCY_UNSPECIFIED || !v1::Agency_IsValid(agency)) {
+    return Invalid(
+        "agency is required (labour, land, union, "
+        "public_security or justice)");
+  }
+  auto since = OptionalDay(request->has_since(), request->since(), "since");
+  if (!since.ok()) return ToGrpcStatus(since.status());
+  WithdrawalFinder withdrawals(store_, nullptr);
+  auto feedback =
+      PartnerFeedbackOf(*flags_, agency, *since, &withdrawals, clock_->Today());
+  if (!feedback.ok()) return ToGrpcStatus(feedback.status());
+  // Masked IDs only, but each line is about a person: counted on the chain.
+  int64_t sent = 0;
+  absl::Status streamed;
+  for (const v1::PartnerFeedback& f : *feedback) {
+    if (!writer->Write(f)) {
+      streamed = absl::CancelledError("the client stopped reading");
+      break;
+    }
+    ++sent;
+  }
+  const absl::Status recorded = gate_->reads().Many(
+      *caller, sent, absl::StrCat("partner feedback of ", AgencyName(agency)));
   return ToGrpcStatus(streamed.ok() ? recorded : streamed);
 }
 

@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "dibao/v1/feeds.grpc.pb.h"
 #include "feeds/feed_store.h"
+#include "matcher/flag_store.h"
 #include "services/area_guard.h"
 #include "services/gatekeeper.h"
 #include "services/upload_limits.h"
@@ -18,11 +19,14 @@ class FeedServiceImpl final : public v1::FeedService::Service {
  public:
   // Uploads are admitted, timed and cancelled by `limits` (nothing of a
   // refused or cancelled upload is kept). All must outlive the service.
-  FeedServiceImpl(const Gatekeeper* gate, const AreaGuard* areas,
-                  FeedStore* feeds, Clock* clock, UploadLimits* limits)
+  FeedServiceImpl(const Gatekeeper* gate, const AreaGuard* areas, Store* store,
+                  FeedStore* feeds, const FlagStore* flags, Clock* clock,
+                  UploadLimits* limits)
       : gate_(gate),
         areas_(areas),
+        store_(store),
         feeds_(feeds),
+        flags_(flags),
         clock_(clock),
         limits_(limits) {}
 
@@ -35,6 +39,9 @@ class FeedServiceImpl final : public v1::FeedService::Service {
   grpc::Status GetRejections(
       grpc::ServerContext* context, const v1::GetRejectionsRequest* request,
       grpc::ServerWriter<v1::RecordRejection>* writer) override;
+  grpc::Status GetFeedback(
+      grpc::ServerContext* context, const v1::GetFeedbackRequest* request,
+      grpc::ServerWriter<v1::PartnerFeedback>* writer) override;
   grpc::Status GetPersonFacts(grpc::ServerContext* context,
                               const v1::GetPersonFactsRequest* request,
                               v1::PersonFacts* response) override;
@@ -42,7 +49,9 @@ class FeedServiceImpl final : public v1::FeedService::Service {
  private:
   const Gatekeeper* const gate_;
   const AreaGuard* const areas_;
+  Store* const store_;
   FeedStore* const feeds_;
+  const FlagStore* const flags_;
   Clock* const clock_;
   UploadLimits* const limits_;
 };

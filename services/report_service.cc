@@ -9,6 +9,7 @@
 #include "base/dates.h"
 #include "base/log.h"
 #include "reports/benefit_cliff.h"
+#include "reports/feed_quality.h"
 #include "reports/intake_forecast.h"
 #include "reports/posting_list.h"
 #include "reports/report_stats.h"
@@ -79,6 +80,21 @@ grpc::Status ReportServiceImpl::Stats(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status ReportServiceImpl::FeedQuality(
+    grpc::ServerContext* context, const v1::FeedQualityRequest* request,
+    v1::FeedQualityReport* response) {
+  auto caller = gate_->Admit(*context, kService, __func__);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  auto since = OptionalDay(request->has_since(), request->since(), "since");
+  if (!since.ok()) return ToGrpcStatus(since.status());
+  // Counts per agency and kind, no person and no area: the same for every
+  // reader.
+  auto report = ComputeFeedQuality(*feeds_, *flags_, *since);
+  if (!report.ok()) return ToGrpcStatus(report.status());
+  *response = *std::move(report);
+  return grpc::Status::OK;
+}
+
 grpc::Status ReportServiceImpl::PostingList(
     grpc::ServerContext* context, const v1::PostingListRequest* request,
     v1::PostingListResponse* response) {
@@ -87,14 +103,8 @@ grpc::Status ReportServiceImpl::PostingList(
   v1::AreaFilter area = request->area();
   if (absl::Status s = Narrow(*caller, &area); !s.ok()) return ToGrpcStatus(s);
   if (request->stage() != v1::RECOMMENDATION_STAGE_UNSPECIFIED) {
-    std::optional<absl::CivilDay> since;
-    if (request->has_since()) {
-      auto day = FromProto(request->since());
-      if (!day.ok()) {
-        return Invalid(absl::StrCat("since: ", day.status().message()));
-      }
-      since = *day;
-    }
+    auto since = OptionalDay(request->has_since(), request->since(), "since");
+    if (!since.ok()) return ToGrpcStatus(since.status());
     // Recommendations are few beside households: the stage's results of
     // the caller's area are gathered, then masked and grouped.
     std::vector<v1::Recommendation> results;
@@ -107,7 +117,7 @@ grpc::Status ReportServiceImpl::PostingList(
     });
     if (!read.ok()) return ToGrpcStatus(read);
     auto lists = BuildStagePostingList(*registry_, area, request->stage(),
-                                       since, results);
+                                       *since, results);
     if (!lists.ok()) return ToGrpcStatus(lists.status());
     *response = *std::move(lists);
     return grpc::Status::OK;

@@ -12,7 +12,9 @@
 #include "casework/recommendations.h"
 #include "dibao/v1/policy.pb.h"
 #include "dibao/v1/reports.grpc.pb.h"
+#include "feeds/feed_store.h"
 #include "matcher/cycle.h"
+#include "matcher/flag_store.h"
 #include "registry/registry.h"
 #include "reports/spot_sample.h"
 #include "services/area_guard.h"
@@ -28,6 +30,7 @@ class ReportServiceImpl final : public v1::ReportService::Service {
   ReportServiceImpl(const Gatekeeper* gate, const AreaGuard* areas,
                     Store* store, Registry* registry, SpotSamples* samples,
                     const Recommender* recommender, const CycleRunner* cycles,
+                    const FeedStore* feeds, const FlagStore* flags,
                     Clock* clock)
       : gate_(gate),
         areas_(areas),
@@ -36,7 +39,13 @@ class ReportServiceImpl final : public v1::ReportService::Service {
         samples_(samples),
         recommender_(recommender),
         cycles_(cycles),
+        feeds_(feeds),
+        flags_(flags),
         clock_(clock) {}
+
+  grpc::Status FeedQuality(grpc::ServerContext* context,
+                           const v1::FeedQualityRequest* request,
+                           v1::FeedQualityReport* response) override;
 
   grpc::Status Stats(grpc::ServerContext* context,
                      const v1::StatsRequest* request,
@@ -69,6 +78,8 @@ class ReportServiceImpl final : public v1::ReportService::Service {
   // The three stages' posting lists read the recommendations.
   const Recommender* const recommender_;
   const CycleRunner* const cycles_;
+  const FeedStore* const feeds_;
+  const FlagStore* const flags_;
   Clock* const clock_;
 };
 

@@ -240,9 +240,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->feeds_ = *std::move(feeds);
   server->upload_limits_ =
       std::make_unique<UploadLimits>(options.uploads, clock);
-  server->feed_service_ = std::make_unique<FeedServiceImpl>(
-      g, areas, server->feeds_.get(), clock, server->upload_limits_.get());
   server->flags_ = std::make_unique<FlagStore>(server->store_.get());
+  server->feed_service_ = std::make_unique<FeedServiceImpl>(
+      g, areas, server->store_.get(), server->feeds_.get(),
+      server->flags_.get(), clock, server->upload_limits_.get());
   server->cycles_ =
       std::make_unique<CycleRunner>(server->store_.get(), server->flags_.get(),
                                     clock, std::move(policy), options.cycle);
@@ -269,7 +270,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->report_service_ = std::make_unique<ReportServiceImpl>(
       g, areas, server->store_.get(), server->registry_.get(),
       server->samples_.get(), server->recommender_.get(), server->cycles_.get(),
-      clock);
+      server->feeds_.get(), server->flags_.get(), clock);
   server->reloader_ = std::make_unique<Reloader>(
       std::move(reload_sources), server->gate_.get(), server->cycles_.get(),
       server->feeds_.get(), server->audit_.get());

@@ -228,6 +228,15 @@ void FactKey(absl::string_view id_number, uint32_t kind,
   PutFixed64(out, batch_seq);
 }
 
+std::string FactVersionsPrefix(absl::string_view id_number, uint32_t kind,
+                               absl::string_view natural_key) {
+  std::string k(1, kTagFact);
+  PutString(&k, id_number);
+  PutFixed32(&k, kind);
+  PutString(&k, natural_key);
+  return k;
+}
+
 absl::StatusOr<FactKeyParts> DecodeFactKey(absl::string_view key) {
   auto rest = Untag(key, kTagFact, "fact");
   if (!rest.ok()) return rest.status();

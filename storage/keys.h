@@ -84,6 +84,9 @@ void FactKey(absl::string_view id_number, uint32_t kind,
              absl::string_view natural_key, uint64_t batch_seq,
              std::string* out);
 std::string FactPrefix(absl::string_view id_number);
+// Every version of one fact: FactKey without the batch number.
+std::string FactVersionsPrefix(absl::string_view id_number, uint32_t kind,
+                               absl::string_view natural_key);
 // The length of FactPrefix() for a normalised (18-character) ID: the facts
 // family's prefix-filter length.
 inline constexpr size_t kFactPersonPrefixLength = 1 + 4 + 18;

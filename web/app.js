@@ -345,6 +345,7 @@ async function renderFlag(r) {
     section(`${t('flag')} ${f.flagId} · ${label(fnd.rule)}`,
       h('p', { class: 'summary', id: 'flag-summary', 'data-household': f.householdId }, fnd.summary),
       f.reopenedReason ? h('p', { id: 'reopened-reason' }, f.reopenedReason) : '',
+      f.resolvedReason ? h('p', { id: 'resolved-reason' }, `${day(f.resolvedOn)}: ${f.resolvedReason}`) : '',
       h('dl', { class: 'facts' },
         h('dt', {}, t('state')), h('dd', { id: 'flag-state' }, label(f.state)),
         h('dt', {}, t('severity')), h('dd', {}, label(fnd.severity)),
@@ -550,9 +551,9 @@ async function renderFeeds(r) {
     h('td', {}, label(x.header.agency)), h('td', {}, label(x.header.kind)),
     h('td', { class: 'mono' }, h('a', { href: `#/feeds?batch=${encodeURIComponent(x.header.batchId)}` }, x.header.batchId)),
     h('td', {}, day(x.header.asOf)), h('td', { class: 'num' }, x.accepted), h('td', { class: 'num' }, x.unchanged),
-    h('td', { class: 'num' + (Number(x.rejected) ? ' warn' : '') }, x.rejected), h('td', { class: 'num' }, x.retired),
+    h('td', { class: 'num' + (Number(x.rejected) ? ' warn' : '') }, x.rejected), h('td', { class: 'num' }, x.retired), h('td', { class: 'num' }, x.withdrawn || 0),
     h('td', {}, stamp(x.committedAt)), h('td', {}, x.committedBy));
-  const heads = [t('agency'), t('kind'), t('batch'), t('asOf'), t('accepted'), t('unchanged'), t('rejected'), t('retired'), t('committedAt'), t('by')];
+  const heads = [t('agency'), t('kind'), t('batch'), t('asOf'), t('accepted'), t('unchanged'), t('rejected'), t('retired'), t('withdrawn'), t('committedAt'), t('by')];
   show(
     section(t('lastBatch'), table(heads, [...last.values()].map(row), { id: 'last-batches' })),
     rec ? section(`${t('rejects')} · ${rec.header.batchId}`, rec.rejections.length

@@ -9,7 +9,9 @@
 #define DIBAO_FEEDS_INTERNAL_FACT_MERGE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,12 +40,22 @@ class FactMerge {
   // MergeRecords; counted in Receipt.retirements_held.
   void HoldRetirements(absl::string_view held_ids, bool hold_all);
 
+  // Where the records the merge itself refuses go (a withdrawal of a fact
+  // that does not exist; a withdrawal and an upsert of one fact in one
+  // batch), in no particular order. Counted in Receipt.rejected.
+  using RejectFn = std::function<absl::Status(v1::RecordRejection)>;
+
   // Walks the staged records, sorted by (person, natural key): of several
-  // with one natural key the last wins and the earlier ones count as
+  // upserts of one natural key the last wins and the earlier ones count as
   // unchanged (superseded); a new or changed fact gets a version and the
-  // index its fingerprint; an identical one is left alone. A SNAPSHOT
-  // retires every current fact of its kind it does not hold.
-  absl::Status MergeRecords(ExternalSorter::Iterator& records);
+  // index its fingerprint; an identical one is left alone. A withdrawal ends
+  // the current version with a tombstone that says who withdrew it and why
+  // (a fact already ended is marked withdrawn; one already withdrawn is
+  // unchanged; one never stored is refused). An upsert and a withdrawal of
+  // one fact in one batch are both refused, naming each other's lines. A
+  // SNAPSHOT retires every current fact of its kind it does not hold.
+  absl::Status MergeRecords(ExternalSorter::Iterator& records,
+                            const RejectFn& reject);
 
   // The kind's current facts a SNAPSHOT walked past, kept or retired: what
   // the mass-retirement guard compares the retirements with.
@@ -54,9 +66,32 @@ class FactMerge {
   void MarkHouseholds();
 
  private:
-  // Stores one record (the last of its natural key in the batch).
+  // One staged record of the natural key being merged.
+  struct Staged {
+    uint64_t position;
+    int64_t line;
+    bool withdrawal;
+  };
+  // Settles the records of one natural key (group_).
+  absl::Status MergeGroup(const RejectFn& reject);
+  // Stores one record (the last upsert of its natural key in the batch).
   absl::Status Apply(absl::string_view staged, absl::string_view id,
                      absl::string_view natural_key);
+  // Ends the fact a WITHDRAW record names (the first of its natural key).
+  absl::Status Withdraw(absl::string_view staged, absl::string_view id,
+                        absl::string_view natural_key, const Staged& record,
+                        const RejectFn& reject);
+  // A SNAPSHOT's walk up to the fact index key in index_key_: retires what
+  // lies before it; true when the kind has a current fact at that key (the
+  // index then rests on it).
+  absl::StatusOr<bool> SeekCurrent();
+  // The latest stored version of a fact that is not current, if any.
+  absl::StatusOr<std::optional<v1::FactVersion>> LatestVersion(
+      absl::string_view id, absl::string_view natural_key);
+  // A refusal of `record` (of person `id`) by the merge.
+  absl::Status Refuse(const Staged& record, absl::string_view id,
+                      std::string field, std::string reason,
+                      const RejectFn& reject);
   // Retires one current fact the SNAPSHOT no longer holds.
   absl::Status Retire(absl::string_view index_key);
   // Logs a changed person (IDs arrive in ascending order) and notes the
@@ -80,6 +115,15 @@ class FactMerge {
   int64_t current_facts_ = 0;
   std::vector<std::string> held_;  // sorted
   bool hold_all_ = false;
+  const v1::Agency agency_;
+  const std::string batch_id_;
+  const v1::Date as_of_;
+  std::unique_ptr<rocksdb::Iterator> facts_;  // made on first use
+
+  // The records of the natural key being merged: all of them, the last
+  // upsert's and the first withdrawal's staged bytes.
+  std::vector<Staged> group_;
+  std::string group_id_, group_key_, last_upsert_, first_withdrawal_;
 
   // The dirty-persons log: the changed people, in ID order, in chunks.
   std::string last_marked_;

@@ -109,7 +109,10 @@ void StagedRecords::Stage(const FeedKindSpec& spec, absl::CivilDay today,
   record.SerializeToString(&canonical_);
   // The fields are checked on these bytes, and the natural key read off
   // them, without protobuf reflection.
-  if (of_kind) ValidateFeedFields(spec, canonical_, &errors, &natural_key_);
+  const bool withdrawal = record.action() == v1::RECORD_ACTION_WITHDRAW;
+  if (of_kind) {
+    ValidateFeedFields(spec, canonical_, withdrawal, &errors, &natural_key_);
+  }
   unsigned char fingerprint[32];
   Sha256::Of(canonical_, fingerprint);
   const size_t piece = pieces_.size();
@@ -139,6 +142,8 @@ void StagedRecords::Stage(const FeedKindSpec& spec, absl::CivilDay today,
   keys::PutFixed64(&data_, static_cast<uint64_t>(position));
   e.key_size = static_cast<uint32_t>(data_.size() - e.offset);
   data_.append(reinterpret_cast<const char*>(fingerprint), kFingerprintBytes);
+  data_.push_back(withdrawal ? kStagedWithdrawal : kStagedUpsert);
+  keys::PutFixed64(&data_, static_cast<uint64_t>(line));
   data_.append(canonical_);
   if (!original_.empty()) {
     AppendBytesField(v1::FeedRecord::kIdNumberOriginalFieldNumber, original_,

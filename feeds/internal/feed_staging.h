@@ -4,7 +4,10 @@
 //
 // A staged record is a sort entry:
 //   key:   PutString(id) PutString(natural key) PutFixed64(position)
-//   value: [16-byte fingerprint][serialized record]
+//   value: [16-byte fingerprint][action: kStagedUpsert or kStagedWithdrawal]
+//          [PutFixed64(line in the agency's file)][serialized record]
+// (what the commit needs to tell an upsert from a withdrawal, and to name
+// both lines when one batch holds both for one fact, without parsing).
 // The fingerprint identifies the fact's content: the normalised record
 // without its file line or the spelling its ID arrived in (so a re-sent fact
 // with a reformatted ID is unchanged), while the stored bytes keep that
@@ -30,6 +33,10 @@
 namespace dibao {
 
 inline constexpr size_t kFingerprintBytes = 16;
+inline constexpr char kStagedUpsert = 'u';
+inline constexpr char kStagedWithdrawal = 'w';
+// The fingerprint, action and line before a staged record's bytes.
+inline constexpr size_t kStagedHeaderBytes = kFingerprintBytes + 1 + 8;
 inline constexpr size_t kDigestPieceBytes = 32;
 
 // The staged form of consecutive records. Reused: Clear() keeps capacity,

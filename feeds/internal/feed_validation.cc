@@ -8,7 +8,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "base/dates.h"
+#include "base/free_text.h"
 #include "base/resident_id.h"
 #include "storage/keys.h"
 
@@ -54,9 +56,12 @@ struct KindRules {
   std::vector<std::pair<int, int>> ordered_dates;
 };
 
-const KindRules& RulesOf(const FeedKindSpec& spec) {
+// The rules of a kind; for a withdrawal, only its key fields are required
+// (the others are checked when present).
+const KindRules& RulesOf(const FeedKindSpec& spec, bool withdrawal) {
+  // [0, 32): upserts by kind; [32, 64): withdrawals.
   static const auto* all = [] {
-    auto* rules = new std::array<KindRules, 32>();
+    auto* rules = new std::array<KindRules, 64>();
     const auto* date = v1::Date::descriptor();
     const auto* month = v1::Month::descriptor();
     for (const FeedKindSpec& k : AllFeedKinds()) {
@@ -100,10 +105,14 @@ const KindRules& RulesOf(const FeedKindSpec& spec) {
       for (const auto& [earlier, later] : k.ordered_descriptors()) {
         r.ordered_dates.emplace_back(earlier->number(), later->number());
       }
+      KindRules& w = (*rules)[32 + k.kind];
+      w = r;
+      for (FieldRule& rule : w.by_number) rule.required = false;
+      for (int n : w.key_numbers) w.by_number[n].required = true;
     }
     return rules;
   }();
-  return (*all)[spec.kind];
+  return (*all)[(withdrawal ? 32 : 0) + spec.kind];
 }
 
 // A minimal reader of the protobuf wire format.
@@ -316,6 +325,44 @@ class FieldChecker {
   std::vector<RecordError>& errors_;
 };
 
+// The record's action and, for a withdrawal, its reason and note.
+void CheckAction(const v1::FeedRecord& record,
+                 std::vector<RecordError>* errors) {
+  const bool withdrawal = record.action() == v1::RECORD_ACTION_WITHDRAW;
+  if (!v1::RecordAction_IsValid(record.action())) {
+    errors->push_back(
+        {"action", absl::StrCat(record.action(),
+                                " is not an action (UPSERT or WITHDRAW)")});
+  }
+  if (!withdrawal) {
+    if (record.withdrawal_reason() != v1::WITHDRAWAL_REASON_UNSPECIFIED ||
+        !record.withdrawal_note().empty()) {
+      errors->push_back({record.withdrawal_note().empty() ? "withdrawal_reason"
+                                                          : "withdrawal_note",
+                         "is only for a record whose action is WITHDRAW"});
+    }
+    return;
+  }
+  if (record.withdrawal_reason() == v1::WITHDRAWAL_REASON_UNSPECIFIED) {
+    errors->push_back(
+        {"withdrawal_reason",
+         "is required to withdraw a fact (WRONG_PERSON, NEVER_HAPPENED, "
+         "DUPLICATE, WRONG_DETAILS or OTHER)"});
+  } else if (!v1::WithdrawalReason_IsValid(record.withdrawal_reason())) {
+    errors->push_back(
+        {"withdrawal_reason", absl::StrCat(record.withdrawal_reason(),
+                                           " is not a withdrawal reason")});
+  } else if (record.withdrawal_reason() == v1::WITHDRAWAL_REASON_OTHER &&
+             record.withdrawal_note().empty()) {
+    errors->push_back(
+        {"withdrawal_note", "is required when the reason is OTHER"});
+  }
+  if (absl::Status s = CheckNote("withdrawal_note", record.withdrawal_note());
+      !s.ok()) {
+    errors->push_back({"withdrawal_note", std::string(s.message())});
+  }
+}
+
 }  // namespace
 
 bool ValidateFeedIdentity(const FeedKindSpec& spec, v1::FeedRecord& record,
@@ -333,8 +380,12 @@ bool ValidateFeedIdentity(const FeedKindSpec& spec, v1::FeedRecord& record,
                                          id->number().size());
     }
   }
+  const bool withdrawal = record.action() == v1::RECORD_ACTION_WITHDRAW;
+  CheckAction(record, errors);
+  // A withdrawal names its fact by ID and natural key; the name may be left
+  // out, as the agency may no longer hold it.
   if (record.name().empty()) {
-    errors->push_back({"name", "is required"});
+    if (!withdrawal) errors->push_back({"name", "is required"});
   } else if (record.name().size() > kMaxName || HasControl(record.name())) {
     errors->push_back(
         {"name", "must be at most 100 bytes without control characters"});
@@ -358,10 +409,10 @@ bool ValidateFeedIdentity(const FeedKindSpec& spec, v1::FeedRecord& record,
 }
 
 void ValidateFeedFields(const FeedKindSpec& spec,
-                        absl::string_view record_bytes,
+                        absl::string_view record_bytes, bool withdrawal,
                         std::vector<RecordError>* errors,
                         std::string* natural_key) {
-  const KindRules& rules = RulesOf(spec);
+  const KindRules& rules = RulesOf(spec, withdrawal);
   // The kind's sub-message inside the FeedRecord.
   absl::string_view fields;
   if (!FindBytesField(record_bytes, spec.record_field()->number(), &fields)) {
@@ -422,7 +473,9 @@ std::vector<RecordError> ValidateFeedRecord(const FeedKindSpec& spec,
                                             absl::CivilDay today) {
   std::vector<RecordError> errors;
   if (ValidateFeedIdentity(spec, record, today, &errors)) {
-    ValidateFeedFields(spec, record.SerializeAsString(), &errors, nullptr);
+    ValidateFeedFields(spec, record.SerializeAsString(),
+                       record.action() == v1::RECORD_ACTION_WITHDRAW, &errors,
+                       nullptr);
   }
   return errors;
 }

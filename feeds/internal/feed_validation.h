@@ -27,12 +27,13 @@ inline constexpr double kMaxAreaM2 = 1'000'000;
 // Validates `record` as a record of `spec`'s kind, as of the bureau's
 // `today`, and normalises it in place: the ID to its 18-character form (the
 // original kept in id_number_original). Checks: ID valid (the ID module's
-// reason otherwise), name present, the record of the right kind, required
-// fields present, dates real and within 1900-01-01 .. 2100-12-31, months
-// real, enums known, amounts non-negative and bounded, texts without control
-// characters and at most 200 bytes, end dates not before start dates, a hukou
-// address code of 6 digits with a real province. Returns every problem;
-// empty when acceptable.
+// reason otherwise), name present (unless the record withdraws a fact),
+// the action known and a withdrawal's reason and note, the record of the right
+// kind, required fields present, dates real and within 1900-01-01 ..
+// 2100-12-31, months real, enums known, amounts non-negative and bounded, texts
+// without control characters and at most 200 bytes, end dates not before start
+// dates, a hukou address code of 6 digits with a real province. Returns every
+// problem; empty when acceptable.
 std::vector<RecordError> ValidateFeedRecord(const FeedKindSpec& spec,
                                             v1::FeedRecord& record,
                                             absl::CivilDay today);
@@ -46,9 +47,10 @@ bool ValidateFeedIdentity(const FeedKindSpec& spec, v1::FeedRecord& record,
                           std::vector<RecordError>* errors);
 // - the kind's fields, read from `record_bytes` (the serialized FeedRecord);
 //   when they are all acceptable and `natural_key` is not null, it receives
-//   the record's natural key (the bytes keys::NaturalKey gives).
+//   the record's natural key (the bytes keys::NaturalKey gives). For a
+//   `withdrawal` only the key fields are required.
 void ValidateFeedFields(const FeedKindSpec& spec,
-                        absl::string_view record_bytes,
+                        absl::string_view record_bytes, bool withdrawal,
                         std::vector<RecordError>* errors,
                         std::string* natural_key);
 

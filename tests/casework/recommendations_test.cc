@@ -472,6 +472,38 @@ TEST_F(RecommenderTest, ChangedHouseholdSupersedesAndRefusesStaleApproval) {
   EXPECT_EQ(after.monthly_benefit_fen(), approved->new_benefit_fen());
 }
 
+TEST_F(RecommenderTest, AReopenedFlagStopsTheRecommendationRestingOnIt) {
+  const auto flags = HouseholdWith("VEHICLE_OWNED");
+  for (const auto& f : flags) Confirm(f);
+  const v1::Recommendation made = Generate().made(0);
+  ASSERT_TRUE(
+      recommender_->Evaluate(made.recommendation_id(), "cw-3", "评议通过")
+          .ok());
+  // The cycle reopened a flag it rests on (its partner fact was withdrawn).
+  v1::Flag reopened = *db_->flags()->Get(made.flag_ids(0));
+  reopened.set_state(v1::FLAG_STATE_OPEN);
+  reopened.set_reopened_reason(
+      "reopened on 2026-11-02: the vehicle fact of 420102********4513 was "
+      "withdrawn by public_security");
+  ASSERT_TRUE(db_->flags()->Put(reopened).ok());
+
+  auto review =
+      recommender_->Review(made.recommendation_id(), "street-1", "ok");
+  EXPECT_EQ(review.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(review.status().message(),
+              HasSubstr(absl::StrCat("flag ", made.flag_ids(0),
+                                     ", on which "
+                                     "recommendation ",
+                                     made.recommendation_id(),
+                                     " rests, is OPEN now (reopened on "
+                                     "2026-11-02: the vehicle fact")));
+  // Rejecting it stays possible.
+  EXPECT_TRUE(recommender_
+                  ->Review(made.recommendation_id(), "street-1",
+                           "partner withdrew the vehicle", /*reject=*/true)
+                  .ok());
+}
+
 TEST_F(RecommenderTest, EachStageByItsOwnPersonAndAnyStageMayReject) {
   const auto flags = HouseholdWith("DECEASED_MEMBER");
   for (const auto& f : flags) Confirm(f);

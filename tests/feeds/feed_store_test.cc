@@ -611,6 +611,204 @@ TEST_P(FeedStoreTest, EmptySnapshotOfASmallKindIsRefusedUnlessAllowed) {
   EXPECT_EQ(allowed->retired(), 2);
 }
 
+v1::FeedRecord Withdrawal(
+    const std::string& id, const std::string& employer,
+    v1::WithdrawalReason reason = v1::WITHDRAWAL_REASON_NEVER_HAPPENED,
+    const std::string& note = "no such contract",
+    absl::CivilDay start = absl::CivilDay(2026, 3, 1)) {
+  v1::FeedRecord r;
+  r.set_id_number(id);
+  r.set_action(v1::RECORD_ACTION_WITHDRAW);
+  r.set_withdrawal_reason(reason);
+  r.set_withdrawal_note(note);
+  auto* e = r.mutable_employment();  // the key fields only
+  e->set_employer_code(employer);
+  *e->mutable_start_date() = ToProto(start);
+  return r;
+}
+
+std::vector<v1::RecordRejection> Rejections(const FeedStore& feeds,
+                                            const std::string& batch_id) {
+  std::vector<v1::RecordRejection> out;
+  EXPECT_TRUE(feeds
+                  .ForEachRejection(batch_id,
+                                    [&](const v1::RecordRejection& r) {
+                                      out.push_back(r);
+                                      return absl::OkStatus();
+                                    })
+                  .ok());
+  return out;
+}
+
+TEST_P(FeedStoreTest, AWithdrawalEndsTheFactAndKeepsItsHistory) {
+  ASSERT_TRUE(
+      Push(Header("L-1", v1::BATCH_MODE_DELTA, 2, absl::CivilDay(2026, 11, 1)),
+           {Job(a_, "E1", 300000), Job(b_, "E1", 250000)})
+          .ok());
+  auto w =
+      Push(Header("L-2", v1::BATCH_MODE_DELTA, 1, absl::CivilDay(2026, 11, 20)),
+           {Withdrawal(a_, "E1", v1::WITHDRAWAL_REASON_WRONG_PERSON,
+                       "payroll keyed to the wrong ID")});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->withdrawn(), 1);
+  EXPECT_EQ(w->accepted(), 0);
+  EXPECT_EQ(w->rejected(), 0);
+  EXPECT_EQ(w->persons_marked(), 1);
+
+  // Never erased: the version and the tombstone that says who and why.
+  auto facts = Facts(a_);
+  ASSERT_EQ(facts.size(), 2u);
+  EXPECT_EQ(facts[0].record().employment().monthly_wage_fen(), 300000);
+  EXPECT_TRUE(facts[1].retired());
+  ASSERT_TRUE(facts[1].has_withdrawal());
+  EXPECT_EQ(facts[1].withdrawal().reason(), v1::WITHDRAWAL_REASON_WRONG_PERSON);
+  EXPECT_EQ(facts[1].withdrawal().note(), "payroll keyed to the wrong ID");
+  EXPECT_EQ(facts[1].withdrawal().agency(), v1::AGENCY_LABOUR);
+  EXPECT_EQ(facts[1].withdrawal().batch_id(), "L-2");
+  EXPECT_EQ(FormatDate(facts[1].withdrawal().as_of()), "2026-11-20");
+
+  auto timeline = feeds_->PersonTimeline(a_);
+  ASSERT_TRUE(timeline.ok());
+  ASSERT_EQ(timeline->size(), 1u);
+  EXPECT_EQ(FormatDate((*timeline)[0].valid_to()), "2026-11-20");
+  EXPECT_EQ((*timeline)[0].ended_by_batch(), "L-2");
+  EXPECT_EQ((*timeline)[0].withdrawal().batch_id(), "L-2");
+  EXPECT_EQ(Facts(b_).size(), 1u);  // the other person's fact is untouched
+
+  // Idempotent: withdrawing it again changes nothing.
+  auto again = Push(Header("L-3", v1::BATCH_MODE_DELTA, 1),
+                    {Withdrawal(a_, "E1", v1::WITHDRAWAL_REASON_WRONG_PERSON,
+                                "payroll keyed to the wrong ID")});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->withdrawn(), 0);
+  EXPECT_EQ(again->unchanged(), 1);
+  EXPECT_EQ(again->rejected(), 0);
+  EXPECT_EQ(Facts(a_).size(), 2u);
+
+  // A SNAPSHOT after it does not bring it back unless it holds it.
+  auto snapshot =
+      Push(Header("S-4", v1::BATCH_MODE_SNAPSHOT, 1), {Job(b_, "E1", 250000)});
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_EQ(snapshot->retired(), 0);
+  EXPECT_EQ(Facts(a_).size(), 2u);
+}
+
+TEST_P(FeedStoreTest, WithdrawingWhatWasNeverStoredIsARejectedRecord) {
+  ASSERT_TRUE(
+      Push(Header("L-1", v1::BATCH_MODE_DELTA, 1), {Job(a_, "E1", 300000)})
+          .ok());
+  v1::FeedRecord wrong_day = Withdrawal(a_, "E1");
+  *wrong_day.mutable_employment()->mutable_start_date() =
+      ToProto(absl::CivilDay(2026, 3, 2));
+  wrong_day.set_source_line(7);
+  auto w = Push(Header("L-2", v1::BATCH_MODE_DELTA, 2),
+                {wrong_day, Withdrawal(b_, "E1")});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->withdrawn(), 0);
+  EXPECT_EQ(w->rejected(), 2);
+  ASSERT_EQ(w->rejections_size(), 2);
+  EXPECT_EQ(w->rejections(0).position(), 1);
+  EXPECT_EQ(w->rejections(0).source_line(), 7);
+  EXPECT_THAT(w->rejections(0).reason(),
+              HasSubstr("there is no employment fact of this person with "
+                        "this key (employer_code E1, start_date 2026-03-02) "
+                        "to withdraw"));
+  EXPECT_EQ(w->rejections(0).id_number_masked(), MaskId(a_));
+  EXPECT_EQ(w->rejections(1).position(), 2);
+  auto stored = Rejections(*feeds_, "L-2");
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].reason(), w->rejections(0).reason());
+  EXPECT_EQ(Facts(a_).size(), 1u);  // the fact it did not name is current
+}
+
+TEST_P(FeedStoreTest, AWithdrawalAndAnUpsertOfOneFactInOneBatchAreBothRefused) {
+  ASSERT_TRUE(
+      Push(Header("L-1", v1::BATCH_MODE_DELTA, 1), {Job(a_, "E1", 300000)})
+          .ok());
+  v1::FeedRecord upsert = Job(a_, "E1", 310000);
+  upsert.set_source_line(3);
+  v1::FeedRecord withdraw = Withdrawal(a_, "E1");
+  withdraw.set_source_line(9);
+  auto w = Push(Header("L-2", v1::BATCH_MODE_DELTA, 3),
+                {upsert, Job(b_, "E1", 1000), withdraw});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->rejected(), 2);
+  EXPECT_EQ(w->accepted(), 1);  // b's fact
+  ASSERT_EQ(w->rejections_size(), 2);
+  for (const auto& r : w->rejections()) {
+    EXPECT_EQ(r.field(), "action");
+    EXPECT_THAT(r.reason(), HasSubstr("line 9 withdraws this fact and line 3 "
+                                      "upserts it"));
+  }
+  auto facts = Facts(a_);
+  ASSERT_EQ(facts.size(), 1u);  // as it was
+  EXPECT_EQ(facts[0].record().employment().monthly_wage_fen(), 300000);
+
+  // In a SNAPSHOT the fact is held, not retired as missing.
+  auto snapshot = Push(Header("S-3", v1::BATCH_MODE_SNAPSHOT, 3),
+                       {upsert, Job(b_, "E1", 1000), withdraw});
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_EQ(snapshot->rejected(), 2);
+  EXPECT_EQ(snapshot->retired(), 0);
+  EXPECT_EQ(snapshot->retirements_held(), 1);
+  EXPECT_EQ(Facts(a_).size(), 1u);
+}
+
+TEST_P(FeedStoreTest, WithdrawalsNeedAReasonAndOnlyTheKeyFields) {
+  ASSERT_TRUE(
+      Push(Header("L-1", v1::BATCH_MODE_DELTA, 1), {Job(a_, "E1", 300000)})
+          .ok());
+  v1::FeedRecord no_reason = Withdrawal(a_, "E1");
+  no_reason.clear_withdrawal_reason();
+  v1::FeedRecord other_without_note =
+      Withdrawal(a_, "E1", v1::WITHDRAWAL_REASON_OTHER, "");
+  v1::FeedRecord no_key = Withdrawal(a_, "E1");
+  no_key.mutable_employment()->clear_start_date();
+  v1::FeedRecord reason_on_upsert = Job(b_, "E1", 1);
+  reason_on_upsert.set_withdrawal_reason(v1::WITHDRAWAL_REASON_DUPLICATE);
+  auto w = Push(Header("L-2", v1::BATCH_MODE_DELTA, 4),
+                {no_reason, other_without_note, no_key, reason_on_upsert});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->rejected(), 4);
+  ASSERT_EQ(w->rejections_size(), 4);
+  EXPECT_EQ(w->rejections(0).field(), "withdrawal_reason");
+  EXPECT_THAT(w->rejections(0).reason(), HasSubstr("is required"));
+  EXPECT_EQ(w->rejections(1).field(), "withdrawal_note");
+  EXPECT_EQ(w->rejections(2).field(), "start_date");
+  EXPECT_EQ(w->rejections(3).field(), "withdrawal_reason");
+  EXPECT_THAT(w->rejections(3).reason(), HasSubstr("only for a record"));
+  EXPECT_EQ(Facts(a_).size(), 1u);
+
+  // The name and the wage are not needed to withdraw.
+  auto ok = Push(Header("L-3", v1::BATCH_MODE_DELTA, 1),
+                 {Withdrawal(a_, "E1", v1::WITHDRAWAL_REASON_DUPLICATE, "")});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->withdrawn(), 1);
+}
+
+TEST_P(FeedStoreTest, AFactEndedByASnapshotCanStillBeMarkedWithdrawn) {
+  ASSERT_TRUE(Push(Header("S-1", v1::BATCH_MODE_SNAPSHOT, 2,
+                          absl::CivilDay(2026, 11, 1)),
+                   {Job(a_, "E1", 300000), Job(b_, "E1", 1000)})
+                  .ok());
+  ASSERT_TRUE(Push(Header("S-2", v1::BATCH_MODE_SNAPSHOT, 1,
+                          absl::CivilDay(2026, 11, 10)),
+                   {Job(b_, "E1", 1000)})
+                  .ok());
+  // In a SNAPSHOT too: a withdrawal line says why, where an omission would
+  // not.
+  auto w = Push(
+      Header("S-3", v1::BATCH_MODE_SNAPSHOT, 2, absl::CivilDay(2026, 11, 20)),
+      {Withdrawal(a_, "E1"), Job(b_, "E1", 1000)});
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->withdrawn(), 1);
+  EXPECT_EQ(w->retired(), 0);
+  auto timeline = feeds_->PersonTimeline(a_);
+  ASSERT_EQ(timeline->size(), 1u);
+  EXPECT_EQ((*timeline)[0].ended_by_batch(), "S-2");         // ended then
+  EXPECT_EQ((*timeline)[0].withdrawal().batch_id(), "S-3");  // wrong all along
+}
+
 INSTANTIATE_TEST_SUITE_P(CommitPaths, FeedStoreTest, ::testing::Bool(),
                          [](const auto& info) {
                            return info.param ? "SstIngestion" : "WriteBatch";

@@ -45,6 +45,53 @@ TEST(FeedFormatTest, ReadsTypedCellsInAnyColumnOrder) {
   EXPECT_EQ(e.monthly_wage_fen(), 350000);
 }
 
+TEST(FeedFormatTest, WithdrawalsCarryTheirActionReasonAndNote) {
+  // The action columns are optional and may be empty on upsert lines.
+  auto r = ReadAll(v1::FEED_KIND_CUSTODY,
+                   "id_number,name,event,event_date,institution,action,"
+                   "withdrawal_reason,withdrawal_note\n"
+                   "420102199003074513,,incarcerated,2026-11-02,,withdraw,"
+                   "wrong_person,keyed to the wrong ID\n"
+                   "420102199003074513,张三,released,2026-11-20,某监狱,,,\n");
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].reason;
+  ASSERT_EQ(r.records.size(), 2u);
+  EXPECT_EQ(r.records[0].action(), v1::RECORD_ACTION_WITHDRAW);
+  EXPECT_EQ(r.records[0].withdrawal_reason(),
+            v1::WITHDRAWAL_REASON_WRONG_PERSON);
+  EXPECT_EQ(r.records[0].withdrawal_note(), "keyed to the wrong ID");
+  EXPECT_EQ(r.records[1].action(), v1::RECORD_ACTION_UNSPECIFIED);
+
+  auto j =
+      ReadAll(v1::FEED_KIND_CUSTODY,
+              R"({"id_number":"420102199003074513","event":"INCARCERATED",)"
+              R"("event_date":"2026-11-02","action":"WITHDRAW",)"
+              R"("withdrawal_reason":"NEVER_HAPPENED"})"
+              "\n",
+              FileFormat::kJsonl);
+  ASSERT_TRUE(j.errors.empty()) << j.errors[0].reason;
+  ASSERT_EQ(j.records.size(), 1u);
+  EXPECT_EQ(j.records[0].withdrawal_reason(),
+            v1::WITHDRAWAL_REASON_NEVER_HAPPENED);
+
+  auto bad = ReadAll(v1::FEED_KIND_CUSTODY,
+                     "id_number,name,event,event_date,action\n"
+                     "420102199003074513,张三,released,2026-11-20,erase\n");
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0].field, "action");
+  EXPECT_THAT(bad.errors[0].reason, HasSubstr("UPSERT, WITHDRAW"));
+
+  // Written with the kind's columns, and the action columns when asked.
+  const FeedKindSpec& spec = *FindFeedKind(v1::FEED_KIND_CUSTODY);
+  EXPECT_EQ(FeedCsvHeader(spec),
+            "id_number,name,event,event_date,institution\n");
+  EXPECT_EQ(FeedCsvHeader(spec, /*actions=*/true),
+            "id_number,name,event,event_date,institution,action,"
+            "withdrawal_reason,withdrawal_note\n");
+  EXPECT_EQ(NaturalKeyLabel(spec, r.records[0]),
+            "event INCARCERATED, event_date 2026-11-02");
+}
+
 TEST(FeedFormatTest, EnumsMonthsAndBadCells) {
   auto r = ReadAll(v1::FEED_KIND_CUSTODY,
                    "id_number,name,event,event_date,institution\n"

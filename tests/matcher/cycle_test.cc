@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/dates.h"
+#include "feeds/fact_reader.h"
 #include "formats/feed_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -234,6 +235,96 @@ TEST_F(CycleTest, ADismissedConflictIsNotRaisedAgain) {
   EXPECT_EQ(after->finding().fingerprint(), flag->finding().fingerprint());
   EXPECT_EQ(Sum(r, &v1::CycleReport::RuleCounts::new_flags), 0);
   EXPECT_EQ(Sum(r, &v1::CycleReport::RuleCounts::reopened), 0);
+}
+
+// The agency of the flag's first partner fact withdraws it, as of `day`.
+void WithdrawFirstFact(TestStore& db, const v1::Flag& flag,
+                       const std::string& batch_id, absl::CivilDay day) {
+  ASSERT_GT(flag.finding().facts_size(), 0);
+  const v1::Fact& fact = flag.finding().facts(0);
+  v1::FeedRecord withdrawal = fact.record();
+  withdrawal.set_action(v1::RECORD_ACTION_WITHDRAW);
+  withdrawal.set_withdrawal_reason(v1::WITHDRAWAL_REASON_WRONG_PERSON);
+  withdrawal.set_withdrawal_note("keyed to the wrong ID");
+  v1::BatchHeader h;
+  h.set_agency(fact.agency());
+  h.set_kind(fact.kind());
+  h.set_batch_id(batch_id);
+  h.set_mode(v1::BATCH_MODE_DELTA);
+  h.set_record_count(1);
+  *h.mutable_as_of() = ToProto(day);
+  db.clock()->Set(
+      absl::FromCivil(absl::CivilSecond(day) + 86400 + 7200, BureauTimeZone()));
+  auto upload = db.feeds()->Begin(h, "agency");
+  ASSERT_TRUE(upload.ok()) << upload.status();
+  ASSERT_TRUE((*upload)->Add(std::move(withdrawal)).ok());
+  auto receipt = (*upload)->Commit();
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  ASSERT_EQ(receipt->withdrawn(), 1);
+}
+
+TEST_F(CycleTest, AnOpenFlagWhoseFactIsWithdrawnResolvesSayingSo) {
+  Run(kSampleDay);
+  const PlantedCase& c = Planted("VEHICLE_OWNED");
+  auto flag = FlagOf("VEHICLE_OWNED", c.id_number);
+  ASSERT_TRUE(flag);
+  WithdrawFirstFact(db_, *flag, "PS-W1", kSampleDay + 1);
+  const v1::CycleReport r = Run(kSampleDay + 1);
+  EXPECT_GE(r.households_assessed(), 1);
+  const auto after = FlagOf("VEHICLE_OWNED", c.id_number);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->state(), v1::FLAG_STATE_AUTO_RESOLVED);
+  EXPECT_THAT(after->resolved_reason(),
+              ::testing::HasSubstr(
+                  "was withdrawn by public_security on 2026-11-02 (batch "
+                  "PS-W1, WRONG_PERSON: keyed to the wrong ID)"));
+  EXPECT_THAT(after->withdrawn_by_batches(), ::testing::ElementsAre("PS-W1"));
+
+  // Replayed as of the day before, the fact is as it was then.
+  Run(kSampleDay, /*full=*/true);
+  const auto replayed = FlagOf("VEHICLE_OWNED", c.id_number);
+  ASSERT_TRUE(replayed);
+  EXPECT_EQ(replayed->state(), v1::FLAG_STATE_OPEN);
+  WithdrawalFinder finder(db_.store(), nullptr);
+  EXPECT_FALSE(*finder.Find(flag->finding().facts(0), kSampleDay));
+  EXPECT_TRUE(*finder.Find(flag->finding().facts(0), kSampleDay + 1));
+}
+
+TEST_F(CycleTest, AConfirmedFlagWhoseFactIsWithdrawnGoesBackToACaseworker) {
+  Run(kSampleDay);
+  const PlantedCase& c = Planted("VEHICLE_OWNED");
+  auto flag = FlagOf("VEHICLE_OWNED", c.id_number);
+  ASSERT_TRUE(flag);
+  flag->set_state(v1::FLAG_STATE_CONFIRMED);
+  v1::ReviewDecision* d = flag->add_decisions();
+  d->set_state(v1::FLAG_STATE_CONFIRMED);
+  d->set_by("wang.li");
+  ASSERT_TRUE(db_.flags()->Put(*flag).ok());
+  WithdrawFirstFact(db_, *flag, "PS-W1", kSampleDay + 1);
+
+  const v1::CycleReport r = Run(kSampleDay + 1);
+  auto after = FlagOf("VEHICLE_OWNED", c.id_number);
+  ASSERT_TRUE(after);
+  // Never silently undone: open again, the decision kept beside the reason.
+  EXPECT_EQ(after->state(), v1::FLAG_STATE_OPEN);
+  EXPECT_EQ(after->reopened(), 1);
+  EXPECT_THAT(after->reopened_reason(),
+              ::testing::HasSubstr("was withdrawn by public_security"));
+  EXPECT_THAT(after->reopened_reason(),
+              ::testing::HasSubstr("(it was CONFIRMED by wang.li; decide it "
+                                   "again)"));
+  EXPECT_EQ(after->decisions_size(), 1);
+  EXPECT_EQ(Sum(r, &v1::CycleReport::RuleCounts::reopened), 1);
+
+  // Decided again (the exit stands on other grounds): the same withdrawal
+  // does not reopen it a second time.
+  after->set_state(v1::FLAG_STATE_CONFIRMED);
+  ASSERT_TRUE(db_.flags()->Put(*after).ok());
+  Run(kSampleDay + 2, /*full=*/true);
+  const auto settled = FlagOf("VEHICLE_OWNED", c.id_number);
+  ASSERT_TRUE(settled);
+  EXPECT_EQ(settled->state(), v1::FLAG_STATE_CONFIRMED);
+  EXPECT_EQ(settled->reopened(), 1);
 }
 
 TEST_F(CycleTest, AFactEndingOnItsOwnWakesTheHouseholdOnThatDay) {

@@ -48,7 +48,7 @@ TEST(FeedStagingTest, AcceptedRecordIsKeyedByPersonNaturalKeyAndPosition) {
   // Value: fingerprint, then the record without its file line.
   v1::FeedRecord stored;
   ASSERT_TRUE(stored.ParseFromString(
-      std::string(staged.value(0).substr(kFingerprintBytes))));
+      std::string(staged.value(0).substr(kStagedHeaderBytes))));
   EXPECT_EQ(stored.source_line(), 0);
   EXPECT_EQ(stored.employment().monthly_wage_fen(), 250000);
   EXPECT_EQ(staged.digest_pieces().size(), kDigestPieceBytes);
@@ -70,7 +70,7 @@ TEST(FeedStagingTest, SpellingOfTheIdKeepsTheFingerprintButNotTheDigest) {
   // The stored bytes keep the spelling that arrived.
   v1::FeedRecord stored;
   ASSERT_TRUE(stored.ParseFromString(
-      std::string(spaced.value(0).substr(kFingerprintBytes))));
+      std::string(spaced.value(0).substr(kStagedHeaderBytes))));
   EXPECT_EQ(stored.id_number(), Valid());
   EXPECT_EQ(stored.id_number_original(), spelled);
 }
