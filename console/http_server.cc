@@ -314,17 +314,21 @@ void ConsoleServer::Route() {
     if (!user.ok()) {
       // Not into the audit chain: anyone can try, and it must not grow the
       // chain. The ID is a staff ID, not a resident's.
-      LogWarning("console: refused sign-in for '", request->id(), "' from ",
-                 req.remote_addr);
+      LogEvent(LogLevel::kWarning, "console", "sign_in_refused",
+               {{"user", request->id()}, {"remote_addr", req.remote_addr}},
+               absl::StrCat("refused sign-in for '", request->id(), "' from ",
+                            req.remote_addr));
       return ReplyError(res, refused);
     }
     // A console user is a staff principal of the server's principals file,
     // with the role and jurisdiction it holds there: the server says which.
     auto whoami = gateway_.Call("AccessService", "WhoAmI", "", user->id());
     if (!whoami.ok()) {
-      LogWarning("console: '", request->id(),
-                 "' knows the password but is not a principal: ",
-                 whoami.status().message());
+      LogEvent(LogLevel::kWarning, "console", "user_not_a_principal",
+               {{"user", request->id()}},
+               absl::StrCat("'", request->id(),
+                            "' knows the password but is not a principal: ",
+                            whoami.status().message()));
       return ReplyError(res, absl::PermissionDeniedError(
                                  "this user is not a principal of the server: "
                                  "ask the admin to add it to the principals "

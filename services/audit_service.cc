@@ -20,8 +20,10 @@ grpc::Status AuditServiceImpl::VerifyAudit(grpc::ServerContext* context,
   auto result = audit_->Verify();
   if (!result.ok()) return ToGrpcStatus(result.status());
   if (!result->ok()) {
-    LogError("audit chain broken at entry ", result->first_broken_seq(), ": ",
-             result->problem());
+    LogEvent(LogLevel::kError, "audit", "audit_chain_broken",
+             {{"first_broken_seq", result->first_broken_seq()}},
+             absl::StrCat("audit chain broken at entry ",
+                          result->first_broken_seq(), ": ", result->problem()));
   }
   *response = *std::move(result);
   return grpc::Status::OK;

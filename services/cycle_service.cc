@@ -47,12 +47,19 @@ grpc::Status CycleServiceImpl::RunCycle(grpc::ServerContext* context,
                                 FormatDate(tomorrow), " at the latest"));
   }
   const std::string actor = caller->id();
-  LogInfo("cycle as of ", FormatDate(*as_of), request->full() ? " (full)" : "",
-          " started by ", actor);
+  LogEvent(
+      LogLevel::kInfo, "cycle", "cycle_started",
+      {{"as_of", FormatDate(*as_of)},
+       {"full", request->full()},
+       {"actor", actor}},
+      absl::StrCat("cycle as of ", FormatDate(*as_of),
+                   request->full() ? " (full)" : "", " started by ", actor));
   auto report = cycles_->Run(*as_of, request->full(), actor);
   if (!report.ok()) {
-    LogError("cycle as of ", FormatDate(*as_of),
-             " failed: ", report.status().message());
+    LogEvent(LogLevel::kError, "cycle", "cycle_failed",
+             {{"as_of", FormatDate(*as_of)}, {"actor", actor}},
+             absl::StrCat("cycle as of ", FormatDate(*as_of),
+                          " failed: ", report.status().message()));
     return ToGrpcStatus(report.status());
   }
   int64_t new_flags = 0, resolved = 0;
@@ -60,11 +67,24 @@ grpc::Status CycleServiceImpl::RunCycle(grpc::ServerContext* context,
     new_flags += r.new_flags();
     resolved += r.auto_resolved();
   }
-  LogInfo("cycle ", report->cycle_seq(), " as of ", FormatDate(*as_of), ": ",
+  LogEvent(
+      LogLevel::kInfo, "cycle", "cycle_finished",
+      {{"cycle_seq", report->cycle_seq()},
+       {"as_of", FormatDate(*as_of)},
+       {"full", report->full()},
+       {"households_assessed", report->households_assessed()},
+       {"new_flags", new_flags},
+       {"auto_resolved", resolved},
+       {"households_failed", report->households_failed()},
+       {"seconds", google::protobuf::util::TimeUtil::DurationToMilliseconds(
+                       report->duration()) /
+                       1000.0}},
+      absl::StrCat(
+          "cycle ", report->cycle_seq(), " as of ", FormatDate(*as_of), ": ",
           report->households_assessed(), " households assessed, ", new_flags,
           " new flags, ", resolved, " auto-resolved, ",
           report->households_failed(), " failed, in ",
-          google::protobuf::util::TimeUtil::ToString(report->duration()));
+          google::protobuf::util::TimeUtil::ToString(report->duration())));
   // On the chain: a cycle decides which flags open and which resolve.
   v1::AuditEntry entry;
   entry.set_actor(actor);
@@ -77,8 +97,10 @@ grpc::Status CycleServiceImpl::RunCycle(grpc::ServerContext* context,
       " auto-resolved, ", report->households_failed(), " failed"));
   entry.set_ref(absl::StrCat("cycle ", report->cycle_seq()));
   if (absl::Status s = gate_->audit()->Append(std::move(entry)); !s.ok()) {
-    LogError("cycle ", report->cycle_seq(),
-             " ran but is not on the audit chain: ", s.message());
+    LogEvent(LogLevel::kError, "cycle", "audit_append_failed",
+             {{"cycle_seq", report->cycle_seq()}},
+             absl::StrCat("cycle ", report->cycle_seq(),
+                          " ran but is not on the audit chain: ", s.message()));
     return ToGrpcStatus(s);
   }
   *response = *std::move(report);

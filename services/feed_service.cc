@@ -96,19 +96,42 @@ grpc::Status FeedServiceImpl::Upload(
         " withdrawn; SHA-256 ", receipt->digest()));
     entry.set_ref(absl::StrCat("feed batch ", header.batch_id()));
     if (absl::Status s = gate_->audit()->Append(std::move(entry)); !s.ok()) {
-      LogError("batch ", header.batch_id(),
-               " committed but not on the audit chain: ", s.message());
+      LogEvent(
+          LogLevel::kError, "feeds", "audit_append_failed",
+          {{"batch_id", header.batch_id()}},
+          absl::StrCat("batch ", header.batch_id(),
+                       " committed but not on the audit chain: ", s.message()));
       return ToGrpcStatus(s);
     }
   }
-  LogInfo(
-      "batch ", header.batch_id(), " (", AgencyName(header.agency()), " ",
-      FindFeedKind(header.kind())->name, ") ",
-      receipt->replayed() ? "replayed: " : "committed: ", receipt->accepted(),
-      " accepted, ", receipt->unchanged(), " unchanged, ", receipt->rejected(),
-      " rejected, ", receipt->retired(), " retired, ", receipt->withdrawn(),
-      " withdrawn; streamed in ", absl::FormatDuration(streamed - started),
-      ", committed in ", absl::FormatDuration(absl::Now() - streamed));
+  const absl::Time finished = absl::Now();
+  LogEvent(
+      LogLevel::kInfo, "feeds",
+      receipt->replayed() ? "batch_replayed" : "batch_committed",
+      {{"batch_id", header.batch_id()},
+       {"batch_seq", receipt->batch_seq()},
+       {"agency", AgencyName(header.agency())},
+       {"kind", FindFeedKind(header.kind())->name},
+       {"mode",
+        header.mode() == v1::BATCH_MODE_SNAPSHOT ? "SNAPSHOT" : "DELTA"},
+       {"as_of", FormatDate(header.as_of())},
+       {"accepted", receipt->accepted()},
+       {"unchanged", receipt->unchanged()},
+       {"rejected", receipt->rejected()},
+       {"retired", receipt->retired()},
+       {"withdrawn", receipt->withdrawn()},
+       {"stream_seconds", absl::ToDoubleSeconds(streamed - started)},
+       {"commit_seconds", absl::ToDoubleSeconds(finished - streamed)},
+       {"actor", caller->id()}},
+      absl::StrCat(
+          "batch ", header.batch_id(), " (", AgencyName(header.agency()), " ",
+          FindFeedKind(header.kind())->name, ") ",
+          receipt->replayed() ? "replayed: " : "committed: ",
+          receipt->accepted(), " accepted, ", receipt->unchanged(),
+          " unchanged, ", receipt->rejected(), " rejected, ",
+          receipt->retired(), " retired, ", receipt->withdrawn(),
+          " withdrawn; streamed in ", absl::FormatDuration(streamed - started),
+          ", committed in ", absl::FormatDuration(finished - streamed)));
   return grpc::Status::OK;
 }
 

@@ -249,7 +249,9 @@ absl::StatusOr<v1::ReloadPrincipalsResponse> Gatekeeper::Reload(
     absl::MutexLock lock(&mu_);
     directory_ = *std::move(loaded);
   }
-  LogInfo("principals reloaded by ", actor, ": ", entry.detail());
+  LogEvent(
+      LogLevel::kInfo, "access", "principals_reloaded", {{"actor", actor}},
+      absl::StrCat("principals reloaded by ", actor, ": ", entry.detail()));
   return response;
 }
 

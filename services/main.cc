@@ -56,6 +56,9 @@ ABSL_FLAG(std::string, console_web_root, "",
 ABSL_FLAG(std::string, console_users, "",
           "the console's user list (dibao.v1.ConsoleUsers, text format; "
           "`dibaoctl user add` writes it)");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (one line per event for people) or json (one JSON object "
+          "per line: ts, level, component, event, fields, message)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(30),
           "on SIGTERM/SIGINT, how long in-flight calls may take to finish");
 
@@ -78,12 +81,20 @@ int main(int argc, char** argv) {
       "[--policy=FILE] [--console_listen=HOST:PORT|off] "
       "[--console_users=FILE]");
   absl::ParseCommandLine(argc, argv);
+  auto log_format = dibao::ParseLogFormat(absl::GetFlag(FLAGS_log_format));
+  if (!log_format.ok()) {
+    std::cerr << "dibao-server: --" << log_format.status().message() << "\n";
+    return 2;
+  }
+  dibao::SetLogFormat(*log_format);
 
   dibao::v1::ServerConfig config;
   if (const std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
     auto loaded = dibao::LoadServerConfig(path);
     if (!loaded.ok()) {
-      dibao::LogError("bad config: ", loaded.status().message());
+      dibao::LogEvent(dibao::LogLevel::kError, "server", "bad_config",
+                      {{"file", path}},
+                      absl::StrCat("bad config: ", loaded.status().message()));
       return 2;
     }
     config = *std::move(loaded);
@@ -154,27 +165,38 @@ int main(int argc, char** argv) {
   dibao::SystemClock clock;
   auto server = dibao::Server::Start(options, &clock);
   if (!server.ok()) {
-    dibao::LogError("cannot start: ", server.status().message());
+    dibao::LogEvent(dibao::LogLevel::kError, "server", "start_failed", {},
+                    absl::StrCat("cannot start: ", server.status().message()));
     return 1;
   }
-  dibao::LogInfo(
-      "dibao-server listening on ", (*server)->address(),
-      (*server)->address().empty() || (*server)->local_address().empty()
-          ? ""
-          : " and ",
-      (*server)->local_address(), ", data in ", options.data_dir,
-      options.store.sync_writes ? " (synced writes" : " (UNSYNCED writes",
-      options.encryption_key_file.empty() ? ", plain files)"
-                                          : ", encrypted at rest)",
-      options.policy_file.empty()
-          ? "; no policy: cycles and intake checks are refused"
-          : absl::StrCat("; policy ", options.policy_file));
+  dibao::LogEvent(
+      dibao::LogLevel::kInfo, "server", "started",
+      {{"listen", (*server)->address()},
+       {"local_socket", (*server)->local_address()},
+       {"sync_writes", options.store.sync_writes},
+       {"encrypted", !options.encryption_key_file.empty()},
+       {"policy", options.policy_file},
+       {"version", dibao::VersionLine("dibao-server")}},
+      absl::StrCat(
+          "dibao-server listening on ", (*server)->address(),
+          (*server)->address().empty() || (*server)->local_address().empty()
+              ? ""
+              : " and ",
+          (*server)->local_address(), ", data in ", options.data_dir,
+          options.store.sync_writes ? " (synced writes" : " (UNSYNCED writes",
+          options.encryption_key_file.empty() ? ", plain files)"
+                                              : ", encrypted at rest)",
+          options.policy_file.empty()
+              ? "; no policy: cycles and intake checks are refused"
+              : absl::StrCat("; policy ", options.policy_file)));
   if (const std::string url = (*server)->console_url(); !url.empty()) {
-    dibao::LogInfo(
-        "console at ", url,
-        options.console.users_file.empty()
-            ? " (no --console_users: nobody can sign in)"
-            : absl::StrCat(" (users from ", options.console.users_file, ")"));
+    dibao::LogEvent(
+        dibao::LogLevel::kInfo, "console", "started", {{"url", url}},
+        absl::StrCat("console at ", url,
+                     options.console.users_file.empty()
+                         ? " (no --console_users: nobody can sign in)"
+                         : absl::StrCat(" (users from ",
+                                        options.console.users_file, ")")));
   }
 
   int signal_number = 0;
@@ -182,25 +204,39 @@ int main(int argc, char** argv) {
     // Each file's reload writes its own audit entry, refused or not.
     auto reloaded = (*server)->reloader().Reload("SIGHUP");
     if (!reloaded.ok()) {
-      dibao::LogError("nothing reloaded: ", reloaded.status().message());
+      dibao::LogEvent(
+          dibao::LogLevel::kError, "config", "reload_failed",
+          {{"trigger", "SIGHUP"}},
+          absl::StrCat("nothing reloaded: ", reloaded.status().message()));
       continue;
     }
     for (const dibao::v1::ReloadedPart& part : reloaded->parts()) {
-      dibao::LogInfo(
-          "SIGHUP: ", part.part(), " ",
-          dibao::v1::ReloadedPart::Outcome_Name(part.outcome()),
-          part.file().empty() ? "" : absl::StrCat(" (", part.file(), ")"), ": ",
-          part.detail());
+      dibao::LogEvent(
+          dibao::LogLevel::kInfo, "config", "reloaded",
+          {{"trigger", "SIGHUP"},
+           {"part", part.part()},
+           {"outcome", dibao::v1::ReloadedPart::Outcome_Name(part.outcome())},
+           {"file", part.file()}},
+          absl::StrCat(
+              "SIGHUP: ", part.part(), " ",
+              dibao::v1::ReloadedPart::Outcome_Name(part.outcome()),
+              part.file().empty() ? "" : absl::StrCat(" (", part.file(), ")"),
+              ": ", part.detail()));
     }
   }
-  dibao::LogInfo("received ", signal_number == SIGTERM ? "SIGTERM" : "SIGINT",
-                 "; finishing in-flight calls");
+  const char* signal_name = signal_number == SIGTERM ? "SIGTERM" : "SIGINT";
+  dibao::LogEvent(
+      dibao::LogLevel::kInfo, "server", "stopping", {{"signal", signal_name}},
+      absl::StrCat("received ", signal_name, "; finishing in-flight calls"));
   absl::Status closed =
       (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
   if (!closed.ok()) {
-    dibao::LogError("store did not close cleanly: ", closed.message());
+    dibao::LogEvent(
+        dibao::LogLevel::kError, "server", "stop_failed", {},
+        absl::StrCat("store did not close cleanly: ", closed.message()));
     return 1;
   }
-  dibao::LogInfo("stopped cleanly");
+  dibao::LogEvent(dibao::LogLevel::kInfo, "server", "stopped", {},
+                  "stopped cleanly");
   return 0;
 }

@@ -71,10 +71,18 @@ grpc::Status RecommendationServiceImpl::GenerateRecommendations(
   }
   auto result = recommender_->Generate(day, actor, in_scope);
   if (!result.ok()) return ToGrpcStatus(result.status());
-  LogInfo("recommendations for ", FormatDate(day), " by ", actor, ": ",
-          result->made_size(), " made, ", result->unchanged(), " standing, ",
-          result->waiting_size(), " households waiting, ",
-          result->applied_size(), " gradual exits applied");
+  LogEvent(LogLevel::kInfo, "recommendations", "generated",
+           {{"day", FormatDate(day)},
+            {"actor", actor},
+            {"made", result->made_size()},
+            {"standing", result->unchanged()},
+            {"waiting", result->waiting_size()},
+            {"applied", result->applied_size()}},
+           absl::StrCat("recommendations for ", FormatDate(day), " by ", actor,
+                        ": ", result->made_size(), " made, ",
+                        result->unchanged(), " standing, ",
+                        result->waiting_size(), " households waiting, ",
+                        result->applied_size(), " gradual exits applied"));
   if (caller->role() == v1::ROLE_OPERATOR) {
     for (v1::Recommendation& r : *result->mutable_made()) {
       KeepOnlyWhatTheOperatorMaySee(&r);
@@ -148,10 +156,18 @@ grpc::Status RecommendationServiceImpl::Decide(
   absl::StatusOr<v1::Recommendation> r = step(actor);
   if (!r.ok()) return ToGrpcStatus(r.status());
   // IDs and actor only: no personal data.
-  LogInfo("recommendation ", r->recommendation_id(), " (",
-          RecommendationKindName(r->kind()), ", household ", r->household_id(),
-          ") ", RecommendationStateName(r->state()), " by ", actor, " (",
-          method, ")");
+  LogEvent(
+      LogLevel::kInfo, "recommendations", "decided",
+      {{"recommendation_id", r->recommendation_id()},
+       {"kind", RecommendationKindName(r->kind())},
+       {"household_id", r->household_id()},
+       {"state", RecommendationStateName(r->state())},
+       {"actor", actor},
+       {"method", method}},
+      absl::StrCat("recommendation ", r->recommendation_id(), " (",
+                   RecommendationKindName(r->kind()), ", household ",
+                   r->household_id(), ") ", RecommendationStateName(r->state()),
+                   " by ", actor, " (", method, ")"));
   *response = *std::move(r);
   return grpc::Status::OK;
 }

@@ -233,8 +233,10 @@ grpc::Status RegistryServiceImpl::ImportRegistry(
       continue;
     }
     if (!IsRecordProblem(result.status())) {
-      LogError("import stopped after ", items - 1,
-               " households: ", result.status().ToString());
+      LogEvent(LogLevel::kError, "registry", "import_failed",
+               {{"households", items - 1}},
+               absl::StrCat("import stopped after ", items - 1,
+                            " households: ", result.status().ToString()));
       return ToGrpcStatus(result.status());
     }
     response->set_rejected_households(response->rejected_households() + 1);
@@ -254,10 +256,17 @@ grpc::Status RegistryServiceImpl::ImportRegistry(
       reject(std::move(r));
     }
   }
-  LogInfo("import by ", actor, ": ", items, " households, ",
-          response->created(), " created, ", response->updated(), " updated, ",
-          response->unchanged(), " unchanged, ",
-          response->rejected_households(), " refused");
+  LogEvent(LogLevel::kInfo, "registry", "import_finished",
+           {{"actor", actor},
+            {"households", items},
+            {"created", response->created()},
+            {"updated", response->updated()},
+            {"unchanged", response->unchanged()},
+            {"refused", response->rejected_households()}},
+           absl::StrCat("import by ", actor, ": ", items, " households, ",
+                        response->created(), " created, ", response->updated(),
+                        " updated, ", response->unchanged(), " unchanged, ",
+                        response->rejected_households(), " refused"));
   return grpc::Status::OK;
 }
 
@@ -284,7 +293,10 @@ grpc::Status RegistryServiceImpl::ExportRegistry(
       });
   const absl::Status recorded = gate_->reads().Many(
       *caller, sent, absl::StrCat("registry export ", Scope(*filter)));
-  if (!recorded.ok()) LogError("export not recorded: ", recorded.message());
+  if (!recorded.ok()) {
+    LogEvent(LogLevel::kError, "registry", "audit_append_failed", {},
+             absl::StrCat("export not recorded: ", recorded.message()));
+  }
   return ToGrpcStatus(streamed.ok() ? recorded : streamed);
 }
 

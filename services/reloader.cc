@@ -114,7 +114,9 @@ absl::StatusOr<v1::ReloadedPart> Reloader::ReloadPolicy(
                                  ") stays: ", loaded.status().message()));
     entry.set_detail(absl::StrCat(sources_.policy_file, ": ", part.detail()));
     RETURN_IF_ERROR(audit_->Append(std::move(entry)));
-    LogError("policy not reloaded (", actor, "): ", part.detail());
+    LogEvent(
+        LogLevel::kError, "config", "policy_reload_refused", {{"actor", actor}},
+        absl::StrCat("policy not reloaded (", actor, "): ", part.detail()));
     return part;
   }
   part.set_sha256(*sha);
@@ -137,8 +139,12 @@ absl::StatusOr<v1::ReloadedPart> Reloader::ReloadPolicy(
   RETURN_IF_ERROR(audit_->Append(std::move(entry)));
   cycles_->SetPolicy(std::make_shared<const v1::Policy>(*std::move(loaded)));
   sources_.policy_sha256 = *sha;
-  LogInfo("policy reloaded by ", actor, ": ", sources_.policy_file, " sha256 ",
-          part.sha256());
+  LogEvent(LogLevel::kInfo, "config", "policy_reloaded",
+           {{"actor", actor},
+            {"file", sources_.policy_file},
+            {"sha256", part.sha256()}},
+           absl::StrCat("policy reloaded by ", actor, ": ",
+                        sources_.policy_file, " sha256 ", part.sha256()));
   return part;
 }
 
@@ -168,7 +174,10 @@ absl::StatusOr<v1::ReloadedPart> Reloader::ReloadSettings(
                                  loaded.status().message()));
     entry.set_detail(absl::StrCat(sources_.config_file, ": ", part.detail()));
     RETURN_IF_ERROR(audit_->Append(std::move(entry)));
-    LogError("settings not reloaded (", actor, "): ", part.detail());
+    LogEvent(
+        LogLevel::kError, "config", "settings_reload_refused",
+        {{"actor", actor}},
+        absl::StrCat("settings not reloaded (", actor, "): ", part.detail()));
     return part;
   }
   part.set_sha256(*sha);
@@ -194,7 +203,8 @@ absl::StatusOr<v1::ReloadedPart> Reloader::ReloadSettings(
   RETURN_IF_ERROR(audit_->Append(std::move(entry)));
   if (!same) {
     RETURN_IF_ERROR(feeds_->SetGuards(guards));
-    LogInfo("settings reloaded by ", actor, ": ", part.detail());
+    LogEvent(LogLevel::kInfo, "config", "settings_reloaded", {{"actor", actor}},
+             absl::StrCat("settings reloaded by ", actor, ": ", part.detail()));
   }
   // What a restart will apply stays as it was started: the next reload
   // names those fields again.

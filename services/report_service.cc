@@ -141,9 +141,14 @@ grpc::Status ReportServiceImpl::DrawSample(grpc::ServerContext* context,
   }
   auto sample = samples_->Draw(*registry_, draw, actor);
   if (!sample.ok()) return ToGrpcStatus(sample.status());
-  LogInfo("spot-check sample ", sample->sample_seq(), " drawn by ", actor, ": ",
-          sample->households_size(), " of ", sample->population(),
-          " households");
+  LogEvent(LogLevel::kInfo, "reports", "sample_drawn",
+           {{"sample_seq", sample->sample_seq()},
+            {"actor", actor},
+            {"households", sample->households_size()},
+            {"population", sample->population()}},
+           absl::StrCat("spot-check sample ", sample->sample_seq(),
+                        " drawn by ", actor, ": ", sample->households_size(),
+                        " of ", sample->population(), " households"));
   *response = *std::move(sample);
   return grpc::Status::OK;
 }

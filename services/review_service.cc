@@ -48,8 +48,15 @@ absl::StatusOr<Decision> DecisionOf(v1::FlagState state, bool needs_visit_ok,
 grpc::Status Done(absl::string_view what, const ReviewContext& ctx,
                   absl::StatusOr<v1::Flag> flag, v1::Flag* response) {
   if (!flag.ok()) return ToGrpcStatus(flag.status());
-  LogInfo("flag ", ctx.flag_id, " ", what, " by ", ctx.caseworker, ": now ",
-          FlagStateName(flag->state()), " v", flag->version());
+  LogEvent(LogLevel::kInfo, "review", "flag_changed",
+           {{"flag_id", ctx.flag_id},
+            {"what", what},
+            {"actor", ctx.caseworker},
+            {"state", FlagStateName(flag->state())},
+            {"version", flag->version()}},
+           absl::StrCat("flag ", ctx.flag_id, " ", what, " by ", ctx.caseworker,
+                        ": now ", FlagStateName(flag->state()), " v",
+                        flag->version()));
   *response = *std::move(flag);
   return grpc::Status::OK;
 }

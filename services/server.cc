@@ -357,8 +357,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     } else if (options.console.optional &&
                (absl::IsUnavailable(console.status()) ||
                 absl::IsNotFound(console.status()))) {
-      LogWarning("no web console: ", console.status().message(),
-                 " (give --console_listen to insist, or \"off\")");
+      LogEvent(LogLevel::kWarning, "console", "not_started", {},
+               absl::StrCat("no web console: ", console.status().message(),
+                            " (give --console_listen to insist, or \"off\")"));
     } else {
       return console.status();
     }
@@ -392,10 +393,14 @@ void Server::WatchDisk() {
       serving = why.empty();
       if (health != nullptr) health->SetServingStatus(serving);
       if (serving) {
-        LogInfo("writes work again: health SERVING");
+        LogEvent(LogLevel::kInfo, "server", "writable", {{"health", "SERVING"}},
+                 "writes work again: health SERVING");
       } else {
-        LogError("health NOT_SERVING: ", why,
-                 "; reads go on, writes are refused until space is freed");
+        LogEvent(LogLevel::kError, "server", "not_writable",
+                 {{"health", "NOT_SERVING"}},
+                 absl::StrCat("health NOT_SERVING: ", why,
+                              "; reads go on, writes are refused until space "
+                              "is freed"));
       }
     }
   }

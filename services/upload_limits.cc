@@ -76,7 +76,9 @@ void UploadLimits::Watch() {
       }
       // Thread-safe, and wakes the handler blocked in Read().
       a.context->TryCancel();
-      LogWarning("upload by ", a.caller, " cancelled: ", a.expired);
+      LogEvent(LogLevel::kWarning, "feeds", "upload_cancelled",
+               {{"actor", a.caller}},
+               absl::StrCat("upload by ", a.caller, " cancelled: ", a.expired));
     }
   }
 }

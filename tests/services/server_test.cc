@@ -8,11 +8,16 @@
 
 #include <filesystem>
 #include <regex>
+#include <set>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "base/dates.h"
 #include "dibao/v1/registry.grpc.pb.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_access.h"
 #include "tests/testing/test_util.h"
@@ -103,6 +108,93 @@ TEST(ServerBinaryTest, RefusesToServeTcpInPlaintext) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("needs TLS with client certificates"));
   EXPECT_THAT(r.err, HasSubstr("deploy/certs.sh"));
+}
+
+// Every resident ID and name in the sample's files (their id_number and
+// name columns).
+std::set<std::string> SampleIdsAndNames(const std::string& dir) {
+  std::set<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file() || e.path().extension() != ".csv") continue;
+    std::istringstream in(testing::ReadFile(e.path().string()));
+    std::string line;
+    std::getline(in, line);
+    const std::vector<std::string> header = absl::StrSplit(line, ',');
+    while (std::getline(in, line)) {
+      const std::vector<std::string> cells = absl::StrSplit(line, ',');
+      for (size_t i = 0; i < header.size() && i < cells.size(); ++i) {
+        if ((header[i] == "id_number" || header[i] == "name") &&
+            cells[i].size() >= 6) {  // two Chinese characters or more
+          out.insert(cells[i]);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+TEST(ServerBinaryTest, JsonLogsOfAWholeNightHoldEventsButNoIdOrName) {
+  const std::string dir = testing::NewTempDir("server-bin");
+  testing::Process p(
+      Secure({"--listen=127.0.0.1:0", "--data_dir=" + dir + "/data",
+              "--log_format=json", "--console_listen=off",
+              "--policy=" DIBAO_SOURCE_DIR "/deploy/policy.textproto"}));
+  ASSERT_TRUE(p.WaitForStderr("listening on")) << p.Stderr();
+  const std::string address = absl::StrCat("127.0.0.1:", PortOf(p));
+  auto ctl = [&](const std::string& who, std::vector<std::string> args) {
+    return testing::Run(testing::CtlCommand(address, who, std::move(args)));
+  };
+  // The night and the morning: the registry, every feed, the cycle, a
+  // decision, the recommendations, a refused push.
+  ASSERT_EQ(testing::LoadSampleWithCtl(ctl, dir), "");
+  ASSERT_EQ(
+      ctl("night-operator", {"cycle", "run", "--as-of=2026-11-01"}).exit_code,
+      0);
+  auto list = ctl("cw-li", {"review", "list", "--limit=1", "--format=csv"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  const std::vector<std::string> rows =
+      absl::StrSplit(list.out, '\n', absl::SkipEmpty());
+  ASSERT_GE(rows.size(), 2u);
+  const std::string flag_id =
+      std::vector<std::string>(absl::StrSplit(rows[1], ','))[1];
+  EXPECT_EQ(ctl("cw-li", {"review", "decide", flag_id, "--decision=confirm",
+                          "--note=checked with the employer"})
+                .exit_code,
+            0);
+  EXPECT_EQ(ctl("night-operator", {"recommendations", "generate"}).exit_code,
+            0);
+  p.Signal(SIGTERM);
+  ASSERT_EQ(p.Wait(), 0) << p.Stderr();
+
+  const std::string log = p.Stderr();
+  std::set<std::string> events;
+  int lines = 0;
+  for (absl::string_view line : absl::StrSplit(log, '\n', absl::SkipEmpty())) {
+    ++lines;
+    google::protobuf::Struct event;
+    ASSERT_TRUE(
+        google::protobuf::util::JsonStringToMessage(std::string(line), &event)
+            .ok())
+        << line;
+    for (const char* key :
+         {"ts", "level", "component", "event", "message", "fields"}) {
+      EXPECT_TRUE(event.fields().contains(key)) << key << " in " << line;
+    }
+    events.insert(absl::StrCat(event.fields().at("component").string_value(),
+                               "/", event.fields().at("event").string_value()));
+  }
+  EXPECT_GT(lines, 15);
+  for (const char* e :
+       {"server/started", "registry/import_finished", "feeds/batch_committed",
+        "cycle/cycle_started", "cycle/cycle_finished", "review/flag_changed",
+        "recommendations/generated", "server/stopping", "server/stopped"}) {
+    EXPECT_TRUE(events.count(e)) << e;
+  }
+  const std::set<std::string> personal = SampleIdsAndNames(dir + "/sample");
+  ASSERT_GT(personal.size(), 1000u);
+  for (const std::string& s : personal) {
+    EXPECT_EQ(log.find(s), std::string::npos) << s << " is in the log";
+  }
 }
 
 TEST(ServerBinaryTest, SighupReloadsThePrincipals) {
