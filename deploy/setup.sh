@@ -83,6 +83,11 @@ case "${1:-}" in
     # pass.
     flags+=(-DDIBAO_SANITIZE=ON "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG"
             "-DCMAKE_C_FLAGS_RELEASE=-O1 -DNDEBUG")
+    # A build directory configured for another compiler starts afresh.
+    if [ -f build-asan/CMakeCache.txt ] &&
+       grep -q '^CMAKE_CXX_COMPILER:.*clang' build-asan/CMakeCache.txt; then
+      rm -rf build-asan
+    fi
     ;;
   --binaries)
     targets=(--target dibao-server dibaoctl web)

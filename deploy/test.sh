@@ -4,7 +4,7 @@
 # AddressSanitizer + UBSan and the test drivers under ASan
 # (tests/CMakeLists.txt says why; DIBAO_SKIP_SANITIZE=1 skips the second
 # pass), then every parser's
-# libFuzzer target for DIBAO_FUZZ_SECONDS each (default 15; clang, ASan +
+# libFuzzer target for DIBAO_FUZZ_SECONDS each (default 10; clang, ASan +
 # UBSan; DIBAO_SKIP_FUZZ=1 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,6 @@ if [ "${DIBAO_SKIP_SANITIZE:-0}" != 1 ]; then
 fi
 
 if [ "${DIBAO_SKIP_FUZZ:-0}" != 1 ]; then
-  ./deploy/fuzz.sh "${DIBAO_FUZZ_SECONDS:-15}"
+  ./deploy/fuzz.sh "${DIBAO_FUZZ_SECONDS:-10}"
   echo "test: fuzzing done; total $(( $(date +%s) - start )) s"
 fi

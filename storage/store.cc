@@ -386,8 +386,9 @@ absl::Status Store::IngestAtomically(
   if (!db_) return absl::FailedPreconditionError("store is closed");
   std::vector<rocksdb::IngestExternalFileArg> args;
   for (const auto& [cf, path] : files) {
+    rocksdb::ColumnFamilyHandle* const family = handle(cf);
     auto it = std::find_if(args.begin(), args.end(), [&](const auto& a) {
-      return a.column_family == handle(cf);
+      return a.column_family == family;
     });
     if (it == args.end()) {
       args.emplace_back();
