@@ -23,7 +23,7 @@ PACKAGES=(
   libssl-dev openssl
   libicu-dev
   libjemalloc-dev
-  libsodium-dev libcpp-httplib-dev libcli11-dev
+  libsodium-dev libcpp-httplib-dev libcli11-dev prometheus-cpp-dev
   grpc-proto
   libjs-chart.js
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -101,5 +101,32 @@ case "${1:-}" in
     ;;
 esac
 cmake -S . -B "$build_dir" -G Ninja "${flags[@]}" > /dev/null
+
+# promtool, Prometheus's own checker, for the tests of the metrics and the
+# alerting rules: taken out of Debian's prometheus package into the build
+# directory rather than installing the package, which would start a
+# Prometheus server on this machine.
+if [ "$build_dir" != build-fuzz ] && [ "${1:-}" != --binaries ] &&
+   [ ! -x "$build_dir/tools/promtool" ]; then
+  mkdir -p "$build_dir/tools"
+  if [ -x build/tools/promtool ]; then
+    cp build/tools/promtool "$build_dir/tools/promtool"
+  else
+    deb_dir=$(mktemp -d)
+    if [ -z "$(apt-cache policy prometheus | sed -n 's/ *Candidate: //p' | grep -v none)" ]; then
+      SUDO=""
+      if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+      $SUDO apt-get update -q
+    fi
+    (cd "$deb_dir" && apt-get download -q prometheus 2>&1 | grep -v unsandboxed || true)
+    dpkg-deb --fsys-tarfile "$deb_dir"/prometheus_*.deb |
+      tar -xO ./usr/bin/promtool > "$build_dir/tools/promtool.part"
+    chmod +x "$build_dir/tools/promtool.part"
+    mv "$build_dir/tools/promtool.part" "$build_dir/tools/promtool"
+    rm -rf "$deb_dir"
+  fi
+  echo "setup: promtool $("$build_dir/tools/promtool" --version 2>&1 | head -1 | awk '{print $3}') in $build_dir/tools"
+fi
+
 cmake --build "$build_dir" "${targets[@]}"
 echo "setup: built in $build_dir"

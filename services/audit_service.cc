@@ -18,6 +18,7 @@ grpc::Status AuditServiceImpl::VerifyAudit(grpc::ServerContext* context,
   auto caller = gate_->Admit(*context, kService, __func__);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto result = audit_->Verify();
+  metrics_->AuditVerified(result, absl::Now());
   if (!result.ok()) return ToGrpcStatus(result.status());
   if (!result->ok()) {
     LogEvent(LogLevel::kError, "audit", "audit_chain_broken",

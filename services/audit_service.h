@@ -8,6 +8,7 @@
 #include "dibao/v1/audit.grpc.pb.h"
 #include "services/area_guard.h"
 #include "services/gatekeeper.h"
+#include "services/metrics.h"
 #include "storage/audit_log.h"
 
 namespace dibao {
@@ -16,8 +17,8 @@ class AuditServiceImpl final : public v1::AuditService::Service {
  public:
   // All must outlive the service.
   AuditServiceImpl(const Gatekeeper* gate, const AreaGuard* areas,
-                   const AuditLog* audit)
-      : gate_(gate), areas_(areas), audit_(audit) {}
+                   const AuditLog* audit, ServerMetrics* metrics)
+      : gate_(gate), areas_(areas), audit_(audit), metrics_(metrics) {}
 
   grpc::Status VerifyAudit(grpc::ServerContext* context,
                            const v1::VerifyAuditRequest* request,
@@ -30,6 +31,7 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   const Gatekeeper* const gate_;
   const AreaGuard* const areas_;
   const AuditLog* const audit_;
+  ServerMetrics* const metrics_;
 };
 
 }  // namespace dibao

@@ -56,12 +56,14 @@ grpc::Status CycleServiceImpl::RunCycle(grpc::ServerContext* context,
                    request->full() ? " (full)" : "", " started by ", actor));
   auto report = cycles_->Run(*as_of, request->full(), actor);
   if (!report.ok()) {
+    metrics_->CycleFailed();
     LogEvent(LogLevel::kError, "cycle", "cycle_failed",
              {{"as_of", FormatDate(*as_of)}, {"actor", actor}},
              absl::StrCat("cycle as of ", FormatDate(*as_of),
                           " failed: ", report.status().message()));
     return ToGrpcStatus(report.status());
   }
+  metrics_->CycleFinished(*report);
   int64_t new_flags = 0, resolved = 0;
   for (const auto& r : report->rules()) {
     new_flags += r.new_flags();

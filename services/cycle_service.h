@@ -11,6 +11,7 @@
 #include "matcher/flag_store.h"
 #include "services/area_guard.h"
 #include "services/gatekeeper.h"
+#include "services/metrics.h"
 #include "storage/store.h"
 
 namespace dibao {
@@ -19,13 +20,15 @@ class CycleServiceImpl final : public v1::CycleService::Service {
  public:
   // All must outlive the service.
   CycleServiceImpl(const Gatekeeper* gate, const AreaGuard* areas, Store* store,
-                   CycleRunner* cycles, FlagStore* flags, Clock* clock)
+                   CycleRunner* cycles, FlagStore* flags, Clock* clock,
+                   ServerMetrics* metrics)
       : gate_(gate),
         areas_(areas),
         store_(store),
         cycles_(cycles),
         flags_(flags),
-        clock_(clock) {}
+        clock_(clock),
+        metrics_(metrics) {}
 
   grpc::Status RunCycle(grpc::ServerContext* context,
                         const v1::RunCycleRequest* request,
@@ -53,6 +56,7 @@ class CycleServiceImpl final : public v1::CycleService::Service {
   CycleRunner* const cycles_;
   FlagStore* const flags_;
   Clock* const clock_;
+  ServerMetrics* const metrics_;
 };
 
 }  // namespace dibao

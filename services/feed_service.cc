@@ -42,6 +42,16 @@ grpc::Status FeedServiceImpl::Upload(
   }
   (*ticket)->Touch();
   const v1::BatchHeader header = request.header();
+  // From here on an upload that ends without a receipt is a refused batch
+  // on the metrics (whatever the reason: the operator's alert counts them).
+  struct Refusal {
+    ServerMetrics* metrics;
+    const v1::BatchHeader& header;
+    bool stored = false;
+    ~Refusal() {
+      if (!stored) metrics->BatchRefused(header.agency(), header.kind());
+    }
+  } refusal{metrics_, header};
   if (header.agency() != caller->principal.agency()) {
     return ToGrpcStatus(absl::PermissionDeniedError(
         absl::StrCat("\"", caller->id(), "\" pushes batches of ",
@@ -78,6 +88,8 @@ grpc::Status FeedServiceImpl::Upload(
   auto committed = (*upload)->Commit();
   if (!committed.ok()) return ToGrpcStatus(committed.status());
   *receipt = *std::move(committed);
+  refusal.stored = true;
+  metrics_->BatchCommitted(header, *receipt);
   if (!receipt->replayed()) {
     // On the chain right after the commit: counts and digest, no records.
     v1::AuditEntry entry;

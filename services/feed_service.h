@@ -11,6 +11,7 @@
 #include "matcher/flag_store.h"
 #include "services/area_guard.h"
 #include "services/gatekeeper.h"
+#include "services/metrics.h"
 #include "services/upload_limits.h"
 
 namespace dibao {
@@ -21,14 +22,15 @@ class FeedServiceImpl final : public v1::FeedService::Service {
   // refused or cancelled upload is kept). All must outlive the service.
   FeedServiceImpl(const Gatekeeper* gate, const AreaGuard* areas, Store* store,
                   FeedStore* feeds, const FlagStore* flags, Clock* clock,
-                  UploadLimits* limits)
+                  UploadLimits* limits, ServerMetrics* metrics)
       : gate_(gate),
         areas_(areas),
         store_(store),
         feeds_(feeds),
         flags_(flags),
         clock_(clock),
-        limits_(limits) {}
+        limits_(limits),
+        metrics_(metrics) {}
 
   grpc::Status Upload(grpc::ServerContext* context,
                       grpc::ServerReader<v1::UploadRequest>* reader,
@@ -54,6 +56,7 @@ class FeedServiceImpl final : public v1::FeedService::Service {
   const FlagStore* const flags_;
   Clock* const clock_;
   UploadLimits* const limits_;
+  ServerMetrics* const metrics_;
 };
 
 }  // namespace dibao

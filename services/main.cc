@@ -56,6 +56,9 @@ ABSL_FLAG(std::string, console_web_root, "",
 ABSL_FLAG(std::string, console_users, "",
           "the console's user list (dibao.v1.ConsoleUsers, text format; "
           "`dibaoctl user add` writes it)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port of the Prometheus /metrics listener, plain HTTP (default "
+          "127.0.0.1:9464; \"off\": none); it holds no personal data");
 ABSL_FLAG(std::string, log_format, "text",
           "text (one line per event for people) or json (one JSON object "
           "per line: ts, level, component, event, fields, message)");
@@ -104,6 +107,15 @@ int main(int argc, char** argv) {
   options.config = config;
   if (auto v = absl::GetFlag(FLAGS_listen); !v.empty()) options.listen = v;
   if (auto v = absl::GetFlag(FLAGS_data_dir); !v.empty()) options.data_dir = v;
+  // Metrics: the flag, else the config, else 127.0.0.1:9464 (skipped with a
+  // warning when taken, like the console's default).
+  if (auto v = absl::GetFlag(FLAGS_metrics_listen); !v.empty()) {
+    options.metrics.listen = v;
+  }
+  if (options.metrics.listen.empty()) {
+    options.metrics.listen = "127.0.0.1:9464";
+    options.metrics.optional = true;
+  }
   if (auto v = absl::GetFlag(FLAGS_encryption_key_file); !v.empty()) {
     options.encryption_key_file = v;
   }
@@ -197,6 +209,15 @@ int main(int argc, char** argv) {
                          ? " (no --console_users: nobody can sign in)"
                          : absl::StrCat(" (users from ",
                                         options.console.users_file, ")")));
+  }
+
+  if (const int port = (*server)->metrics_port(); port != 0) {
+    const std::string& listen = options.metrics.listen;
+    const std::string address =
+        absl::StrCat(listen.substr(0, listen.rfind(':')), ":", port);
+    dibao::LogEvent(dibao::LogLevel::kInfo, "metrics", "started",
+                    {{"listen", address}},
+                    absl::StrCat("metrics at http://", address, "/metrics"));
   }
 
   int signal_number = 0;

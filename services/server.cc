@@ -81,6 +81,14 @@ ServerOptions FromConfig(const v1::ServerConfig& config) {
   o.policy_file = config.policy_file();
   o.backup.dir = config.backup().dir();
   if (config.backup().has_keep()) o.backup.keep = config.backup().keep();
+  const v1::MetricsConfig& mc = config.metrics();
+  if (!mc.listen().empty()) o.metrics.listen = mc.listen();
+  if (mc.has_audit_verify_hours()) {
+    o.metrics.audit_verify_interval = absl::Hours(mc.audit_verify_hours());
+  }
+  if (mc.has_flag_count_seconds()) {
+    o.metrics.flag_count_interval = absl::Seconds(mc.flag_count_seconds());
+  }
   const v1::ConsoleConfig& c = config.console();
   if (!c.listen().empty())
     o.console.listen = c.listen() == "off" ? "" : c.listen();
@@ -241,15 +249,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->upload_limits_ =
       std::make_unique<UploadLimits>(options.uploads, clock);
   server->flags_ = std::make_unique<FlagStore>(server->store_.get());
-  server->feed_service_ = std::make_unique<FeedServiceImpl>(
-      g, areas, server->store_.get(), server->feeds_.get(),
-      server->flags_.get(), clock, server->upload_limits_.get());
   server->cycles_ =
       std::make_unique<CycleRunner>(server->store_.get(), server->flags_.get(),
                                     clock, std::move(policy), options.cycle);
+  auto metrics = ServerMetrics::Start(
+      options.metrics, MetricsSources{.store = server->store_.get(),
+                                      .audit = server->audit_.get(),
+                                      .flags = server->flags_.get(),
+                                      .feeds = server->feeds_.get(),
+                                      .cycles = server->cycles_.get(),
+                                      .clock = clock});
+  if (!metrics.ok()) return metrics.status();
+  server->metrics_ = *std::move(metrics);
+  ServerMetrics* m = server->metrics_.get();
+  server->feed_service_ = std::make_unique<FeedServiceImpl>(
+      g, areas, server->store_.get(), server->feeds_.get(),
+      server->flags_.get(), clock, server->upload_limits_.get(), m);
   server->cycle_service_ = std::make_unique<CycleServiceImpl>(
       g, areas, server->store_.get(), server->cycles_.get(),
-      server->flags_.get(), clock);
+      server->flags_.get(), clock, m);
   server->samples_ = std::make_unique<SpotSamples>(server->store_.get(), clock,
                                                    server->audit_.get());
   server->review_ = std::make_unique<Review>(server->flags_.get(),
@@ -261,7 +279,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       g, server->flags_.get(), server->review_queue_.get(),
       server->review_.get());
   server->audit_service_ =
-      std::make_unique<AuditServiceImpl>(g, areas, server->audit_.get());
+      std::make_unique<AuditServiceImpl>(g, areas, server->audit_.get(), m);
   server->recommender_ = std::make_unique<Recommender>(
       server->store_.get(), server->flags_.get(), server->registry_.get(),
       server->cycles_.get(), server->audit_.get(), clock);
@@ -315,6 +333,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(std::make_unique<MalformedRequestsFactory>());
+  interceptors.push_back(server->metrics_->NewInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(server->access_service_.get());
   builder.RegisterService(server->registry_service_.get());
@@ -389,6 +408,7 @@ void Server::WatchDisk() {
                            " MiB (store.min_free_mb)");
       }
     }
+    metrics_->SetServing(why.empty());
     if (why.empty() != serving) {
       serving = why.empty();
       if (health != nullptr) health->SetServingStatus(serving);
@@ -444,6 +464,8 @@ absl::Status Server::Shutdown(absl::Duration grace) {
     grpc_server_->Wait();
   }
   if (console_stop.joinable()) console_stop.join();
+  // Its watch reads the store: stopped before the store closes.
+  metrics_.reset();
   return store_ ? store_->Close() : absl::OkStatus();
 }
 

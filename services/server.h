@@ -30,6 +30,7 @@
 #include "services/audit_service.h"
 #include "services/cycle_service.h"
 #include "services/feed_service.h"
+#include "services/metrics.h"
 #include "services/recommendation_service.h"
 #include "services/registry_service.h"
 #include "services/reloader.h"
@@ -92,6 +93,8 @@ struct ServerOptions {
   absl::Duration disk_check_interval = absl::Seconds(2);
   // Online backups; backup.dir empty: "backups" beside data_dir.
   BackupOptions backup;
+  // Prometheus metrics, the flag counts and the audit chain's own checks.
+  MetricsOptions metrics;
   // The config file the server started with and what it held, for
   // reloads (empty: flags only).
   std::string config_file;
@@ -127,6 +130,9 @@ class Server {
   Gatekeeper& gatekeeper() { return *gate_; }
   // The console's port and "http://host:port/"; 0 and "" without one.
   int console_port() const { return console_ ? console_->port() : 0; }
+  // The /metrics listener's port (0 without one).
+  int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
+  ServerMetrics& metrics() { return *metrics_; }
   std::string console_url() const { return console_ ? console_->url() : ""; }
 
   // Stops accepting calls, lets in-flight calls finish for up to `grace`
@@ -162,6 +168,7 @@ class Server {
   std::unique_ptr<Reloader> reloader_;
   std::unique_ptr<StoreBackups> backups_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
+  std::unique_ptr<ServerMetrics> metrics_;
   // Watches the disk: health NOT_SERVING while writes are impossible.
   void WatchDisk();
   absl::Mutex disk_mu_;

@@ -31,13 +31,7 @@ std::string Server() { return testing::BinaryPath("services/dibao-server"); }
 
 // dibao-server with the test certificates and principals, and `args`.
 std::vector<std::string> Secure(std::vector<std::string> args) {
-  const std::string pki = testing::TestPkiDir();
-  std::vector<std::string> argv = {
-      Server(), "--tls_cert=" + pki + "/server.crt",
-      "--tls_key=" + pki + "/server.key", "--tls_ca=" + pki + "/ca.crt",
-      "--principals=" + testing::TestPrincipalsPath()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return argv;
+  return testing::SecureServerCommand(std::move(args));
 }
 
 // The port a server started with --listen 127.0.0.1:0 reports in its log.
@@ -110,29 +104,6 @@ TEST(ServerBinaryTest, RefusesToServeTcpInPlaintext) {
   EXPECT_THAT(r.err, HasSubstr("deploy/certs.sh"));
 }
 
-// Every resident ID and name in the sample's files (their id_number and
-// name columns).
-std::set<std::string> SampleIdsAndNames(const std::string& dir) {
-  std::set<std::string> out;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file() || e.path().extension() != ".csv") continue;
-    std::istringstream in(testing::ReadFile(e.path().string()));
-    std::string line;
-    std::getline(in, line);
-    const std::vector<std::string> header = absl::StrSplit(line, ',');
-    while (std::getline(in, line)) {
-      const std::vector<std::string> cells = absl::StrSplit(line, ',');
-      for (size_t i = 0; i < header.size() && i < cells.size(); ++i) {
-        if ((header[i] == "id_number" || header[i] == "name") &&
-            cells[i].size() >= 6) {  // two Chinese characters or more
-          out.insert(cells[i]);
-        }
-      }
-    }
-  }
-  return out;
-}
-
 TEST(ServerBinaryTest, JsonLogsOfAWholeNightHoldEventsButNoIdOrName) {
   const std::string dir = testing::NewTempDir("server-bin");
   testing::Process p(
@@ -190,7 +161,8 @@ TEST(ServerBinaryTest, JsonLogsOfAWholeNightHoldEventsButNoIdOrName) {
         "recommendations/generated", "server/stopping", "server/stopped"}) {
     EXPECT_TRUE(events.count(e)) << e;
   }
-  const std::set<std::string> personal = SampleIdsAndNames(dir + "/sample");
+  const std::set<std::string> personal =
+      testing::SampleIdsAndNames(dir + "/sample");
   ASSERT_GT(personal.size(), 1000u);
   for (const std::string& s : personal) {
     EXPECT_EQ(log.find(s), std::string::npos) << s << " is in the log";
@@ -328,6 +300,9 @@ TEST(ServerConfigTest, SampleConfigInDeployParses) {
   EXPECT_EQ(o.console.sessions.idle, absl::Minutes(30));
   EXPECT_EQ(o.backup.dir, "/var/lib/dibao/backups");
   EXPECT_EQ(o.backup.keep, 7);
+  EXPECT_EQ(o.metrics.listen, "127.0.0.1:9464");
+  EXPECT_EQ(o.metrics.audit_verify_interval, absl::Hours(24));
+  EXPECT_EQ(o.metrics.flag_count_interval, absl::Seconds(60));
 }
 
 TEST(ServerBinaryTest, ConfigFileIsUsed) {

@@ -15,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 
@@ -229,6 +230,37 @@ std::string LoadSampleWithCtl(const CtlAsFn& ctl, const std::string& dir) {
     }
   }
   return "";
+}
+
+std::vector<std::string> SecureServerCommand(std::vector<std::string> args) {
+  const std::string pki = TestPkiDir();
+  std::vector<std::string> argv = {
+      BinaryPath("services/dibao-server"), "--tls_cert=" + pki + "/server.crt",
+      "--tls_key=" + pki + "/server.key", "--tls_ca=" + pki + "/ca.crt",
+      "--principals=" + TestPrincipalsPath()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+std::set<std::string> SampleIdsAndNames(const std::string& dir) {
+  std::set<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file() || e.path().extension() != ".csv") continue;
+    std::istringstream in(ReadFile(e.path().string()));
+    std::string line;
+    std::getline(in, line);
+    const std::vector<std::string> header = absl::StrSplit(line, ',');
+    while (std::getline(in, line)) {
+      const std::vector<std::string> cells = absl::StrSplit(line, ',');
+      for (size_t i = 0; i < header.size() && i < cells.size(); ++i) {
+        if ((header[i] == "id_number" || header[i] == "name") &&
+            cells[i].size() >= 6) {  // two Chinese characters or more
+          out.insert(cells[i]);
+        }
+      }
+    }
+  }
+  return out;
 }
 
 int EnvInt(const char* name, int fallback) {

@@ -3,6 +3,7 @@
 #define DIBAO_TESTS_TESTING_TEST_UTIL_H_
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,15 @@ std::vector<std::string> CtlConnection(const std::string& address,
 std::vector<std::string> CtlCommand(const std::string& address,
                                     const std::string& principal,
                                     std::vector<std::string> args);
+
+// The command line of dibao-server with the test certificates and
+// principals (a TLS listener may then be given in `args`), and `args`.
+std::vector<std::string> SecureServerCommand(std::vector<std::string> args);
+
+// Every resident ID and name in the CSV files under `dir` (their id_number
+// and name columns; names of two characters or more): what no log line or
+// metric may hold.
+std::set<std::string> SampleIdsAndNames(const std::string& dir);
 
 // Runs dibaoctl as a principal: `ctl(principal, args)`.
 using CtlAsFn =
