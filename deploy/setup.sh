@@ -73,11 +73,15 @@ if [ "${1:-}" != --binaries ] && [ "${1:-}" != --sanitize ] &&
 fi
 
 build_dir=build
-flags=(-DCMAKE_BUILD_TYPE=Release -DDIBAO_BUILD_TESTS=ON)
+# DIBAO_UNIT_TESTS=OFF: ./build without the engine's unit tests (deploy/test.sh,
+# when its sanitizer pass runs them).
+flags=(-DCMAKE_BUILD_TYPE=Release -DDIBAO_BUILD_TESTS=ON
+       "-DDIBAO_UNIT_TESTS=${DIBAO_UNIT_TESTS:-ON}")
 targets=()
 case "${1:-}" in
   --sanitize)
     build_dir=build-asan
+    flags=(-DCMAKE_BUILD_TYPE=Release -DDIBAO_BUILD_TESTS=ON -DDIBAO_UNIT_TESTS=ON)
     # -O1, as the sanitizers' authors advise: it keeps the stack traces
     # exact and compiles faster than -O3, and the compile is most of this
     # pass.
