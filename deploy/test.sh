@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Sets up everything and runs the whole test suite with ctest: the Release
-# build, then the same tests with the engine, services and binaries under
-# AddressSanitizer + UBSan and the test drivers under ASan
-# (tests/CMakeLists.txt says why; DIBAO_SKIP_SANITIZE=1 skips the second
-# pass), then every parser's
-# libFuzzer target for DIBAO_FUZZ_SECONDS each (default 10; clang, ASan +
-# UBSan; DIBAO_SKIP_FUZZ=1 skips it).
+# Sets up everything and runs the whole test suite with ctest, each test
+# once: the suites through the servers and binaries on the Release build,
+# then the engine's unit tests and the servers' suites with the engine,
+# services and binaries under AddressSanitizer + UBSan and the test drivers
+# under ASan (tests/CMakeLists.txt says why; DIBAO_SKIP_SANITIZE=1 skips
+# that pass and runs the unit tests on the Release build instead), then
+# every parser's libFuzzer target for DIBAO_FUZZ_SECONDS each (default 10;
+# clang, ASan + UBSan; DIBAO_SKIP_FUZZ=1 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
