@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/clock.h"
@@ -16,6 +17,7 @@
 #include "base/process_stats.h"
 #include "base/version.h"
 #include "feeds/feed_store.h"
+#include "formats/cells.h"
 #include "formats/feed_kinds.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/time_util.h"
@@ -60,21 +62,10 @@ const char* KindName(v1::FeedKind kind) {
   return spec == nullptr ? "unknown" : spec->name.c_str();
 }
 
-const char* StateLabel(v1::FlagState state) {
-  switch (state) {
-    case v1::FLAG_STATE_OPEN:
-      return "open";
-    case v1::FLAG_STATE_AUTO_RESOLVED:
-      return "auto_resolved";
-    case v1::FLAG_STATE_CONFIRMED:
-      return "confirmed";
-    case v1::FLAG_STATE_DISMISSED:
-      return "dismissed";
-    case v1::FLAG_STATE_NEEDS_VISIT:
-      return "needs_visit";
-    default:
-      return "unspecified";
-  }
+// "open", "auto_resolved", ...: the enum's own names, as AgencyName does.
+std::string StateLabel(v1::FlagState state) {
+  return absl::AsciiStrToLower(
+      EnumShortName(v1::FlagState_descriptor(), state));
 }
 
 const char* CallType(grpc::experimental::ServerRpcInfo::Type type) {
@@ -415,30 +406,25 @@ class ServerMetrics::Interceptors
     absl::MutexLock lock(&mu_);
     auto it = methods_.find(path);
     if (it != methods_.end()) return it->second.get();
-    std::string name(path);
     std::vector<std::string> parts =
-        absl::StrSplit(absl::string_view(name).substr(1), '/');
+        absl::StrSplit(absl::string_view(path).substr(1), '/');
     const bool known =
         parts.size() == 2 &&
         google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
             absl::StrCat(parts[0], ".", parts[1])) != nullptr;
+    // Unknown names share one entry and are not remembered one by one.
     if (!known) parts = {"unknown", "unknown"};
-    auto m = std::make_unique<Method>();
-    m->service = parts[0];
-    m->method = parts[1];
-    m->seconds = &seconds_.Add(
-        {{"grpc_service", m->service}, {"grpc_method", m->method}},
-        LatencyBuckets());
-    Method* raw = m.get();
-    // Unknown names share one entry but are not remembered one by one.
-    if (known) {
-      methods_.emplace(std::move(name), std::move(m));
-    } else {
-      auto& unknown = methods_["/unknown/unknown"];
-      if (unknown == nullptr) unknown = std::move(m);
-      raw = unknown.get();
+    std::unique_ptr<Method>& m =
+        methods_[known ? std::string(path) : "/unknown/unknown"];
+    if (m == nullptr) {
+      m = std::make_unique<Method>();
+      m->service = parts[0];
+      m->method = parts[1];
+      m->seconds = &seconds_.Add(
+          {{"grpc_service", m->service}, {"grpc_method", m->method}},
+          LatencyBuckets());
     }
-    return raw;
+    return m.get();
   }
 
   const std::shared_ptr<prometheus::Registry> owner_;
@@ -692,24 +678,22 @@ std::string ServerMetrics::Scrape() const {
 
 void ServerMetrics::LoadLast() {
   if (sources_.feeds != nullptr) {
+    // A kind that never arrived gets no series: nothing to alert on.
     std::map<std::pair<std::string, std::string>, int64_t> last;
-    for (const FeedKindSpec& spec : AllFeedKinds()) {
-      const auto key = std::make_pair(AgencyName(spec.agency), spec.name);
-      if (last.count(key)) continue;
-      last[key] = 0;
-    }
-    // Newest first: the first receipt of each kind is its last batch.
     absl::StatusOr<std::vector<v1::Receipt>> receipts =
         sources_.feeds->ListBatches(v1::AGENCY_UNSPECIFIED, kLastBatchesRead);
-    if (receipts.ok()) {
-      for (const v1::Receipt& r : *receipts) {
-        auto& t = last[{AgencyName(r.header().agency()),
-                        KindName(r.header().kind())}];
-        t = std::max<int64_t>(t, r.committed_at().seconds());
-      }
+    if (!receipts.ok()) {
+      LogEvent(LogLevel::kWarning, "metrics", "last_batches_unread", {},
+               absl::StrCat("cannot read the last batches for the metrics: ",
+                            receipts.status().message()));
+      receipts = std::vector<v1::Receipt>();
+    }
+    for (const v1::Receipt& r : *receipts) {
+      auto& t =
+          last[{AgencyName(r.header().agency()), KindName(r.header().kind())}];
+      t = std::max<int64_t>(t, r.committed_at().seconds());
     }
     for (const auto& [key, t] : last) {
-      if (t == 0) continue;  // never received: no series to alert on
       events_->last_batch.Add({{"agency", key.first}, {"kind", key.second}})
           .Set(static_cast<double>(t));
     }
